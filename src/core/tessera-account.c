@@ -1,0 +1,3 @@
+/* tessera-account.c: placeholder until the module lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* tessera-cert-entry.c: placeholder until the module lands */
+
+#include "config.h"

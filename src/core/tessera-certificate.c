@@ -1,0 +1,3 @@
+/* tessera-certificate.c: placeholder until the module lands */
+
+#include "config.h"

@@ -1,0 +1,19 @@
+/* tessera-core.h: everything the UI and the CLI see of the core
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tessera-account.h"
+#include "tessera-cert-entry.h"
+#include "tessera-certificate.h"
+#include "tessera-crypto.h"
+#include "tessera-datetime.h"
+#include "tessera-error.h"
+#include "tessera-fingerprint.h"
+#include "tessera-jid.h"
+#include "tessera-key-store.h"
+#include "tessera-secret.h"
+#include "tessera-session.h"

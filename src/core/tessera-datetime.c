@@ -1,0 +1,3 @@
+/* tessera-datetime.c: placeholder until the module lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* tessera-fingerprint.c: placeholder until the module lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* tessera-jid.c: placeholder until the module lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* tessera-key-store.c: placeholder until the module lands */
+
+#include "config.h"

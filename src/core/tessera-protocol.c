@@ -1,0 +1,3 @@
+/* tessera-protocol.c: placeholder until the module lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* tessera-secret.c: placeholder until the module lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* tessera-session.c: placeholder until the module lands */
+
+#include "config.h"
