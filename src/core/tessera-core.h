@@ -12,6 +12,7 @@
 #include "tessera-crypto.h"
 #include "tessera-datetime.h"
 #include "tessera-error.h"
+#include "tessera-features.h"
 #include "tessera-fingerprint.h"
 #include "tessera-jid.h"
 #include "tessera-key-store.h"
