@@ -1,0 +1,122 @@
+/* tessera-cli-private.h: state and helpers shared by the tessera-cli sources
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "tessera-core.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes from sysexits.h, which scripts already know. */
+#define TESSERA_CLI_EXIT_OK            0
+#define TESSERA_CLI_EXIT_FAILURE       1
+#define TESSERA_CLI_EXIT_USAGE        64
+#define TESSERA_CLI_EXIT_UNAVAILABLE  69
+#define TESSERA_CLI_EXIT_TEMPFAIL     75
+#define TESSERA_CLI_EXIT_PROTOCOL     76
+#define TESSERA_CLI_EXIT_NOPERM       77
+
+/* Errors the command line tool raises itself (not the core). */
+#define TESSERA_CLI_ERROR (tessera_cli_error_quark ())
+typedef enum {
+  TESSERA_CLI_ERROR_USAGE = 1,
+  TESSERA_CLI_ERROR_NO_ACCOUNT,
+  TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
+  TESSERA_CLI_ERROR_FORCE_REQUIRED,
+  TESSERA_CLI_ERROR_AMBIGUOUS,
+  TESSERA_CLI_ERROR_NO_CERTIFICATE,
+} TesseraCliError;
+
+GQuark tessera_cli_error_quark (void);
+
+typedef struct _TesseraCli TesseraCli;
+
+typedef struct
+{
+  const char *name;
+  const char *parameters;    /* shown after the command name in --help */
+  const char *summary;
+  const char *failure;       /* "what failed" in error messages */
+  guint       min_args;
+  guint       max_args;
+  gboolean    needs_password;
+  gboolean  (*run) (TesseraCli *cli,
+                    GError    **error);
+} TesseraCliCommand;
+
+struct _TesseraCli
+{
+  /* global options */
+  char     *jid;
+  char     *host;
+  int       port;
+  gboolean  direct_tls;
+  gboolean  starttls;
+  char     *ca_file;
+  char     *pin_fingerprint;
+  char     *password_file;
+  int       timeout;
+  gboolean  json;
+  gboolean  version;
+
+  /* command options */
+  char     *key_type;
+  gboolean  force;
+  int       hold;
+
+  /* the command and its positional arguments */
+  const TesseraCliCommand *command;
+  char    **args;
+
+  /* what the command works on */
+  TesseraAccount  *account;
+  gboolean         account_changed;
+  TesseraKeyStore *store;
+  TesseraSession  *session;
+
+  /* waiting for async calls */
+  GMainLoop    *loop;
+  GAsyncResult *result;
+  GCancellable *cancellable;
+};
+
+/* tessera-cli-commands.c */
+const TesseraCliCommand *_tessera_cli_get_commands (guint *n_commands);
+const TesseraCliCommand *_tessera_cli_find_command (const char *name);
+
+/* tessera-cli-run.c */
+gboolean      _tessera_cli_prepare_account (TesseraCli *cli,
+                                            GError    **error);
+gboolean      _tessera_cli_prepare_session (TesseraCli *cli,
+                                            GError    **error);
+gboolean      _tessera_cli_remember_account (TesseraCli *cli,
+                                             GError    **error);
+void          _tessera_cli_async_done_cb   (GObject      *source,
+                                            GAsyncResult *result,
+                                            gpointer      user_data);
+GAsyncResult *_tessera_cli_wait            (TesseraCli *cli);
+
+/* tessera-cli-password.c */
+char         *_tessera_cli_get_password    (TesseraCli *cli,
+                                            GError    **error);
+void          _tessera_cli_free_secret     (char *secret);
+
+/* tessera-cli-output.c */
+int           _tessera_cli_error_classify  (const GError *error,
+                                            const char  **code);
+int           _tessera_cli_report_error    (TesseraCli   *cli,
+                                            const char   *what,
+                                            const GError *error);
+void          _tessera_cli_print_json      (JsonBuilder *builder);
+char         *_tessera_cli_format_time     (GDateTime *time);
+char         *_tessera_cli_format_date     (GDateTime *time);
+void          _tessera_cli_print_table     (GPtrArray *rows,
+                                            guint      n_columns);
+
+G_END_DECLS
