@@ -475,18 +475,16 @@ tessera_certificate_new_from_data (GBytes  *der_or_pem,
 {
   const char *data;
   gsize size;
-  gsize i = 0;
 
   g_return_val_if_fail (der_or_pem != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* DER starts with a SEQUENCE tag; anything else can only be PEM, which
+   * may have text around it. */
   data = g_bytes_get_data (der_or_pem, &size);
-  while (i < size && g_ascii_isspace (data[i]))
-    i++;
-
-  if (size - i >= 10 && memcmp (data + i, "-----BEGIN", 10) == 0)
-    return tessera_certificate_new_from_pem (der_or_pem, error);
-  return tessera_certificate_new_from_der (der_or_pem, error);
+  if (size > 0 && (guint8) data[0] == 0x30)
+    return tessera_certificate_new_from_der (der_or_pem, error);
+  return tessera_certificate_new_from_pem (der_or_pem, error);
 }
 
 GBytes *
@@ -500,20 +498,24 @@ tessera_certificate_get_der (TesseraCertificate *self)
 GBytes *
 tessera_certificate_dup_pem (TesseraCertificate *self)
 {
-  g_auto(gnutls_datum_t) pem = { NULL, 0 };
-  gnutls_datum_t der;
-  gsize size;
-  int ret;
+  g_autofree char *base64 = NULL;
+  GString *pem;
+  gsize len;
 
   g_return_val_if_fail (TESSERA_IS_CERTIFICATE (self), NULL);
 
-  der.data = (unsigned char *) g_bytes_get_data (self->der, &size);
-  der.size = (unsigned int) size;
-  ret = gnutls_pem_base64_encode2 ("CERTIFICATE", &der, &pem);
-  if (ret < 0)
-    g_error ("Encoding a certificate as PEM failed: %s", gnutls_strerror (ret));
+  /* RFC 7468: base64 in lines of 64 characters between the labels. */
+  base64 = g_base64_encode (g_bytes_get_data (self->der, NULL), g_bytes_get_size (self->der));
+  len = strlen (base64);
+  pem = g_string_new ("-----BEGIN CERTIFICATE-----\n");
+  for (gsize i = 0; i < len; i += 64)
+    {
+      g_string_append_len (pem, base64 + i, MIN (64, len - i));
+      g_string_append_c (pem, '\n');
+    }
+  g_string_append (pem, "-----END CERTIFICATE-----\n");
 
-  return g_bytes_new (pem.data, pem.size);
+  return g_string_free_to_bytes (pem);
 }
 
 const char *

@@ -20,10 +20,11 @@ G_DECLARE_FINAL_TYPE (TesseraCertificate, tessera_certificate, TESSERA, CERTIFIC
  * gives TESSERA_CRYPTO_ERROR_INVALID_DATA. */
 TesseraCertificate *tessera_certificate_new_from_der        (GBytes              *der,
                                                              GError             **error);
-/* The first CERTIFICATE block of @pem. */
+/* The first CERTIFICATE block of @pem; text around it is ignored. */
 TesseraCertificate *tessera_certificate_new_from_pem        (GBytes              *pem,
                                                              GError             **error);
-/* PEM when it starts (after whitespace) with "-----BEGIN", DER otherwise. */
+/* DER when it starts with a DER SEQUENCE, PEM otherwise (text around the
+ * PEM block is fine). */
 TesseraCertificate *tessera_certificate_new_from_data       (GBytes              *der_or_pem,
                                                              GError             **error);
 

@@ -355,47 +355,68 @@ test_check_issued_at (Fixture      *fixture,
   g_assert_false (tessera_certificate_check_issued (certificate, fixture->key, "bob@example.org", then, NULL));
 }
 
-/* An xmppAddr with a NUL inside must not pass as the JID it starts with. */
+/* Hostile xmppAddrs: one with a NUL inside must not pass as the JID it
+ * starts with, and invalid UTF-8 must not pass as the U+FFFD it is shown
+ * with. */
 static void
-test_xmpp_addr_with_nul (Fixture      *fixture,
+test_hostile_xmpp_addrs (Fixture      *fixture,
                          gconstpointer data)
 {
-  static const char addr[] = JID "\0.evil.example";
-  IssueSpec spec = GOOD_SPEC;
-  gnutls_x509_crt_t crt = NULL;
-  gnutls_x509_crq_t crq = NULL;
-  gnutls_datum_t datum;
-  g_autoptr(GBytes) der = NULL;
-  g_autoptr(TesseraCertificate) certificate = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize size;
-  gint64 now = now_seconds ();
+  static const struct {
+    const char *addr;
+    gsize len;
+    const char *jid;
+  } cases[] = {
+    { JID "\0.evil.example", sizeof JID "\0.evil.example" - 1, JID },
+    { "al\xff" "ce@example.org", sizeof "al\xff" "ce@example.org" - 1, "al\xef\xbf\xbd" "ce@example.org" },
+  };
 
-  datum.data = (unsigned char *) g_bytes_get_data (fixture->csr, &size);
-  datum.size = (unsigned int) size;
-  g_assert_cmpint (gnutls_x509_crq_init (&crq), ==, 0);
-  g_assert_cmpint (gnutls_x509_crq_import (crq, &datum, GNUTLS_X509_FMT_DER), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_crq (crt, crq), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_version (crt, 3), ==, 0);
-  set_random_serial (crt);
-  g_assert_cmpint (gnutls_x509_crt_set_activation_time (crt, (time_t) (now + spec.not_before)), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_expiration_time (crt, (time_t) (now + spec.not_after)), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_OTHERNAME_XMPP, addr, sizeof addr - 1,
-                                                         GNUTLS_FSAN_SET), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_basic_constraints (crt, 0, -1), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_sign2 (crt, fixture->ca.crt, fixture->ca.key, GNUTLS_DIG_SHA256, 0), ==, 0);
-  der = export_der (crt);
-  gnutls_x509_crt_deinit (crt);
-  gnutls_x509_crq_deinit (crq);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const IssueSpec spec = GOOD_SPEC;
+      gnutls_x509_crt_t crt = NULL;
+      gnutls_x509_crq_t crq = NULL;
+      gnutls_datum_t datum;
+      g_autoptr(GBytes) der = NULL;
+      g_autoptr(TesseraCertificate) certificate = NULL;
+      g_autoptr(GError) error = NULL;
+      const char * const *addrs;
+      guint8 encoded[64];
+      gsize size;
+      gint64 now = now_seconds ();
 
-  certificate = tessera_certificate_new_from_der (der, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (g_strv_length ((GStrv) tessera_certificate_get_xmpp_addrs (certificate)), ==, 1);
-  g_assert_cmpstr (tessera_certificate_get_xmpp_addrs (certificate)[0], !=, JID);
-  g_assert_true (g_utf8_validate (tessera_certificate_get_xmpp_addrs (certificate)[0], -1, NULL));
-  g_assert_false (tessera_certificate_check_issued (certificate, fixture->key, JID, NULL, &error));
-  g_assert_error (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_WRONG_IDENTITY);
+      datum.data = (unsigned char *) g_bytes_get_data (fixture->csr, &size);
+      datum.size = (unsigned int) size;
+      g_assert_cmpint (gnutls_x509_crq_init (&crq), ==, 0);
+      g_assert_cmpint (gnutls_x509_crq_import (crq, &datum, GNUTLS_X509_FMT_DER), ==, 0);
+      g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
+      g_assert_cmpint (gnutls_x509_crt_set_crq (crt, crq), ==, 0);
+      g_assert_cmpint (gnutls_x509_crt_set_version (crt, 3), ==, 0);
+      set_random_serial (crt);
+      g_assert_cmpint (gnutls_x509_crt_set_activation_time (crt, (time_t) (now + spec.not_before)), ==, 0);
+      g_assert_cmpint (gnutls_x509_crt_set_expiration_time (crt, (time_t) (now + spec.not_after)), ==, 0);
+      /* GnuTLS refuses to encode such names itself: hand it the DER of
+       * the UTF8String value directly */
+      encoded[0] = 0x0c;
+      encoded[1] = (guint8) cases[i].len;
+      memcpy (encoded + 2, cases[i].addr, cases[i].len);
+      g_assert_cmpint (gnutls_x509_crt_set_subject_alt_othername (crt, "1.3.6.1.5.5.7.8.5", encoded,
+                                                                  (unsigned int) cases[i].len + 2,
+                                                                  GNUTLS_FSAN_SET), ==, 0);
+      g_assert_cmpint (gnutls_x509_crt_set_basic_constraints (crt, 0, -1), ==, 0);
+      g_assert_cmpint (gnutls_x509_crt_sign2 (crt, fixture->ca.crt, fixture->ca.key, GNUTLS_DIG_SHA256, 0), ==, 0);
+      der = export_der (crt);
+      gnutls_x509_crt_deinit (crt);
+      gnutls_x509_crq_deinit (crq);
+
+      certificate = tessera_certificate_new_from_der (der, &error);
+      g_assert_no_error (error);
+      addrs = tessera_certificate_get_xmpp_addrs (certificate);
+      g_assert_cmpuint (g_strv_length ((GStrv) addrs), ==, 1);
+      g_assert_true (g_utf8_validate (addrs[0], -1, NULL));
+      g_assert_false (tessera_certificate_check_issued (certificate, fixture->key, cases[i].jid, NULL, &error));
+      g_assert_error (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_WRONG_IDENTITY);
+    }
 }
 
 /* Inspection */
@@ -542,6 +563,7 @@ test_pem_and_der (Fixture      *fixture,
   g_autoptr(TesseraCertificate) detected_pem = NULL;
   g_autoptr(TesseraCertificate) detected_der = NULL;
   g_autoptr(TesseraCertificate) padded = NULL;
+  g_autofree char *pem_text = NULL;
   g_autofree char *padded_text = NULL;
   g_autoptr(GBytes) padded_pem = NULL;
   g_autofree char *path = NULL;
@@ -549,7 +571,7 @@ test_pem_and_der (Fixture      *fixture,
   g_autofree char *certtool_fingerprint = NULL;
 
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (g_bytes_get_data (pem, NULL), "-----BEGIN CERTIFICATE-----\n"));
+  g_assert_cmpmem (g_bytes_get_data (pem, NULL), 28, "-----BEGIN CERTIFICATE-----\n", 28);
   g_assert_cmpstr (tessera_certificate_get_fingerprint (from_pem), ==, tessera_certificate_get_fingerprint (from_der));
   g_assert_true (g_bytes_equal (tessera_certificate_get_der (from_pem), tessera_certificate_get_der (from_der)));
 
@@ -560,8 +582,9 @@ test_pem_and_der (Fixture      *fixture,
   g_assert_cmpstr (tessera_certificate_get_fingerprint (detected_pem), ==, tessera_certificate_get_fingerprint (from_der));
   g_assert_cmpstr (tessera_certificate_get_fingerprint (detected_der), ==, tessera_certificate_get_fingerprint (from_der));
 
-  /* PEM as users paste it: blank lines before, a comment after */
-  padded_text = g_strdup_printf ("\n  \n%s\nsaved from somewhere\n", (const char *) g_bytes_get_data (pem, NULL));
+  /* PEM as users paste it: text and blank lines before, a comment after */
+  pem_text = g_strndup (g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+  padded_text = g_strdup_printf ("Issued to alice\n  \n%s\nsaved from somewhere\n", pem_text);
   padded_pem = g_bytes_new (padded_text, strlen (padded_text));
   padded = tessera_certificate_new_from_data (padded_pem, &error);
   g_assert_no_error (error);
@@ -598,6 +621,12 @@ test_certtool_fixture (void)
   g_assert_cmpstr (tessera_certificate_get_fingerprint (from_pem), ==, fingerprint);
   g_assert_cmpstr (tessera_certificate_get_fingerprint (from_der), ==, fingerprint);
   g_assert_true (g_bytes_equal (tessera_certificate_get_der (from_pem), der));
+  {
+    /* our PEM is byte for byte what certtool wrote */
+    g_autoptr(GBytes) our_pem = tessera_certificate_dup_pem (from_der);
+
+    g_assert_true (g_bytes_equal (our_pem, pem));
+  }
 
   g_assert_cmpstr (tessera_certificate_get_subject (from_der), ==, subject);
   g_assert_cmpstr (tessera_certificate_get_issuer (from_der), ==, issuer);
@@ -765,8 +794,8 @@ main (int   argc,
     }
   g_test_add ("/tessera/certificate/check-issued/at", Fixture, NULL,
               fixture_set_up, test_check_issued_at, fixture_tear_down);
-  g_test_add ("/tessera/certificate/check-issued/xmpp-addr-with-nul", Fixture, NULL,
-              fixture_set_up, test_xmpp_addr_with_nul, fixture_tear_down);
+  g_test_add ("/tessera/certificate/check-issued/hostile-xmpp-addrs", Fixture, NULL,
+              fixture_set_up, test_hostile_xmpp_addrs, fixture_tear_down);
   g_test_add ("/tessera/certificate/inspect/issued", Fixture, NULL,
               fixture_set_up, test_inspect_issued, fixture_tear_down);
   g_test_add ("/tessera/certificate/inspect/ca", Fixture, NULL,
