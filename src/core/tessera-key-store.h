@@ -1,1 +1,138 @@
+/* tessera-key-store.h: private keys, requests and certificates on disk
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #pragma once
+
+#include <glib-object.h>
+
+#include "tessera-certificate.h"
+#include "tessera-crypto.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  TESSERA_KEY_STATE_KEY_SAVED,
+  TESSERA_KEY_STATE_REQUEST_PENDING,
+  TESSERA_KEY_STATE_CERTIFIED,
+  TESSERA_KEY_STATE_REVOKING,
+} TesseraKeyState;
+
+#define TESSERA_TYPE_KEY_STATE (tessera_key_state_get_type ())
+GType       tessera_key_state_get_type    (void);
+/* "key-saved", "request-pending", "certified", "revoking", as in meta.ini */
+const char *tessera_key_state_to_string   (TesseraKeyState  state);
+gboolean    tessera_key_state_from_string (const char      *text,
+                                           TesseraKeyState *state);
+
+/* Length of a key id: the first 16 hex digits of the public key id. */
+#define TESSERA_KEY_ID_LEN 16
+
+#define TESSERA_TYPE_KEY_RECORD (tessera_key_record_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraKeyRecord, tessera_key_record, TESSERA, KEY_RECORD, GObject)
+
+/* An immutable snapshot of one key directory. */
+const char         *tessera_key_record_get_id               (TesseraKeyRecord *self);
+const char         *tessera_key_record_get_name             (TesseraKeyRecord *self);
+const char         *tessera_key_record_get_protocol         (TesseraKeyRecord *self);
+TesseraKeyType      tessera_key_record_get_key_type         (TesseraKeyRecord *self);
+TesseraKeyState     tessera_key_record_get_state            (TesseraKeyRecord *self);
+GDateTime          *tessera_key_record_get_created          (TesseraKeyRecord *self);
+GBytes             *tessera_key_record_get_request_der      (TesseraKeyRecord *self);
+TesseraCertificate *tessera_key_record_get_certificate      (TesseraKeyRecord *self);
+const char         *tessera_key_record_get_key_path         (TesseraKeyRecord *self);
+const char         *tessera_key_record_get_certificate_path (TesseraKeyRecord *self);
+/* TRUE when the key is encrypted with a passphrase the user chose (no
+ * Secret Service at the time): loading it needs that passphrase again. */
+gboolean            tessera_key_record_get_uses_user_passphrase (TesseraKeyRecord *self);
+
+#define TESSERA_TYPE_KEY_STORE (tessera_key_store_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraKeyStore, tessera_key_store, TESSERA, KEY_STORE, GObject)
+
+/* Layout: <base_dir>/<escaped bare JID>/<key id>/{key.pem, request.der,
+ * certificate.pem, meta.ini, journal}; directories 0700, files 0600, every
+ * file replaced atomically and durably. @base_dir NULL means
+ * $XDG_DATA_HOME/tessera. Methods block: call them off the main thread. */
+TesseraKeyStore  *tessera_key_store_new                  (const char          *bare_jid,
+                                                          const char          *base_dir);
+const char       *tessera_key_store_get_jid              (TesseraKeyStore     *self);
+/* The account's directory (it may not exist yet). */
+const char       *tessera_key_store_get_dir              (TesseraKeyStore     *self);
+
+/* Encrypts with a fresh random passphrase kept in the Secret Service, or
+ * with @user_passphrase when given. The passphrase is stored before the key
+ * file is written. No Secret Service and no @user_passphrase:
+ * TESSERA_STORE_ERROR_NO_SECRET_SERVICE and nothing is written. */
+TesseraKeyRecord *tessera_key_store_save_key             (TesseraKeyStore     *self,
+                                                          TesseraKey          *key,
+                                                          const char          *name,
+                                                          const char          *protocol,
+                                                          const char          *user_passphrase,
+                                                          GError             **error);
+/* The CSR's public key must be the record's key (TESSERA_CRYPTO_ERROR_KEY_MISMATCH). */
+TesseraKeyRecord *tessera_key_store_save_request         (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          GBytes              *csr_der,
+                                                          GError             **error);
+/* The certificate's public key must be the record's key (KEY_MISMATCH). */
+TesseraKeyRecord *tessera_key_store_save_certificate     (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          TesseraCertificate  *cert,
+                                                          GError             **error);
+TesseraKeyRecord *tessera_key_store_set_state            (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          TesseraKeyState      state,
+                                                          GError             **error);
+/* @user_passphrase is needed only for keys saved with one
+ * (TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED otherwise); a wrong one gives
+ * TESSERA_CRYPTO_ERROR_WRONG_PASSPHRASE. */
+TesseraKey       *tessera_key_store_load_key             (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          const char          *user_passphrase,
+                                                          GError             **error);
+/* The passphrase of key.pem (for libstrophe's password callback), checked
+ * against the key. Free it with tessera_secret_free(). */
+char             *tessera_key_store_dup_key_passphrase   (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          const char          *user_passphrase,
+                                                          GError             **error);
+GPtrArray        *tessera_key_store_list                 (TesseraKeyStore     *self,
+                                                          GError             **error);
+TesseraKeyRecord *tessera_key_store_lookup               (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          GError             **error);
+/* The newest CERTIFIED record whose certificate is valid now ("this
+ * device"); NULL and TESSERA_STORE_ERROR_NOT_FOUND when there is none. */
+TesseraKeyRecord *tessera_key_store_get_device_record    (TesseraKeyStore     *self,
+                                                          GError             **error);
+TesseraKeyRecord *tessera_key_store_find_by_fingerprint  (TesseraKeyStore     *self,
+                                                          const char          *fingerprint_hex);
+gboolean          tessera_key_store_delete               (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          GError             **error);
+gboolean          tessera_key_store_journal_append       (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          const char          *step,
+                                                          GError             **error);
+/* One line per step: "<ISO 8601 UTC time> <step>". Never NULL on success. */
+char            **tessera_key_store_read_journal         (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          GError             **error);
+
+/* The directory name used for @bare_jid: lowercase letters, digits and
+ * ".-_@" stay, everything else is %XX-escaped; never "." or "..". */
+char             *tessera_key_store_escape_jid           (const char          *bare_jid);
+
+/* File helpers shared by the key and account stores. */
+gboolean          tessera_store_ensure_private_dir       (const char          *path,
+                                                          GError             **error);
+gboolean          tessera_store_write_private_file       (const char          *path,
+                                                          const void          *data,
+                                                          gsize                length,
+                                                          GError             **error);
+GBytes           *tessera_store_read_private_file        (const char          *path,
+                                                          GError             **error);
+
+G_END_DECLS
