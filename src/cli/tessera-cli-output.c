@@ -247,30 +247,37 @@ _tessera_cli_report_error (TesseraCli   *cli,
                            const char   *what,
                            const GError *error)
 {
+  g_autofree char *message = NULL;
   const char *code = NULL;
   int status;
 
   status = _tessera_cli_error_classify (error, &code);
 
-  if (what != NULL)
-    g_printerr ("tessera-cli: %s: %s\n", what, error->message);
+  if (status == TESSERA_CLI_EXIT_UNAVAILABLE)
+    /* Translators: appended to an error; “features” is a command name */
+    message = g_strdup_printf (_("%s (not supported by this server; “tessera-cli features” shows what it offers)"),
+                               error->message);
   else
-    g_printerr ("tessera-cli: %s\n", error->message);
+    message = g_strdup (error->message);
+
+  if (what != NULL)
+    g_printerr ("tessera-cli: %s: %s\n", what, message);
+  else
+    g_printerr ("tessera-cli: %s\n", message);
 
   if (cli != NULL && cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autofree char *message = NULL;
+      g_autofree char *full = NULL;
 
-      message = what != NULL ? g_strdup_printf ("%s: %s", what, error->message)
-                             : g_strdup (error->message);
+      full = what != NULL ? g_strdup_printf ("%s: %s", what, message) : g_strdup (message);
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "error");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "code");
       json_builder_add_string_value (builder, code);
       json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, message);
+      json_builder_add_string_value (builder, full);
       json_builder_set_member_name (builder, "exit_status");
       json_builder_add_int_value (builder, status);
       json_builder_end_object (builder);

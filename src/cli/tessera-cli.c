@@ -211,7 +211,7 @@ parse_command (TesseraCli  *cli,
   n_args = g_strv_length (args) - 1;
   if (n_args < cli->command->min_args || n_args > cli->command->max_args)
     {
-      g_autofree char *message = g_strdup_printf (_("Usage: tessera-cli [OPTION…] %s"),
+      g_autofree char *message = g_strdup_printf (_("Wrong number of arguments; usage: tessera-cli [OPTION…] %s"),
                                                   cli->command->parameters);
 
       return usage_error (cli, message);
