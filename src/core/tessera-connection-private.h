@@ -1,4 +1,4 @@
-/* tessera-connection-private.h: what the worker learns from libstrophe's log
+/* tessera-connection-private.h: the connection's insides, shared by its files
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,11 +6,24 @@
 
 #pragma once
 
+#include <sys/types.h>
+
 #include <glib.h>
 
 #include "tessera-connection.h"
 
 G_BEGIN_DECLS
+
+/* tessera-connection.c          the blocking API callers use, requests
+ * tessera-connection-worker.c   the worker thread: libstrophe callbacks, loop
+ * tessera-connection-observe.c  what the log and TLS callbacks reveal, and
+ *                               the error that says why a login failed */
+
+typedef enum {
+  STATE_CONNECTING,
+  STATE_READY,
+  STATE_CLOSED,
+} TesseraConnectionState;
 
 /* Filled on the worker thread while a connection logs in; read there when
  * it ends, to say exactly why (TLS, certificate, SASL, network). */
@@ -33,7 +46,97 @@ typedef struct
   char     *sasl_failure_text;
 } TesseraConnectionObservations;
 
+typedef struct
+{
+  gatomicrefcount     ref_count;
+  TesseraIqBuildFunc  build;
+  TesseraIqParseFunc  parse;
+  gpointer            user_data;
+  char               *id;
+  TesseraConnection  *connection;   /* unowned; valid while in a queue */
+  /* under the connection's mutex */
+  gboolean            done;
+  gboolean            abandoned;
+  gboolean            sent;
+  gpointer            result;
+  GError             *error;
+} TesseraIqRequest;
+
+struct _TesseraConnection
+{
+  gatomicrefcount  ref_count;
+
+  /* immutable after construction */
+  char            *bare_jid;
+  char            *domain;
+  char            *host;
+  guint16          port;
+  gboolean         direct_tls;
+  char            *ca_file;
+  char            *pin;
+  char            *password;
+  char            *cert_path;
+  char            *key_path;
+  char            *key_passphrase;
+  char           **secrets;         /* for log redaction */
+  gboolean         log_strophe;
+
+  GMutex           mutex;
+  GCond            cond;
+  /* under mutex */
+  TesseraConnectionState state;
+  GError          *error;           /* why it closed (or failed to open) */
+  char            *bound_jid;
+  char            *mechanism;
+  guint            waiters;
+  GQueue           outbox;          /* TesseraIqRequest, to be sent by the worker */
+  gboolean         stop_requested;
+  gboolean         closed_notified;
+  int              sock_fd;
+  dev_t            sock_dev;
+  ino_t            sock_ino;
+  guint            sockets_opened;
+  TesseraConnectionClosedFunc closed_func;
+  gpointer         closed_data;
+  GDestroyNotify   closed_destroy;
+
+  /* worker thread only */
+  xmpp_ctx_t      *ctx;
+  xmpp_conn_t     *conn;
+  xmpp_log_t       log;
+  GPtrArray       *in_flight;       /* TesseraIqRequest */
+  TesseraConnectionObservations obs;
+};
+
+/* tessera-connection.c */
+void                _tessera_iq_request_unref             (TesseraIqRequest  *req);
+/* With the mutex held; takes @error. */
+void                _tessera_iq_request_complete_locked   (TesseraConnection *self,
+                                                           TesseraIqRequest  *req,
+                                                           gpointer           result,
+                                                           GError            *error);
+GError             *_tessera_connection_copy_error_locked (TesseraConnection *self);
+
+/* tessera-connection-worker.c */
+void                _tessera_connection_ensure_initialized (void);
+gpointer            _tessera_connection_worker_main       (gpointer           data);
+TesseraConnection  *_tessera_connection_lookup_ctx        (const xmpp_ctx_t  *ctx);
+
+/* tessera-connection-observe.c */
+void                _tessera_connection_log_cb            (void              *userdata,
+                                                           xmpp_log_level_t   level,
+                                                           const char        *area,
+                                                           const char        *msg);
+int                 _tessera_connection_certfail_cb       (const xmpp_tlscert_t *cert,
+                                                           const char *const  errormsg);
+char               *_tessera_connection_normalize_pin     (const char        *pin);
+void                _tessera_connection_observations_clear (TesseraConnectionObservations *obs);
+GError             *_tessera_connection_error_for_stream_error  (xmpp_stream_error_t *stream_error);
+GError             *_tessera_connection_error_for_failed_connect (TesseraConnection   *self,
+                                                                  int                  error_code,
+                                                                  xmpp_stream_error_t *stream_error);
+
 /* SASL <auth/> elements this connection sent (tests: "no password sent"). */
-guint _tessera_connection_get_auth_attempts (TesseraConnection *self);
+guint               _tessera_connection_get_auth_attempts (TesseraConnection *self);
 
 G_END_DECLS
