@@ -25,19 +25,11 @@
 
 #define WAIT_RETRIES            3
 #define WAIT_BACKOFF_USEC       (500 * 1000)
-#define SELF_SIGNED_DAYS        365
-#define NAME_MAX_CHARS          64
 #define FEATURES_PARSED         (1u << 24)
 
 #define CM_FEATURES (TESSERA_FEATURE_ADD | TESSERA_FEATURE_LIST | TESSERA_FEATURE_REVOKE | TESSERA_FEATURE_XEP0257)
 
 /* ---- request builders and parsers (run on the connection's worker) ----- */
-
-typedef struct
-{
-  const char *name;
-  GBytes     *der;
-} NamedDer;
 
 static xmpp_stanza_t *
 build_disco (xmpp_ctx_t *ctx,
@@ -89,34 +81,6 @@ parse_items (xmpp_stanza_t *result,
 }
 
 static xmpp_stanza_t *
-build_add (xmpp_ctx_t *ctx,
-           const char *id,
-           gpointer    user_data)
-{
-  NamedDer *add = user_data;
-
-  return tessera_protocol_build_add (ctx, id, add->name, add->der);
-}
-
-static gpointer
-parse_add (xmpp_stanza_t *result,
-           gpointer       user_data,
-           GError       **error)
-{
-  return tessera_protocol_parse_add_result (result, error);
-}
-
-static xmpp_stanza_t *
-build_append (xmpp_ctx_t *ctx,
-              const char *id,
-              gpointer    user_data)
-{
-  NamedDer *append = user_data;
-
-  return tessera_protocol_build_saslcert_append (ctx, id, append->name, append->der);
-}
-
-static xmpp_stanza_t *
 build_revoke (xmpp_ctx_t *ctx,
               const char *id,
               gpointer    user_data)
@@ -164,8 +128,8 @@ backoff (TesseraSessionOp *op,
 /* One request on the management connection. A reused connection found dead
  * before anything was sent is replaced once; `wait` errors are retried a few
  * times with backoff within the deadline; nothing else is retried. */
-static gpointer
-management_iq (TesseraSession     *self,
+gpointer
+_tessera_session_management_iq (TesseraSession     *self,
                TesseraSessionOp   *op,
                TesseraIqBuildFunc  build,
                TesseraIqParseFunc  parse,
@@ -232,7 +196,7 @@ query_features (TesseraSession    *self,
   g_autoptr(GError) local_error = NULL;
   gpointer result;
 
-  result = management_iq (self, op, build_disco, parse_disco, (gpointer) to, &local_error);
+  result = _tessera_session_management_iq (self, op, build_disco, parse_disco, (gpointer) to, &local_error);
   if (result != NULL)
     {
       *features = GPOINTER_TO_UINT (result) & ~FEATURES_PARSED;
@@ -281,8 +245,8 @@ _tessera_session_discover_sync (TesseraSession    *self,
 }
 
 /* The cached features of the live management connection, or a discovery. */
-static gboolean
-get_features (TesseraSession    *self,
+gboolean
+_tessera_session_get_features (TesseraSession    *self,
               TesseraSessionOp  *op,
               TesseraFeatures   *features,
               GError           **error)
@@ -306,20 +270,28 @@ get_features (TesseraSession    *self,
   return TRUE;
 }
 
-static GPtrArray *
-fetch_entries (TesseraSession    *self,
+GPtrArray *
+_tessera_session_fetch_entries (TesseraSession    *self,
                TesseraSessionOp  *op,
                TesseraFeatures    features,
                GError           **error)
 {
   if (features & TESSERA_FEATURE_LIST)
-    return management_iq (self, op, build_list, parse_list, NULL, error);
+    return _tessera_session_management_iq (self, op, build_list, parse_list, NULL, error);
   if (features & TESSERA_FEATURE_XEP0257)
-    return management_iq (self, op, build_items, parse_items, NULL, error);
+    return _tessera_session_management_iq (self, op, build_items, parse_items, NULL, error);
 
   g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_NOT_SUPPORTED,
                _("Listing certificates failed: the server does not offer it"));
   return NULL;
+}
+
+GPtrArray *
+_tessera_session_fetch_xep0257_items (TesseraSession    *self,
+                                     TesseraSessionOp  *op,
+                                     GError           **error)
+{
+  return _tessera_session_management_iq (self, op, build_items, parse_items, NULL, error);
 }
 
 GListModel *
@@ -331,9 +303,9 @@ _tessera_session_list_sync (TesseraSession    *self,
   GListStore *store;
   TesseraFeatures features;
 
-  if (!get_features (self, op, &features, error))
+  if (!_tessera_session_get_features (self, op, &features, error))
     return NULL;
-  entries = fetch_entries (self, op, features, error);
+  entries = _tessera_session_fetch_entries (self, op, features, error);
   if (entries == NULL)
     return NULL;
 
@@ -351,10 +323,8 @@ _tessera_session_list_sync (TesseraSession    *self,
   return G_LIST_MODEL (store);
 }
 
-/* ---- enroll and upload ------------------------------------------------- */
-
-static gboolean
-journal (TesseraSession    *self,
+gboolean
+_tessera_session_journal (TesseraSession    *self,
          const char        *id,
          const char        *step,
          gboolean           required,
@@ -374,284 +344,6 @@ journal (TesseraSession    *self,
   g_message ("Could not journal \"%s\" for key %s: %s", step, id, local_error->message);
 
   return TRUE;
-}
-
-static gboolean
-name_taken (GPtrArray  *entries,
-            const char *name)
-{
-  for (guint i = 0; i < entries->len; i++)
-    {
-      if (g_str_equal (tessera_cert_entry_get_name (g_ptr_array_index (entries, i)), name))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-/* XEP-0257 keys certificates by name: "Laptop", "Laptop (2)"... */
-static char *
-unique_name (GPtrArray  *entries,
-             const char *name)
-{
-  if (!name_taken (entries, name))
-    return g_strdup (name);
-
-  for (guint n = 2; ; n++)
-    {
-      g_autofree char *candidate = g_strdup_printf ("%s (%u)", name, n);
-
-      if (!name_taken (entries, candidate))
-        return g_steal_pointer (&candidate);
-    }
-}
-
-static char *
-check_name (const char  *name,
-            GError     **error)
-{
-  g_autofree char *trimmed = g_strstrip (g_strdup (name));
-  glong length;
-
-  if (!g_utf8_validate (trimmed, -1, NULL))
-    length = 0;
-  else
-    length = g_utf8_strlen (trimmed, -1);
-
-  if (length < 1 || length > NAME_MAX_CHARS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("Adding a certificate failed: the name must be 1 to %d characters"),
-                   NAME_MAX_CHARS);
-      return NULL;
-    }
-
-  return g_steal_pointer (&trimmed);
-}
-
-static TesseraCertificate *
-send_ccm2_add (TesseraSession    *self,
-               TesseraSessionOp  *op,
-               TesseraKeyRecord  *record,
-               GError           **error)
-{
-  const char *id = tessera_key_record_get_id (record);
-  g_autoptr(GBytes) der = NULL;
-  g_autoptr(GError) local_error = NULL;
-  TesseraCertificate *cert;
-  NamedDer add = {
-    tessera_key_record_get_name (record),
-    tessera_key_record_get_request_der (record),
-  };
-
-  if (!journal (self, id, "request-sent", TRUE, error))
-    return NULL;
-  g_debug ("%s: sending the request of key %s (ccm2)", op->what, id);
-  der = management_iq (self, op, build_add, parse_add, &add, error);
-  if (der == NULL)
-    return NULL;
-  journal (self, id, "result-received", FALSE, NULL);
-
-  cert = tessera_certificate_new_from_der (der, &local_error);
-  if (cert == NULL)
-    g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED,
-                 _("The server's certificate was refused: %s"), local_error->message);
-
-  return cert;
-}
-
-static TesseraCertificate *
-send_xep0257_append (TesseraSession    *self,
-                     TesseraSessionOp  *op,
-                     TesseraKeyRecord  *record,
-                     TesseraKey        *key,
-                     GError           **error)
-{
-  const char *id = tessera_key_record_get_id (record);
-  const char *jid = tessera_account_get_jid (tessera_session_get_account (self));
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GBytes) der = NULL;
-  g_autoptr(TesseraCertificate) cert = NULL;
-  g_autofree char *name = NULL;
-  NamedDer append;
-
-  der = tessera_key_create_self_signed (key, jid, SELF_SIGNED_DAYS, error);
-  if (der == NULL)
-    return NULL;
-  cert = tessera_certificate_new_from_der (der, error);
-  if (cert == NULL)
-    return NULL;
-
-  entries = management_iq (self, op, build_items, parse_items, NULL, error);
-  if (entries == NULL)
-    return NULL;
-  name = unique_name (entries, tessera_key_record_get_name (record));
-  if (!g_str_equal (name, tessera_key_record_get_name (record)))
-    g_debug ("%s: the name \"%s\" is taken on the server; using \"%s\"", op->what,
-             tessera_key_record_get_name (record), name);
-
-  append.name = name;
-  append.der = der;
-  if (!journal (self, id, "request-sent", TRUE, error))
-    return NULL;
-  g_debug ("%s: appending self-signed certificate %s of key %s (XEP-0257)", op->what,
-           tessera_certificate_get_fingerprint (cert), id);
-  if (management_iq (self, op, build_append, NULL, &append, error) == NULL)
-    return NULL;
-  journal (self, id, "result-received", FALSE, NULL);
-
-  return g_steal_pointer (&cert);
-}
-
-/* Sends the record's request, checks what comes back and stores it. */
-static TesseraKeyRecord *
-submit (TesseraSession    *self,
-        TesseraSessionOp  *op,
-        TesseraKeyRecord  *record_in,
-        TesseraKey        *key,
-        TesseraFeatures    features,
-        GError           **error)
-{
-  TesseraKeyStore *store = tessera_session_get_key_store (self);
-  const char *jid = tessera_account_get_jid (tessera_session_get_account (self));
-  g_autoptr(TesseraKeyRecord) record = g_object_ref (record_in);
-  g_autoptr(TesseraCertificate) cert = NULL;
-  g_autoptr(GDateTime) now = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *id = g_strdup (tessera_key_record_get_id (record));
-
-  if (tessera_key_record_get_request_der (record) == NULL)
-    {
-      g_autoptr(GBytes) csr = tessera_key_create_csr (key, jid, error);
-      TesseraKeyRecord *saved;
-
-      if (csr == NULL)
-        return NULL;
-      saved = tessera_key_store_save_request (store, id, csr, error);
-      if (saved == NULL)
-        return NULL;
-      g_object_unref (record);
-      record = saved;
-      g_debug ("%s: request of key %s saved", op->what, id);
-    }
-
-  if (!_tessera_session_check_op (op, error))
-    return NULL;
-
-  if (features & TESSERA_FEATURE_ADD)
-    cert = send_ccm2_add (self, op, record, error);
-  else if (features & TESSERA_FEATURE_XEP0257)
-    cert = send_xep0257_append (self, op, record, key, error);
-  else
-    g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_NOT_SUPPORTED,
-                 _("Adding a certificate failed: the server offers neither ccm2 nor XEP-0257"));
-  if (cert == NULL)
-    return NULL;
-
-  now = g_date_time_new_now_utc ();
-  if (!tessera_certificate_check_issued (cert, key, jid, now, &local_error))
-    {
-      g_debug ("%s: certificate %s for key %s refused: %s", op->what,
-               tessera_certificate_get_fingerprint (cert), id, local_error->message);
-      g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED,
-                   _("The server's certificate was refused: %s"), local_error->message);
-      return NULL;
-    }
-
-  g_clear_object (&record);
-  record = tessera_key_store_save_certificate (store, id, cert, error);
-  if (record == NULL)
-    return NULL;
-  journal (self, id, "certificate-stored", FALSE, NULL);
-  g_debug ("%s: certificate %s stored for key %s", op->what,
-           tessera_certificate_get_fingerprint (cert), id);
-
-  return g_steal_pointer (&record);
-}
-
-TesseraKeyRecord *
-_tessera_session_enroll_sync (TesseraSession    *self,
-                              TesseraSessionOp  *op,
-                              GError           **error)
-{
-  TesseraKeyStore *store = tessera_session_get_key_store (self);
-  g_autoptr(TesseraKey) key = NULL;
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autofree char *name = NULL;
-  TesseraFeatures features;
-  const char *protocol;
-
-  name = check_name (op->name, error);
-  if (name == NULL || !get_features (self, op, &features, error))
-    return NULL;
-
-  /* Nothing is generated or stored for a server that cannot take it. */
-  if (features & TESSERA_FEATURE_ADD)
-    protocol = "ccm2";
-  else if (features & TESSERA_FEATURE_XEP0257)
-    {
-      g_autoptr(GPtrArray) entries = management_iq (self, op, build_items, parse_items, NULL, error);
-      char *unique;
-
-      if (entries == NULL)
-        return NULL;
-      unique = unique_name (entries, name);
-      g_free (name);
-      name = unique;
-      protocol = "xep0257";
-    }
-  else
-    {
-      g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_NOT_SUPPORTED,
-                   _("Adding a certificate failed: the server offers neither ccm2 nor XEP-0257"));
-      return NULL;
-    }
-
-  key = tessera_key_generate (op->key_type, op->cancellable, error);
-  if (key == NULL || !_tessera_session_check_op (op, error))
-    return NULL;
-
-  /* The key is on disk, durably, before anything about it is sent. */
-  record = tessera_key_store_save_key (store, key, name, protocol, op->user_passphrase, error);
-  if (record == NULL)
-    return NULL;
-  if (!journal (self, tessera_key_record_get_id (record), "key-saved", TRUE, error))
-    return NULL;
-  g_debug ("enroll: key %s (%s) saved for \"%s\" (%s)", tessera_key_record_get_id (record),
-           tessera_key_type_to_string (op->key_type), name, protocol);
-
-  return submit (self, op, record, key, features, error);
-}
-
-TesseraKeyRecord *
-_tessera_session_upload_sync (TesseraSession    *self,
-                              TesseraSessionOp  *op,
-                              GError           **error)
-{
-  TesseraKeyStore *store = tessera_session_get_key_store (self);
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(TesseraKey) key = NULL;
-  g_autofree char *passphrase = NULL;
-  TesseraFeatures features;
-
-  record = tessera_key_store_lookup (store, op->key_id, error);
-  if (record == NULL)
-    return NULL;
-  if (tessera_key_record_get_certificate (record) != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   _("Sending the request failed: key %s already has a certificate"), op->key_id);
-      return NULL;
-    }
-
-  passphrase = _tessera_session_dup_key_passphrase (self);
-  key = tessera_key_store_load_key (store, op->key_id, passphrase, error);
-  if (passphrase != NULL)
-    explicit_bzero (passphrase, strlen (passphrase));
-  if (key == NULL || !get_features (self, op, &features, error))
-    return NULL;
-
-  return submit (self, op, record, key, features, error);
 }
 
 /* ---- revoke ------------------------------------------------------------ */
@@ -706,7 +398,7 @@ send_revoke (TesseraSession    *self,
                        name);
           return FALSE;
         }
-      return management_iq (self, op, build_saslcert_revoke, NULL, (gpointer) name, error) != NULL;
+      return _tessera_session_management_iq (self, op, build_saslcert_revoke, NULL, (gpointer) name, error) != NULL;
     }
 
   if ((features & TESSERA_FEATURE_REVOKE) == 0)
@@ -716,7 +408,7 @@ send_revoke (TesseraSession    *self,
       return FALSE;
     }
 
-  return management_iq (self, op, build_revoke, NULL,
+  return _tessera_session_management_iq (self, op, build_revoke, NULL,
                         (gpointer) tessera_cert_entry_get_fingerprint (entry), error) != NULL;
 }
 
@@ -728,11 +420,11 @@ remove_local (TesseraSession    *self,
   const char *id = tessera_key_record_get_id (local);
   g_autoptr(GError) local_error = NULL;
 
-  journal (self, id, "revoke-confirmed", FALSE, NULL);
-  journal (self, id, "local-removed", FALSE, NULL);
+  _tessera_session_journal (self, id, "revoke-confirmed", FALSE, NULL);
+  _tessera_session_journal (self, id, "local-removed", FALSE, NULL);
   if (!tessera_key_store_delete (tessera_session_get_key_store (self), id, &local_error))
     {
-      journal (self, id, "local-remove-failed", FALSE, NULL);
+      _tessera_session_journal (self, id, "local-remove-failed", FALSE, NULL);
       g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
                    _("The certificate was revoked, but deleting its local key failed: %s"),
                    local_error->message);
@@ -758,11 +450,11 @@ _tessera_session_revoke_sync (TesseraSession    *self,
   TesseraFeatures features;
 
   fingerprint = tessera_fingerprint_normalize (op->fingerprint, error);
-  if (fingerprint == NULL || !get_features (self, op, &features, error))
+  if (fingerprint == NULL || !_tessera_session_get_features (self, op, &features, error))
     return FALSE;
 
   /* Re-read the list: revoke only what the server lists right now. */
-  entries = fetch_entries (self, op, features, error);
+  entries = _tessera_session_fetch_entries (self, op, features, error);
   if (entries == NULL)
     return FALSE;
   entry = find_entry (entries, fingerprint);
@@ -780,7 +472,7 @@ _tessera_session_revoke_sync (TesseraSession    *self,
       TesseraKeyRecord *revoking;
 
       previous = tessera_key_record_get_state (local);
-      if (!journal (self, tessera_key_record_get_id (local), "revoke-sent", TRUE, error))
+      if (!_tessera_session_journal (self, tessera_key_record_get_id (local), "revoke-sent", TRUE, error))
         return FALSE;
       revoking = tessera_key_store_set_state (store, tessera_key_record_get_id (local),
                                               TESSERA_KEY_STATE_REVOKING, error);

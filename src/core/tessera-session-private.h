@@ -11,6 +11,35 @@
 
 G_BEGIN_DECLS
 
+/* tessera-session.c             the GObject, settings, _async/_finish pairs
+ * tessera-session-connections.c the reused management connection, the held login
+ * tessera-session-ops.c         round trips, discover, list, revoke, login
+ * tessera-session-enroll.c      enroll and upload */
+
+struct _TesseraSession
+{
+  GObject            parent_instance;
+
+  TesseraAccount    *account;
+  TesseraKeyStore   *store;
+
+  GMutex             mutex;
+  /* under mutex */
+  char              *password;
+  char              *key_passphrase;
+  guint              timeout;
+  TesseraConnection *management;
+  TesseraConnection *features_connection;   /* unowned, compared only */
+  TesseraFeatures    features;
+  TesseraConnection *login;
+
+  /* serializes opening the management connection */
+  GMutex             management_lock;
+
+  gint               connections;            /* atomic */
+  gint               round_trips;            /* atomic */
+};
+
 /* The arguments and the deadline of one operation; it lives in the GTask's
  * task data and is read by the worker thread that runs the operation. */
 typedef struct
@@ -34,11 +63,17 @@ typedef struct
 } TesseraSessionOp;
 
 /* tessera-session.c */
+void               _tessera_session_emit_login_closed  (TesseraSession *self,
+                                                        const GError   *error);
 char              *_tessera_session_dup_key_passphrase (TesseraSession *self);
 void               _tessera_session_count_connection   (TesseraSession *self);
 void               _tessera_session_count_round_trip   (TesseraSession *self);
 gboolean           _tessera_session_check_op           (TesseraSessionOp *op,
                                                         GError          **error);
+/* tessera-session-connections.c */
+void               _tessera_session_wipe_free          (char               *secret);
+/* Closes and unrefs *@connection, and clears it. */
+void               _tessera_session_drop_connection    (TesseraConnection **connection);
 /* The reused management connection, ready; @reused says whether it was
  * open before this call. */
 TesseraConnection *_tessera_session_acquire_management (TesseraSession   *self,
@@ -61,12 +96,40 @@ void               _tessera_session_hold_login         (TesseraSession    *self,
 TesseraConnectionConfig _tessera_session_base_config   (TesseraAccount    *account);
 
 /* tessera-session-ops.c: blocking bodies, run on a GTask thread */
+/* One request on the management connection (see the retry rules there). */
+gpointer           _tessera_session_management_iq (TesseraSession     *self,
+                                                   TesseraSessionOp   *op,
+                                                   TesseraIqBuildFunc  build,
+                                                   TesseraIqParseFunc  parse,
+                                                   gpointer            user_data,
+                                                   GError            **error);
+/* Cached for the live management connection, else discovered. */
+gboolean           _tessera_session_get_features  (TesseraSession    *self,
+                                                   TesseraSessionOp  *op,
+                                                   TesseraFeatures   *features,
+                                                   GError           **error);
+/* Of TesseraCertEntry: ccm2 list, else XEP-0257 items, else NOT_SUPPORTED. */
+GPtrArray         *_tessera_session_fetch_entries (TesseraSession    *self,
+                                                   TesseraSessionOp  *op,
+                                                   TesseraFeatures    features,
+                                                   GError           **error);
+GPtrArray         *_tessera_session_fetch_xep0257_items (TesseraSession   *self,
+                                                         TesseraSessionOp *op,
+                                                         GError          **error);
+/* Appends a step to the key's journal; @required: fail with the error,
+ * else only say so (the server already acted). */
+gboolean           _tessera_session_journal       (TesseraSession    *self,
+                                                   const char        *id,
+                                                   const char        *step,
+                                                   gboolean           required,
+                                                   GError           **error);
 TesseraFeatures    _tessera_session_discover_sync (TesseraSession   *self,
                                                    TesseraSessionOp *op,
                                                    GError          **error);
 GListModel        *_tessera_session_list_sync     (TesseraSession   *self,
                                                    TesseraSessionOp *op,
                                                    GError          **error);
+/* tessera-session-enroll.c */
 TesseraKeyRecord  *_tessera_session_enroll_sync   (TesseraSession   *self,
                                                    TesseraSessionOp *op,
                                                    GError          **error);
