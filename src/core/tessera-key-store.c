@@ -1453,12 +1453,36 @@ tessera_key_store_find_by_fingerprint (TesseraKeyStore *self,
 }
 
 static gboolean
+unlink_or_fail (const char  *path,
+                GError     **error)
+{
+  int saved_errno;
+
+  if (g_unlink (path) == 0)
+    return TRUE;
+
+  saved_errno = errno;
+  if (saved_errno == ENOENT)
+    return TRUE;
+
+  g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
+               _("Could not delete “%s”: %s"), path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
 remove_key_dir (const char  *key_dir,
                 GError     **error)
 {
+  g_autofree char *key_path = g_build_filename (key_dir, KEY_FILE_NAME, NULL);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *entry;
+
+  /* key.pem goes first: without it the folder is no longer a key, even
+   * if removing the rest fails half way. */
+  if (!unlink_or_fail (key_path, error))
+    return FALSE;
 
   dir = g_dir_open (key_dir, 0, &local_error);
   if (dir == NULL)
@@ -1473,14 +1497,8 @@ remove_key_dir (const char  *key_dir,
     {
       g_autofree char *path = g_build_filename (key_dir, entry, NULL);
 
-      if (g_unlink (path) != 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
-                       _("Could not delete “%s”: %s"), path, g_strerror (saved_errno));
-          return FALSE;
-        }
+      if (!unlink_or_fail (path, error))
+        return FALSE;
     }
 
   if (g_rmdir (key_dir) != 0)
@@ -1524,7 +1542,8 @@ tessera_key_store_delete (TesseraKeyStore  *self,
   record = load_record (self, id, NULL);
   in_keyring = (record == NULL || !record->uses_user_passphrase);
 
-  /* Files first: should this fail half way, the key can still be opened. */
+  /* Files before the secret: a secret without its key is harmless, the
+   * other way round would not be. */
   if (!remove_key_dir (key_dir, error))
     return FALSE;
   g_rmdir (self->dir);
