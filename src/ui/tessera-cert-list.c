@@ -1,0 +1,627 @@
+/* tessera-cert-list.c: the sortable table of an account's certificates
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "tessera-ui"
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-cert-list.h"
+#include "tessera-format.h"
+
+struct _TesseraCertList
+{
+  AdwBin              parent_instance;
+
+  GtkColumnView      *column_view;
+  GtkSingleSelection *selection;
+  GtkSortListModel   *sort_model;
+  GtkColumnViewColumn *name_column;
+  GtkColumnViewColumn *last_used_column;
+  GtkColumnViewColumn *users_column;
+  GtkColumnViewColumn *expires_column;
+  GtkColumnViewColumn *fingerprint_column;
+
+  GListModel         *model;
+  GHashTable         *device_fingerprints;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraCertList, tessera_cert_list, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_SELECTED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char * const state_classes[] = { "warning", "error", "dim-label", NULL };
+
+static void
+reset_state_classes (GtkWidget *widget)
+{
+  for (guint i = 0; state_classes[i] != NULL; i++)
+    gtk_widget_remove_css_class (widget, state_classes[i]);
+}
+
+static GDateTime *
+entry_get_not_after (TesseraCertEntry *entry)
+{
+  TesseraCertificate *certificate = tessera_cert_entry_get_certificate (entry);
+
+  if (certificate == NULL)
+    return NULL;
+  return tessera_certificate_get_not_after (certificate);
+}
+
+/* Cells */
+
+static void
+label_setup_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                TesseraCertList          *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+icon_label_setup_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     TesseraCertList          *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *image = gtk_image_new ();
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_set_visible (image, FALSE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), image);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+set_icon_label (GtkListItem *item,
+                const char  *icon_name,
+                const char  *text,
+                const char  *css_class,
+                const char  *tooltip)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *image = gtk_widget_get_first_child (box);
+  GtkWidget *label = gtk_widget_get_next_sibling (image);
+
+  reset_state_classes (box);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (box, css_class);
+
+  gtk_widget_set_visible (image, icon_name != NULL);
+  if (icon_name != NULL)
+    gtk_image_set_from_icon_name (GTK_IMAGE (image), icon_name);
+
+  gtk_label_set_label (GTK_LABEL (label), text);
+  gtk_widget_set_tooltip_text (box, tooltip);
+}
+
+static GtkWidget *
+create_badge (const char *text,
+              const char *css_class)
+{
+  GtkWidget *badge = gtk_label_new (text);
+
+  gtk_widget_add_css_class (badge, "tessera-badge");
+  if (css_class != NULL)
+    gtk_widget_add_css_class (badge, css_class);
+  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (badge, FALSE);
+  return badge;
+}
+
+static void
+name_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               TesseraCertList          *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), create_badge (_("This device"), "accent"));
+  gtk_box_append (GTK_BOX (box), create_badge (_("Unreadable"), "warning"));
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+name_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              TesseraCertList          *self)
+{
+  TesseraCertEntry *entry = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *device_badge = gtk_widget_get_next_sibling (label);
+  GtkWidget *unreadable_badge = gtk_widget_get_next_sibling (device_badge);
+  const char *name = tessera_cert_entry_get_name (entry);
+  gboolean readable = tessera_cert_entry_get_certificate (entry) != NULL;
+
+  reset_state_classes (label);
+  if (name[0] == '\0')
+    {
+      gtk_label_set_label (GTK_LABEL (label), _("Unnamed"));
+      gtk_widget_add_css_class (label, "dim-label");
+    }
+  else
+    gtk_label_set_label (GTK_LABEL (label), name);
+
+  gtk_widget_set_visible (device_badge, tessera_cert_list_is_device (self, entry));
+  gtk_widget_set_visible (unreadable_badge, !readable);
+  gtk_widget_set_tooltip_text (unreadable_badge,
+                               readable ? NULL : _("The server sent data that is not a readable certificate"));
+}
+
+static void
+last_used_bind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   TesseraCertList          *self)
+{
+  TesseraCertEntry *entry = gtk_list_item_get_item (item);
+  g_autofree char *relative = NULL;
+  g_autofree char *exact = NULL;
+
+  switch (tessera_cert_entry_get_last_used_state (entry))
+    {
+    case TESSERA_LAST_USED_NEVER:
+      set_icon_label (item, "dialog-warning-symbolic", _("Never used"), "warning",
+                      _("No device has logged in with this certificate yet"));
+      break;
+
+    case TESSERA_LAST_USED_AT:
+      relative = tessera_format_relative_time (tessera_cert_entry_get_last_used (entry), NULL);
+      exact = tessera_format_exact_time (tessera_cert_entry_get_last_used (entry));
+      set_icon_label (item, NULL, relative, NULL, exact);
+      break;
+
+    case TESSERA_LAST_USED_UNKNOWN:
+    default:
+      set_icon_label (item, NULL, _("Unknown"), "dim-label",
+                      g_strcmp0 (tessera_cert_entry_get_protocol (entry), "xep0257") == 0
+                        ? _("The server does not record when certificates are used")
+                        : _("The server did not send a readable time"));
+      break;
+    }
+}
+
+static void
+users_bind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               TesseraCertList          *self)
+{
+  TesseraCertEntry *entry = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  g_autofree char *users = tessera_format_users (tessera_cert_entry_get_users (entry));
+
+  reset_state_classes (label);
+  if (users == NULL)
+    {
+      gtk_label_set_label (GTK_LABEL (label), _("Not in use"));
+      gtk_widget_add_css_class (label, "dim-label");
+    }
+  else
+    gtk_label_set_label (GTK_LABEL (label), users);
+  gtk_widget_set_tooltip_text (label, users);
+}
+
+static void
+expires_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 TesseraCertList          *self)
+{
+  GDateTime *not_after = entry_get_not_after (gtk_list_item_get_item (item));
+  g_autofree char *text = tessera_format_expiry (not_after, NULL);
+  g_autofree char *exact = not_after != NULL ? tessera_format_exact_time (not_after) : NULL;
+
+  switch (tessera_format_expiry_state (not_after, NULL))
+    {
+    case TESSERA_EXPIRY_EXPIRED:
+      set_icon_label (item, "dialog-error-symbolic", text, "error", exact);
+      break;
+
+    case TESSERA_EXPIRY_SOON:
+      set_icon_label (item, "dialog-warning-symbolic", text, "warning", exact);
+      break;
+
+    case TESSERA_EXPIRY_UNKNOWN:
+      set_icon_label (item, NULL, text, "dim-label", NULL);
+      break;
+
+    case TESSERA_EXPIRY_VALID:
+    default:
+      set_icon_label (item, NULL, text, NULL, exact);
+      break;
+    }
+}
+
+static void
+fingerprint_bind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     TesseraCertList          *self)
+{
+  TesseraCertEntry *entry = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  const char *fingerprint = tessera_cert_entry_get_fingerprint (entry);
+  g_autofree char *short_text = tessera_fingerprint_shorten (fingerprint);
+  g_autofree char *full_text = tessera_fingerprint_format (fingerprint,
+                                                           TESSERA_FINGERPRINT_UPPER |
+                                                           TESSERA_FINGERPRINT_COLONS);
+
+  gtk_widget_add_css_class (label, "monospace");
+  gtk_label_set_label (GTK_LABEL (label), short_text);
+  gtk_widget_set_tooltip_text (label, full_text);
+}
+
+/* Sorting */
+
+static int
+compare_datetimes (GDateTime *a,
+                   GDateTime *b)
+{
+  if (a == NULL || b == NULL)
+    return (a != NULL) - (b != NULL);
+  return g_date_time_compare (a, b);
+}
+
+static int
+last_used_rank (TesseraCertEntry *entry)
+{
+  switch (tessera_cert_entry_get_last_used_state (entry))
+    {
+    case TESSERA_LAST_USED_NEVER:
+      return 0;
+    case TESSERA_LAST_USED_UNKNOWN:
+      return 1;
+    case TESSERA_LAST_USED_AT:
+    default:
+      return 2;
+    }
+}
+
+static int
+compare_last_used (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  TesseraCertEntry *entry_a = (TesseraCertEntry *) a;
+  TesseraCertEntry *entry_b = (TesseraCertEntry *) b;
+  int rank = last_used_rank (entry_a) - last_used_rank (entry_b);
+
+  if (rank != 0)
+    return rank < 0 ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
+  return compare_datetimes (tessera_cert_entry_get_last_used (entry_a),
+                            tessera_cert_entry_get_last_used (entry_b));
+}
+
+static int
+compare_users (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  guint n_a = g_strv_length ((char **) tessera_cert_entry_get_users ((TesseraCertEntry *) a));
+  guint n_b = g_strv_length ((char **) tessera_cert_entry_get_users ((TesseraCertEntry *) b));
+
+  if (n_a == n_b)
+    return GTK_ORDERING_EQUAL;
+  return n_a < n_b ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
+}
+
+static int
+compare_expires (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  return compare_datetimes (entry_get_not_after ((TesseraCertEntry *) a),
+                            entry_get_not_after ((TesseraCertEntry *) b));
+}
+
+static GtkSorter *
+string_sorter_new (const char *property)
+{
+  GtkExpression *expression = gtk_property_expression_new (TESSERA_TYPE_CERT_ENTRY, NULL, property);
+
+  return GTK_SORTER (gtk_string_sorter_new (expression));
+}
+
+static void
+set_column_sorter (GtkColumnViewColumn *column,
+                   GtkSorter           *sorter)
+{
+  gtk_column_view_column_set_sorter (column, sorter);
+  g_object_unref (sorter);
+}
+
+static void
+setup_sorters (TesseraCertList *self)
+{
+  set_column_sorter (self->name_column, string_sorter_new ("name"));
+  set_column_sorter (self->last_used_column,
+                     GTK_SORTER (gtk_custom_sorter_new (compare_last_used, NULL, NULL)));
+  set_column_sorter (self->users_column,
+                     GTK_SORTER (gtk_custom_sorter_new (compare_users, NULL, NULL)));
+  set_column_sorter (self->expires_column,
+                     GTK_SORTER (gtk_custom_sorter_new (compare_expires, NULL, NULL)));
+  set_column_sorter (self->fingerprint_column, string_sorter_new ("fingerprint"));
+
+  gtk_sort_list_model_set_sorter (self->sort_model, gtk_column_view_get_sorter (self->column_view));
+  gtk_column_view_sort_by_column (self->column_view, self->name_column, GTK_SORT_ASCENDING);
+}
+
+static void
+selection_changed_cb (TesseraCertList *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+/* GObject */
+
+static void
+tessera_cert_list_dispose (GObject *object)
+{
+  TesseraCertList *self = (TesseraCertList *) object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_CERT_LIST);
+  g_clear_object (&self->model);
+  g_clear_pointer (&self->device_fingerprints, g_hash_table_unref);
+
+  G_OBJECT_CLASS (tessera_cert_list_parent_class)->dispose (object);
+}
+
+static void
+tessera_cert_list_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  TesseraCertList *self = TESSERA_CERT_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
+
+    case PROP_SELECTED:
+      g_value_set_object (value, tessera_cert_list_get_selected (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_cert_list_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  TesseraCertList *self = TESSERA_CERT_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      tessera_cert_list_set_model (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_cert_list_class_init (TesseraCertListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tessera_cert_list_dispose;
+  object_class->get_property = tessera_cert_list_get_property;
+  object_class->set_property = tessera_cert_list_set_property;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_SELECTED] =
+    g_param_spec_object ("selected", NULL, NULL,
+                         TESSERA_TYPE_CERT_ENTRY,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-cert-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, column_view);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, selection);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, sort_model);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, name_column);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, last_used_column);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, users_column);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, expires_column);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, fingerprint_column);
+  gtk_widget_class_bind_template_callback (widget_class, label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, icon_label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, name_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, name_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, last_used_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, users_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, expires_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fingerprint_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
+}
+
+static void
+tessera_cert_list_init (TesseraCertList *self)
+{
+  self->device_fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  setup_sorters (self);
+}
+
+GtkWidget *
+tessera_cert_list_new (void)
+{
+  return g_object_new (TESSERA_TYPE_CERT_LIST, NULL);
+}
+
+/**
+ * tessera_cert_list_get_model:
+ * @self: a #TesseraCertList
+ *
+ * Returns: (transfer none) (nullable): the #GListModel of #TesseraCertEntry shown
+ */
+GListModel *
+tessera_cert_list_get_model (TesseraCertList *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), NULL);
+
+  return self->model;
+}
+
+/**
+ * tessera_cert_list_set_model:
+ * @self: a #TesseraCertList
+ * @model: (nullable): a #GListModel of #TesseraCertEntry, as the session lists it
+ */
+void
+tessera_cert_list_set_model (TesseraCertList *self,
+                             GListModel      *model)
+{
+  g_return_if_fail (TESSERA_IS_CERT_LIST (self));
+  g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
+
+  /* Rebinding every row also picks up new device fingerprints, so this runs
+   * even when the model is the same. */
+  g_set_object (&self->model, model);
+  gtk_sort_list_model_set_model (self->sort_model, NULL);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_sort_list_model_set_model (self->sort_model, model);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+/**
+ * tessera_cert_list_set_device_fingerprints:
+ * @self: a #TesseraCertList
+ * @fingerprints: (nullable): fingerprints of the certificates whose key lives
+ *   on this device; they get the "This device" badge
+ *
+ * Takes effect at the next tessera_cert_list_set_model().
+ */
+void
+tessera_cert_list_set_device_fingerprints (TesseraCertList    *self,
+                                           const char * const *fingerprints)
+{
+  g_return_if_fail (TESSERA_IS_CERT_LIST (self));
+
+  g_hash_table_remove_all (self->device_fingerprints);
+  for (guint i = 0; fingerprints != NULL && fingerprints[i] != NULL; i++)
+    g_hash_table_add (self->device_fingerprints, g_strdup (fingerprints[i]));
+}
+
+gboolean
+tessera_cert_list_is_device (TesseraCertList  *self,
+                             TesseraCertEntry *entry)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), FALSE);
+  g_return_val_if_fail (TESSERA_IS_CERT_ENTRY (entry), FALSE);
+
+  return g_hash_table_contains (self->device_fingerprints, tessera_cert_entry_get_fingerprint (entry));
+}
+
+/**
+ * tessera_cert_list_get_selected:
+ * @self: a #TesseraCertList
+ *
+ * Returns: (transfer none) (nullable): the selected certificate
+ */
+TesseraCertEntry *
+tessera_cert_list_get_selected (TesseraCertList *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), NULL);
+
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+/* GTK 4.8's GtkColumnView cannot scroll to a row itself; its inner list
+ * view has the action that does. */
+static void
+scroll_to_position (TesseraCertList *self,
+                    guint            position)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_VIEW (child))
+        {
+          gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+          return;
+        }
+    }
+}
+
+/**
+ * tessera_cert_list_select_fingerprint:
+ * @self: a #TesseraCertList
+ * @fingerprint: the SHA-256 fingerprint (lowercase hex) of a listed certificate
+ *
+ * Selects that certificate and scrolls to it.
+ *
+ * Returns: %TRUE when it is listed
+ */
+gboolean
+tessera_cert_list_select_fingerprint (TesseraCertList *self,
+                                      const char      *fingerprint)
+{
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n_items;
+
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), FALSE);
+  g_return_val_if_fail (fingerprint != NULL, FALSE);
+
+  n_items = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (tessera_cert_entry_get_fingerprint (entry), fingerprint) == 0)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          scroll_to_position (self, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+tessera_cert_list_unselect (TesseraCertList *self)
+{
+  g_return_if_fail (TESSERA_IS_CERT_LIST (self));
+
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+}

@@ -1,0 +1,304 @@
+/* tessera-format.c: human-readable times, expiry states and resource lists
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "tessera-ui"
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-format.h"
+
+#define MINUTE (60)
+#define HOUR   (60 * MINUTE)
+#define DAY    (24 * HOUR)
+#define MONTH  (30 * DAY)
+#define YEAR   (365 * DAY)
+
+static char *
+format_past (gint64 seconds)
+{
+  int n;
+
+  if (seconds < HOUR)
+    {
+      n = (int) (seconds / MINUTE);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago", n), n);
+    }
+  if (seconds < DAY)
+    {
+      n = (int) (seconds / HOUR);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour ago", "%d hours ago", n), n);
+    }
+  if (seconds < 2 * DAY)
+    return g_strdup (_("Yesterday"));
+  if (seconds < MONTH)
+    {
+      n = (int) (seconds / DAY);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", n), n);
+    }
+  if (seconds < YEAR)
+    {
+      n = (int) (seconds / MONTH);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d month ago", "%d months ago", n), n);
+    }
+  n = (int) (seconds / YEAR);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d year ago", "%d years ago", n), n);
+}
+
+static char *
+format_future (gint64 seconds)
+{
+  int n;
+
+  if (seconds < HOUR)
+    {
+      n = (int) (seconds / MINUTE);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In %d minute", "In %d minutes", n), n);
+    }
+  if (seconds < DAY)
+    {
+      n = (int) (seconds / HOUR);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In %d hour", "In %d hours", n), n);
+    }
+  if (seconds < YEAR)
+    {
+      n = (int) (seconds / DAY);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In %d day", "In %d days", n), n);
+    }
+  n = (int) (seconds / YEAR);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In %d year", "In %d years", n), n);
+}
+
+/**
+ * tessera_format_relative_time:
+ * @when: the time to describe
+ * @now: (nullable): the reference time, %NULL for the current time
+ *
+ * Describes @when relative to @now: "3 days ago", "In 2 hours". A time in
+ * the future is described as such, never clamped to "now".
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+tessera_format_relative_time (GDateTime *when,
+                              GDateTime *now)
+{
+  g_autoptr(GDateTime) local_now = NULL;
+  gint64 seconds;
+
+  g_return_val_if_fail (when != NULL, NULL);
+
+  if (now == NULL)
+    now = local_now = g_date_time_new_now_utc ();
+
+  seconds = g_date_time_difference (now, when) / G_TIME_SPAN_SECOND;
+
+  if (seconds > -MINUTE && seconds < MINUTE)
+    return g_strdup (_("Just now"));
+  if (seconds > 0)
+    return format_past (seconds);
+  return format_future (-seconds);
+}
+
+/**
+ * tessera_format_exact_time:
+ * @when: a time
+ *
+ * Returns: (transfer full): @when in local time, to the second, with its zone
+ */
+char *
+tessera_format_exact_time (GDateTime *when)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  g_return_val_if_fail (when != NULL, NULL);
+
+  local = g_date_time_to_local (when);
+  /* Translators: an exact date and time, see g_date_time_format() */
+  return g_date_time_format (local, _("%B %-d, %Y, %H:%M:%S %Z"));
+}
+
+/**
+ * tessera_format_date:
+ * @when: a time
+ *
+ * Returns: (transfer full): the local date of @when, e.g. "Nov 26, 2027"
+ */
+char *
+tessera_format_date (GDateTime *when)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  g_return_val_if_fail (when != NULL, NULL);
+
+  local = g_date_time_to_local (when);
+  /* Translators: a short date, see g_date_time_format() */
+  return g_date_time_format (local, _("%b %-d, %Y"));
+}
+
+/**
+ * tessera_format_expiry_state:
+ * @not_after: (nullable): the end of a certificate's validity
+ * @now: (nullable): the reference time, %NULL for the current time
+ *
+ * Returns: whether the certificate expired, expires within
+ *   %TESSERA_EXPIRY_WARNING_DAYS days, or is fine
+ */
+TesseraExpiryState
+tessera_format_expiry_state (GDateTime *not_after,
+                             GDateTime *now)
+{
+  g_autoptr(GDateTime) local_now = NULL;
+  GTimeSpan left;
+
+  if (not_after == NULL)
+    return TESSERA_EXPIRY_UNKNOWN;
+
+  if (now == NULL)
+    now = local_now = g_date_time_new_now_utc ();
+
+  left = g_date_time_difference (not_after, now);
+  if (left <= 0)
+    return TESSERA_EXPIRY_EXPIRED;
+  if (left <= TESSERA_EXPIRY_WARNING_DAYS * G_TIME_SPAN_DAY)
+    return TESSERA_EXPIRY_SOON;
+  return TESSERA_EXPIRY_VALID;
+}
+
+/**
+ * tessera_format_expiry:
+ * @not_after: (nullable): the end of a certificate's validity
+ * @now: (nullable): the reference time, %NULL for the current time
+ *
+ * Returns: (transfer full): "Expired", "In 3 days" for a certificate about
+ *   to expire, the date otherwise, "Unknown" without a date
+ */
+char *
+tessera_format_expiry (GDateTime *not_after,
+                       GDateTime *now)
+{
+  g_autoptr(GDateTime) local_now = NULL;
+  GTimeSpan left;
+  int days;
+
+  if (now == NULL)
+    now = local_now = g_date_time_new_now_utc ();
+
+  switch (tessera_format_expiry_state (not_after, now))
+    {
+    case TESSERA_EXPIRY_UNKNOWN:
+      return g_strdup (_("Unknown"));
+
+    case TESSERA_EXPIRY_EXPIRED:
+      return g_strdup (_("Expired"));
+
+    case TESSERA_EXPIRY_SOON:
+      left = g_date_time_difference (not_after, now);
+      days = (int) (left / G_TIME_SPAN_DAY);
+      if (days < 1)
+        return g_strdup (_("Today"));
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In %d day", "In %d days", days), days);
+
+    case TESSERA_EXPIRY_VALID:
+    default:
+      return tessera_format_date (not_after);
+    }
+}
+
+/**
+ * tessera_format_users:
+ * @users: (nullable): resources whose session uses a certificate
+ *
+ * Returns: (transfer full) (nullable): the resources separated by commas,
+ *   %NULL when there are none
+ */
+char *
+tessera_format_users (const char * const *users)
+{
+  if (users == NULL || users[0] == NULL)
+    return NULL;
+
+  return g_strjoinv (", ", (char **) users);
+}
+
+/* The key types offered, in order; the first is the default. */
+static const TesseraKeyType key_types[] = {
+  TESSERA_KEY_TYPE_ECDSA_P256,
+  TESSERA_KEY_TYPE_ED25519,
+  TESSERA_KEY_TYPE_RSA3072,
+};
+
+/**
+ * tessera_format_key_type_labels:
+ *
+ * Returns: (transfer full): the labels of the key types offered, the
+ *   recommended one first; tessera_format_key_type_at() maps a position back
+ */
+GStrv
+tessera_format_key_type_labels (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (key_types); i++)
+    g_strv_builder_add (builder, tessera_key_type_get_label (key_types[i]));
+  return g_strv_builder_end (builder);
+}
+
+TesseraKeyType
+tessera_format_key_type_at (guint position)
+{
+  if (position >= G_N_ELEMENTS (key_types))
+    return key_types[0];
+  return key_types[position];
+}
+
+/* PROTOCOL.md §2: 1 to 64 characters after trimming. */
+#define DEVICE_NAME_MAX_CHARS 64
+
+/**
+ * tessera_format_device_name:
+ * @text: what the user typed
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): @text trimmed, if it is a usable
+ *   certificate name
+ */
+char *
+tessera_format_device_name (const char  *text,
+                            GError     **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
+
+  if (trimmed[0] == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Enter a name for this device"));
+      return NULL;
+    }
+  if (!g_utf8_validate (trimmed, -1, NULL) || g_utf8_strlen (trimmed, -1) > DEVICE_NAME_MAX_CHARS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The device name is too long: use at most %d characters"), DEVICE_NAME_MAX_CHARS);
+      return NULL;
+    }
+  return g_steal_pointer (&trimmed);
+}
+
+/**
+ * tessera_format_default_device_name:
+ *
+ * Returns: (transfer full): the name suggested for this device: its host name
+ */
+char *
+tessera_format_default_device_name (void)
+{
+  const char *host = g_get_host_name ();
+
+  if (host == NULL || host[0] == '\0' || g_utf8_strlen (host, -1) > DEVICE_NAME_MAX_CHARS)
+    return g_strdup (_("This computer"));
+  return g_strdup (host);
+}

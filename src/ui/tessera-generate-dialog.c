@@ -1,0 +1,235 @@
+/* tessera-generate-dialog.c: making a key pair for this device, ready to upload
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "tessera-ui"
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-format.h"
+#include "tessera-generate-dialog.h"
+#include "tessera-tasks.h"
+
+/* Asks for the device name and key type, generates the key off the main
+ * thread and saves it with its signing request as a pending key; the window
+ * uploads it afterwards. */
+
+struct _TesseraGenerateDialog
+{
+  AdwWindow        parent_instance;
+
+  GtkButton       *generate_button;
+  GtkStack        *stack;
+  AdwEntryRow     *name_row;
+  AdwComboRow     *key_type_row;
+  GtkLabel        *error_label;
+  GtkSpinner      *spinner;
+
+  TesseraKeyStore *store;
+  char            *bare_jid;
+  char            *protocol;
+  GCancellable    *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraGenerateDialog, tessera_generate_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  GENERATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+show_form (TesseraGenerateDialog *self,
+           const char            *error_message)
+{
+  gtk_spinner_set_spinning (self->spinner, FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "form");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->generate_button), TRUE);
+  gtk_label_set_label (self->error_label, error_message);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), error_message != NULL);
+}
+
+static void
+name_changed_cb (TesseraGenerateDialog *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+}
+
+static void
+generated_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TesseraGenerateDialog) self = user_data;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  record = tessera_task_create_pending_key_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (record == NULL)
+    {
+      message = g_strdup_printf (_("Could not generate the key pair: %s"), error->message);
+      show_form (self, message);
+      return;
+    }
+
+  g_signal_emit (self, signals[GENERATED], 0, record);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/**
+ * tessera_generate_dialog_generate:
+ * @self: a #TesseraGenerateDialog
+ *
+ * Starts generating with the name and key type entered, as the "Generate"
+ * button does.
+ */
+void
+tessera_generate_dialog_generate (TesseraGenerateDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  TesseraKeyType key_type;
+
+  g_return_if_fail (TESSERA_IS_GENERATE_DIALOG (self));
+
+  name = tessera_format_device_name (gtk_editable_get_text (GTK_EDITABLE (self->name_row)), &error);
+  if (name == NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
+      show_form (self, error->message);
+      return;
+    }
+
+  key_type = tessera_format_key_type_at (adw_combo_row_get_selected (self->key_type_row));
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->generate_button), FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "progress");
+  gtk_spinner_set_spinning (self->spinner, TRUE);
+
+  tessera_task_create_pending_key_async (self->store, self->bare_jid, name, key_type, self->protocol,
+                                         self->cancellable, generated_cb, g_object_ref (self));
+}
+
+static void
+generate_clicked_cb (TesseraGenerateDialog *self)
+{
+  tessera_generate_dialog_generate (self);
+}
+
+static gboolean
+tessera_generate_dialog_close_request (GtkWindow *window)
+{
+  TesseraGenerateDialog *self = TESSERA_GENERATE_DIALOG (window);
+
+  /* The task deletes a key it saved after being cancelled. */
+  g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (tessera_generate_dialog_parent_class)->close_request (window);
+}
+
+static void
+tessera_generate_dialog_dispose (GObject *object)
+{
+  TesseraGenerateDialog *self = (TesseraGenerateDialog *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->bare_jid, g_free);
+  g_clear_pointer (&self->protocol, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_GENERATE_DIALOG);
+
+  G_OBJECT_CLASS (tessera_generate_dialog_parent_class)->dispose (object);
+}
+
+static void
+tessera_generate_dialog_class_init (TesseraGenerateDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = tessera_generate_dialog_dispose;
+  window_class->close_request = tessera_generate_dialog_close_request;
+
+  /**
+   * TesseraGenerateDialog::generated:
+   * @self: the dialog
+   * @record: the #TesseraKeyRecord of the new key, waiting to be uploaded
+   */
+  signals[GENERATED] =
+    g_signal_new ("generated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, TESSERA_TYPE_KEY_RECORD);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-generate-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, generate_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, stack);
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, name_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, key_type_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, spinner);
+  gtk_widget_class_bind_template_callback (widget_class, generate_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+tessera_generate_dialog_init (TesseraGenerateDialog *self)
+{
+  g_auto(GStrv) labels = tessera_format_key_type_labels ();
+  g_autoptr(GtkStringList) key_types = gtk_string_list_new ((const char * const *) labels);
+  g_autofree char *default_name = tessera_format_default_device_name ();
+
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  adw_combo_row_set_model (self->key_type_row, G_LIST_MODEL (key_types));
+  adw_combo_row_set_selected (self->key_type_row, 0);
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), default_name);
+  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->generate_button));
+}
+
+/**
+ * tessera_generate_dialog_new:
+ * @parent: (nullable): the window it belongs to
+ * @store: the account's key store
+ * @bare_jid: the account
+ * @protocol: "ccm2" or "xep0257": how the key will be uploaded
+ *
+ * Returns: (transfer full): a new #TesseraGenerateDialog
+ */
+TesseraGenerateDialog *
+tessera_generate_dialog_new (GtkWindow       *parent,
+                             TesseraKeyStore *store,
+                             const char      *bare_jid,
+                             const char      *protocol)
+{
+  TesseraGenerateDialog *self;
+
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (store), NULL);
+  g_return_val_if_fail (bare_jid != NULL, NULL);
+  g_return_val_if_fail (protocol != NULL, NULL);
+
+  self = g_object_new (TESSERA_TYPE_GENERATE_DIALOG,
+                       "transient-for", parent,
+                       NULL);
+  self->store = g_object_ref (store);
+  self->bare_jid = g_strdup (bare_jid);
+  self->protocol = g_strdup (protocol);
+  return self;
+}

@@ -1,0 +1,427 @@
+/* tessera-window-actions.c: what the window's buttons, menus and shortcuts do
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "tessera-ui"
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-account-dialog.h"
+#include "tessera-enroll-wizard.h"
+#include "tessera-generate-dialog.h"
+#include "tessera-window-private.h"
+
+/* Refresh */
+
+static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  tessera_window_refresh (TESSERA_WINDOW (widget));
+}
+
+/* Generate */
+
+static void
+generated_cb (TesseraWindow    *self,
+              TesseraKeyRecord *record)
+{
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  g_set_object (&self->pending, record);
+  _tessera_window_update_actions (self);
+
+  title = g_strdup_printf (_("Key pair “%s” is ready to upload"), tessera_key_record_get_name (record));
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Upload"));
+  adw_toast_set_action_name (toast, "win.upload");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+generate_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraGenerateDialog *dialog;
+
+  if (self->account == NULL || self->store == NULL)
+    return;
+
+  dialog = tessera_generate_dialog_new (GTK_WINDOW (self), self->store,
+                                        tessera_account_get_jid (self->account),
+                                        _tessera_window_upload_protocol (self));
+  g_signal_connect_object (dialog, "generated", G_CALLBACK (generated_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Upload */
+
+static void
+uploaded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TesseraWindowOp) op = user_data;
+  TesseraWindow *self = op->window;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  TesseraCertificate *certificate;
+
+  record = tessera_session_upload_finish (TESSERA_SESSION (object), result, &error);
+  if (_tessera_window_op_is_stale (op))
+    return;
+
+  self->uploading = FALSE;
+  if (record == NULL)
+    {
+      _tessera_window_update_actions (self);
+      _tessera_window_show_error (self, _("Uploading Failed"), error);
+      return;
+    }
+
+  certificate = tessera_key_record_get_certificate (record);
+  if (certificate != NULL)
+    {
+      g_free (self->select_fingerprint);
+      self->select_fingerprint = g_strdup (tessera_certificate_get_fingerprint (certificate));
+    }
+  g_clear_object (&self->pending);
+
+  title = g_strdup_printf (_("Certificate for “%s” added"), tessera_key_record_get_name (record));
+  _tessera_window_show_toast (self, title);
+  tessera_window_refresh (self);
+}
+
+static void
+upload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  if (self->pending == NULL || self->session == NULL || self->uploading)
+    return;
+
+  self->uploading = TRUE;
+  _tessera_window_update_actions (self);
+  tessera_session_upload_async (self->session, tessera_key_record_get_id (self->pending),
+                                self->cancellable, uploaded_cb, _tessera_window_op_new (self));
+}
+
+/* Revoke */
+
+static char *
+display_name (TesseraCertEntry *entry)
+{
+  const char *name = tessera_cert_entry_get_name (entry);
+
+  if (name[0] != '\0')
+    return g_strdup (name);
+  return tessera_fingerprint_shorten (tessera_cert_entry_get_fingerprint (entry));
+}
+
+static void
+revoked_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TesseraWindowOp) op = user_data;
+  TesseraWindow *self = op->window;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+
+  if (!tessera_session_revoke_finish (TESSERA_SESSION (object), result, &error))
+    {
+      if (_tessera_window_op_is_stale (op))
+        return;
+      self->revoking = FALSE;
+      _tessera_window_update_actions (self);
+      _tessera_window_show_error (self, _("Revoking Failed"), error);
+      return;
+    }
+  if (_tessera_window_op_is_stale (op))
+    return;
+
+  self->revoking = FALSE;
+  title = g_strdup_printf (_("“%s” revoked"), op->label);
+  _tessera_window_show_toast (self, title);
+  tessera_window_refresh (self);
+}
+
+static void
+revoke_entry (TesseraWindow    *self,
+              TesseraCertEntry *entry)
+{
+  TesseraWindowOp *op;
+
+  if (self->session == NULL || self->revoking)
+    return;
+
+  self->revoking = TRUE;
+  _tessera_window_update_actions (self);
+  op = _tessera_window_op_new (self);
+  op->label = display_name (entry);
+  tessera_session_revoke_async (self->session, tessera_cert_entry_get_fingerprint (entry),
+                                self->cancellable, revoked_cb, op);
+}
+
+/* Why revoking this one deserves a second, stronger confirmation, or NULL. */
+static char *
+describe_risks (TesseraWindow    *self,
+                TesseraCertEntry *entry)
+{
+  GListModel *model = tessera_cert_list_get_model (self->cert_list);
+  const char * const *users = tessera_cert_entry_get_users (entry);
+  g_autoptr(GString) risks = g_string_new (NULL);
+  g_autofree char *user_list = NULL;
+
+  if (tessera_cert_list_is_device (self->cert_list, entry))
+    g_string_append_printf (risks, "• %s\n",
+                            _("This device logs in with it; its key will be deleted here."));
+  if (users[0] != NULL)
+    {
+      user_list = g_strjoinv (", ", (char **) users);
+      g_string_append (risks, "• ");
+      g_string_append_printf (risks, _("It is in use right now by %s; those sessions will be closed."), user_list);
+      g_string_append_c (risks, '\n');
+    }
+  if (model != NULL && g_list_model_get_n_items (model) == 1)
+    g_string_append_printf (risks, "• %s\n",
+                            _("It is the account’s last certificate: no device will be able to log in with a certificate."));
+
+  if (risks->len == 0)
+    return NULL;
+  g_string_truncate (risks, risks->len - 1);
+  return g_string_free (g_steal_pointer (&risks), FALSE);
+}
+
+static void
+confirm_text_changed_cb (GtkEditable      *editable,
+                         AdwMessageDialog *dialog)
+{
+  const char *expected = g_object_get_data (G_OBJECT (dialog), "tessera-expected");
+
+  adw_message_dialog_set_response_enabled (dialog, "revoke",
+                                           g_strcmp0 (gtk_editable_get_text (editable), expected) == 0);
+}
+
+static void
+final_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   TesseraWindow    *self)
+{
+  TesseraCertEntry *entry = g_object_get_data (G_OBJECT (dialog), "tessera-entry");
+
+  if (g_strcmp0 (response, "revoke") == 0 && entry != NULL)
+    revoke_entry (self, entry);
+}
+
+static AdwMessageDialog *
+create_revoke_dialog (TesseraWindow    *self,
+                      TesseraCertEntry *entry,
+                      const char       *heading,
+                      const char       *body)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "revoke", _("_Revoke"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "revoke", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "tessera-entry", g_object_ref (entry), g_object_unref);
+  return dialog;
+}
+
+static void
+confirm_risky_revoke (TesseraWindow    *self,
+                      TesseraCertEntry *entry,
+                      const char       *risks)
+{
+  g_autofree char *name = display_name (entry);
+  g_autofree char *heading = g_strdup_printf (_("Really Revoke “%s”?"), name);
+  g_autofree char *body = g_strdup_printf (_("%s\n\nType the name “%s” to confirm."), risks, name);
+  AdwMessageDialog *dialog = create_revoke_dialog (self, entry, heading, body);
+  GtkWidget *confirm_entry = gtk_entry_new ();
+
+  gtk_entry_set_placeholder_text (GTK_ENTRY (confirm_entry), name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (confirm_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Name of the certificate to revoke"),
+                                  -1);
+  adw_message_dialog_set_extra_child (dialog, confirm_entry);
+  adw_message_dialog_set_response_enabled (dialog, "revoke", FALSE);
+  g_object_set_data_full (G_OBJECT (dialog), "tessera-expected", g_strdup (name), g_free);
+  g_signal_connect (confirm_entry, "changed", G_CALLBACK (confirm_text_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (final_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+first_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   TesseraWindow    *self)
+{
+  TesseraCertEntry *entry = g_object_get_data (G_OBJECT (dialog), "tessera-entry");
+  g_autofree char *risks = NULL;
+
+  if (g_strcmp0 (response, "revoke") != 0 || entry == NULL)
+    return;
+
+  risks = describe_risks (self, entry);
+  if (risks != NULL)
+    confirm_risky_revoke (self, entry, risks);
+  else
+    revoke_entry (self, entry);
+}
+
+static void
+revoke_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraCertEntry *entry = tessera_cert_list_get_selected (self->cert_list);
+  g_autofree char *name = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  if (entry == NULL)
+    return;
+
+  name = display_name (entry);
+  heading = g_strdup_printf (_("Revoke “%s”?"), name);
+  fingerprint = tessera_fingerprint_shorten (tessera_cert_entry_get_fingerprint (entry));
+  body = g_strdup_printf (_("The certificate %s stops working at once: no device can log in with it "
+                            "any more. This cannot be undone."),
+                          fingerprint);
+
+  dialog = create_revoke_dialog (self, entry, heading, body);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (first_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Accounts and enrollment */
+
+static void
+account_saved_cb (TesseraWindow  *self,
+                  TesseraAccount *account)
+{
+  _tessera_window_reload_accounts (self);
+  tessera_window_set_account (self, account);
+}
+
+static void
+present_account_dialog (TesseraWindow  *self,
+                        TesseraAccount *account)
+{
+  TesseraAccountDialog *dialog = tessera_account_dialog_new (GTK_WINDOW (self), account);
+
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (account_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+add_account_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  present_account_dialog (TESSERA_WINDOW (widget), NULL);
+}
+
+static void
+edit_account_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  present_account_dialog (self, self->account);
+}
+
+static void
+wizard_account_saved_cb (TesseraWindow  *self,
+                         TesseraAccount *account)
+{
+  _tessera_window_reload_accounts (self);
+  /* The first account shows up behind the wizard at once. */
+  if (self->account == NULL)
+    tessera_window_set_account (self, account);
+}
+
+static void
+wizard_finished_cb (TesseraWindow  *self,
+                    TesseraAccount *account,
+                    const char     *fingerprint)
+{
+  if (self->account == NULL || g_strcmp0 (tessera_account_get_jid (self->account),
+                                          tessera_account_get_jid (account)) != 0)
+    tessera_window_set_account (self, account);
+
+  /* Land on the list with this device's new row selected. */
+  g_free (self->select_fingerprint);
+  self->select_fingerprint = g_strdup (fingerprint);
+  tessera_window_refresh (self);
+}
+
+/**
+ * tessera_window_start_enrollment:
+ * @self: a #TesseraWindow
+ *
+ * Opens the enrollment wizard, filled with the current account if any.
+ *
+ * Returns: (transfer none): the wizard window
+ */
+GtkWindow *
+tessera_window_start_enrollment (TesseraWindow *self)
+{
+  TesseraEnrollWizard *wizard;
+
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  wizard = tessera_enroll_wizard_new (GTK_WINDOW (self), self->account);
+  g_signal_connect_object (wizard, "account-saved", G_CALLBACK (wizard_account_saved_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (wizard_finished_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (wizard));
+  return GTK_WINDOW (wizard);
+}
+
+static void
+enroll_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  tessera_window_start_enrollment (TESSERA_WINDOW (widget));
+}
+
+void
+_tessera_window_class_init_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.generate", NULL, generate_action);
+  gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
+  gtk_widget_class_install_action (widget_class, "win.revoke", NULL, revoke_action);
+  gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-account", NULL, edit_account_action);
+  gtk_widget_class_install_action (widget_class, "win.enroll", NULL, enroll_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.generate", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.revoke", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.revoke", NULL);
+}
