@@ -113,10 +113,11 @@ test_invalid (void)
     {
       const InvalidCase *c = &invalid_cases[i];
       g_autoptr(GError) error = NULL;
+      g_autofree char *escaped = g_strescape (c->input, NULL);
       char *local = (char *) "untouched";
       char *domain = (char *) "untouched";
 
-      g_test_message ("invalid: %s", c->input);
+      g_test_message ("invalid: %s", escaped);
       g_assert_false (tessera_jid_parse (c->input, &local, &domain, NULL, &error));
       g_assert_error (error, TESSERA_JID_ERROR, c->code);
       g_assert_nonnull (error->message);
