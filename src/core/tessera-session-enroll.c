@@ -265,6 +265,10 @@ _tessera_session_enroll_sync (TesseraSession    *self,
   TesseraFeatures features;
   const char *protocol;
 
+  /* Cancelled before it started: not even a connection is opened. */
+  if (!_tessera_session_check_op (op, error))
+    return NULL;
+
   name = check_name (op->name, error);
   if (name == NULL || !_tessera_session_get_features (self, op, &features, error))
     return NULL;
@@ -317,6 +321,10 @@ _tessera_session_upload_sync (TesseraSession    *self,
   g_autoptr(TesseraKey) key = NULL;
   g_autofree char *passphrase = NULL;
   TesseraFeatures features;
+
+  /* Cancelled before it started: not even a connection is opened. */
+  if (!_tessera_session_check_op (op, error))
+    return NULL;
 
   record = tessera_key_store_lookup (store, op->key_id, error);
   if (record == NULL)

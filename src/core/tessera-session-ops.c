@@ -225,6 +225,10 @@ _tessera_session_discover_sync (TesseraSession    *self,
   TesseraFeatures features = TESSERA_FEATURE_NONE;
   g_autofree char *names = NULL;
 
+  /* Cancelled before it started: not even a connection is opened. */
+  if (!_tessera_session_check_op (op, error))
+    return TESSERA_FEATURE_NONE;
+
   connection = _tessera_session_acquire_management (self, op, NULL, error);
   if (connection == NULL)
     return TESSERA_FEATURE_NONE;
@@ -302,6 +306,10 @@ _tessera_session_list_sync (TesseraSession    *self,
   g_autoptr(GPtrArray) entries = NULL;
   GListStore *store;
   TesseraFeatures features;
+
+  /* Cancelled before it started: not even a connection is opened. */
+  if (!_tessera_session_check_op (op, error))
+    return NULL;
 
   if (!_tessera_session_get_features (self, op, &features, error))
     return NULL;
@@ -449,6 +457,10 @@ _tessera_session_revoke_sync (TesseraSession    *self,
   TesseraKeyState previous = TESSERA_KEY_STATE_CERTIFIED;
   TesseraFeatures features;
 
+  /* Cancelled before it started: not even a connection is opened. */
+  if (!_tessera_session_check_op (op, error))
+    return FALSE;
+
   fingerprint = tessera_fingerprint_normalize (op->fingerprint, error);
   if (fingerprint == NULL || !_tessera_session_get_features (self, op, &features, error))
     return FALSE;
@@ -562,6 +574,10 @@ _tessera_session_login_sync (TesseraSession    *self,
   TesseraConnectionConfig config;
   gboolean stay = (op->login_flags & TESSERA_LOGIN_FLAGS_STAY_CONNECTED) != 0;
   char *jid;
+
+  /* Cancelled before it started: not even a connection is opened. */
+  if (!_tessera_session_check_op (op, error))
+    return NULL;
 
   if (op->certificate_path != NULL)
     {
