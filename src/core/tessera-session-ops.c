@@ -130,11 +130,11 @@ backoff (TesseraSessionOp *op,
  * times with backoff within the deadline; nothing else is retried. */
 gpointer
 _tessera_session_management_iq (TesseraSession     *self,
-               TesseraSessionOp   *op,
-               TesseraIqBuildFunc  build,
-               TesseraIqParseFunc  parse,
-               gpointer            user_data,
-               GError            **error)
+                                TesseraSessionOp   *op,
+                                TesseraIqBuildFunc  build,
+                                TesseraIqParseFunc  parse,
+                                gpointer            user_data,
+                                GError            **error)
 {
   gboolean reconnected = FALSE;
   guint wait_retries = 0;
@@ -251,9 +251,9 @@ _tessera_session_discover_sync (TesseraSession    *self,
 /* The cached features of the live management connection, or a discovery. */
 gboolean
 _tessera_session_get_features (TesseraSession    *self,
-              TesseraSessionOp  *op,
-              TesseraFeatures   *features,
-              GError           **error)
+                               TesseraSessionOp  *op,
+                               TesseraFeatures   *features,
+                               GError           **error)
 {
   g_autoptr(TesseraConnection) connection = NULL;
   GError *local_error = NULL;
@@ -276,9 +276,9 @@ _tessera_session_get_features (TesseraSession    *self,
 
 GPtrArray *
 _tessera_session_fetch_entries (TesseraSession    *self,
-               TesseraSessionOp  *op,
-               TesseraFeatures    features,
-               GError           **error)
+                                TesseraSessionOp  *op,
+                                TesseraFeatures    features,
+                                GError           **error)
 {
   if (features & TESSERA_FEATURE_LIST)
     return _tessera_session_management_iq (self, op, build_list, parse_list, NULL, error);
@@ -292,8 +292,8 @@ _tessera_session_fetch_entries (TesseraSession    *self,
 
 GPtrArray *
 _tessera_session_fetch_xep0257_items (TesseraSession    *self,
-                                     TesseraSessionOp  *op,
-                                     GError           **error)
+                                      TesseraSessionOp  *op,
+                                      GError           **error)
 {
   return _tessera_session_management_iq (self, op, build_items, parse_items, NULL, error);
 }
@@ -333,10 +333,10 @@ _tessera_session_list_sync (TesseraSession    *self,
 
 gboolean
 _tessera_session_journal (TesseraSession    *self,
-         const char        *id,
-         const char        *step,
-         gboolean           required,
-         GError           **error)
+                          const char        *id,
+                          const char        *step,
+                          gboolean           required,
+                          GError           **error)
 {
   g_autoptr(GError) local_error = NULL;
 

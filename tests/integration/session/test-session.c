@@ -552,6 +552,62 @@ test_revoke_unknown (Fixture       *f,
     g_assert_cmpint (tessera_key_record_get_state (still), ==, TESSERA_KEY_STATE_CERTIFIED);
 }
 
+/* A key saved with its request but never sent (a crash, a timeout): upload
+ * sends that same request and stores the certificate. */
+static void
+test_upload_pending (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) csr_key = NULL;
+  g_autoptr(TesseraKeyRecord) saved = NULL;
+  g_autoptr(TesseraKeyRecord) pending = NULL;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(GListModel) entries = NULL;
+  g_autoptr(TesseraCertEntry) entry = NULL;
+  TesseraCertificate *cert;
+
+  RETURN_IF_FAILED ();
+  key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
+  g_assert_no_error (error);
+  saved = tessera_key_store_save_key (f->store, key, "Pending", "ccm2", NULL, &error);
+  g_assert_no_error (error);
+  csr = tessera_key_create_csr (key, tessera_test_server_get_jid (f->server), &error);
+  g_assert_no_error (error);
+  RETURN_IF_FAILED ();
+  pending = tessera_key_store_save_request (f->store, tessera_key_record_get_id (saved), csr, &error);
+  g_assert_no_error (error);
+  RETURN_IF_FAILED ();
+  g_assert_cmpint (tessera_key_record_get_state (pending), ==, TESSERA_KEY_STATE_REQUEST_PENDING);
+
+  tessera_session_upload_async (f->session, tessera_key_record_get_id (pending), NULL, result_cb, f);
+  record = tessera_session_upload_finish (f->session, wait_result (f), &error);
+  g_assert_no_error (error);
+  RETURN_IF_FAILED ();
+  g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_CERTIFIED);
+  cert = tessera_key_record_get_certificate (record);
+  g_assert_true (tessera_certificate_matches_key (cert, key));
+  /* the same request as before */
+  g_assert_true (g_bytes_equal (tessera_key_record_get_request_der (record), csr));
+  csr_key = tessera_csr_dup_public_key_der (csr, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (csr_key, tessera_certificate_get_public_key_der (cert)));
+
+  entries = do_list (f, &error);
+  g_assert_no_error (error);
+  entry = find_entry (entries, tessera_certificate_get_fingerprint (cert));
+  g_assert_nonnull (entry);
+
+  /* nothing left to send */
+  g_clear_object (&record);
+  tessera_session_upload_async (f->session, tessera_key_record_get_id (pending), NULL, result_cb, f);
+  record = tessera_session_upload_finish (f->session, wait_result (f), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_null (record);
+}
+
 /* ---- failures ---------------------------------------------------------- */
 
 static void
@@ -906,6 +962,8 @@ main (int    argc,
               fixture_setup, test_discover_add_list, fixture_teardown);
   g_test_add ("/tessera/session/lifecycle", Fixture, full_server,
               fixture_setup, test_lifecycle, fixture_teardown);
+  g_test_add ("/tessera/session/upload-pending", Fixture, full_server,
+              fixture_setup, test_upload_pending, fixture_teardown);
   g_test_add ("/tessera/session/revoke-unknown", Fixture, full_server,
               fixture_setup, test_revoke_unknown, fixture_teardown);
   g_test_add ("/tessera/session/wrong-password", Fixture, full_server,
