@@ -8,8 +8,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "tessera-cert-entry.h"
 
 struct _TesseraCertEntry
