@@ -386,13 +386,12 @@ count_named (GPtrArray  *entries,
   return n;
 }
 
+/* Whether @entry can be revoked exactly, decided before anything changes. */
 static gboolean
-send_revoke (TesseraSession    *self,
-             TesseraSessionOp  *op,
-             TesseraFeatures    features,
-             GPtrArray         *entries,
-             TesseraCertEntry  *entry,
-             GError           **error)
+check_revocable (TesseraFeatures    features,
+                 GPtrArray         *entries,
+                 TesseraCertEntry  *entry,
+                 GError           **error)
 {
   const char *name = tessera_cert_entry_get_name (entry);
 
@@ -406,7 +405,7 @@ send_revoke (TesseraSession    *self,
                        name);
           return FALSE;
         }
-      return _tessera_session_management_iq (self, op, build_saslcert_revoke, NULL, (gpointer) name, error) != NULL;
+      return TRUE;
     }
 
   if ((features & TESSERA_FEATURE_REVOKE) == 0)
@@ -416,8 +415,23 @@ send_revoke (TesseraSession    *self,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+static gboolean
+send_revoke (TesseraSession    *self,
+             TesseraSessionOp  *op,
+             TesseraCertEntry  *entry,
+             GError           **error)
+{
+  if (g_str_equal (tessera_cert_entry_get_protocol (entry), "xep0257"))
+    return _tessera_session_management_iq (self, op, build_saslcert_revoke, NULL,
+                                           (gpointer) tessera_cert_entry_get_name (entry),
+                                           error) != NULL;
+
   return _tessera_session_management_iq (self, op, build_revoke, NULL,
-                        (gpointer) tessera_cert_entry_get_fingerprint (entry), error) != NULL;
+                                         (gpointer) tessera_cert_entry_get_fingerprint (entry),
+                                         error) != NULL;
 }
 
 static gboolean
@@ -478,6 +492,9 @@ _tessera_session_revoke_sync (TesseraSession    *self,
       return FALSE;
     }
 
+  if (!check_revocable (features, entries, entry, error))
+    return FALSE;
+
   local = tessera_key_store_find_by_fingerprint (store, fingerprint);
   if (local != NULL)
     {
@@ -495,7 +512,7 @@ _tessera_session_revoke_sync (TesseraSession    *self,
   g_debug ("revoke: sending the revocation of %s (%s%s)", fingerprint,
            tessera_cert_entry_get_protocol (entry), local != NULL ? ", this device's" : "");
 
-  if (!send_revoke (self, op, features, entries, entry, &local_error))
+  if (!send_revoke (self, op, entry, &local_error))
     {
       /* Not confirmed: the local key stays as it was. */
       if (local != NULL)

@@ -330,6 +330,7 @@ test_discover_add_list (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKeyRecord) local = NULL;
   g_autoptr(GListModel) entries = NULL;
   g_autoptr(TesseraCertEntry) entry = NULL;
   const char *fingerprint;
@@ -353,9 +354,10 @@ test_discover_add_list (Fixture       *f,
   g_assert_no_error (error);
   entry = find_entry (entries, fingerprint);
   g_assert_nonnull (entry);
-  g_clear_object (&record);
-  record = tessera_key_store_find_by_fingerprint (f->store, fingerprint);
-  g_assert_nonnull (record);
+  local = tessera_key_store_find_by_fingerprint (f->store, fingerprint);
+  g_assert_nonnull (local);
+  if (local != NULL)
+    g_assert_cmpint (tessera_key_record_get_state (local), ==, TESSERA_KEY_STATE_CERTIFIED);
 }
 
 /* ---- the whole life of a certificate ----------------------------------- */
