@@ -364,7 +364,8 @@ listed_cb (GObject      *object,
   /* Kept aside until the key store scan says which rows are this device. */
   g_clear_object (&self->incoming);
   self->incoming = entries;
-  tessera_task_scan_keys_async (self->store, entries, op->cancellable, scanned_cb, g_steal_pointer (&op));
+  /* (self->cancellable is op->cancellable: the operation is not stale.) */
+  tessera_task_scan_keys_async (self->store, entries, self->cancellable, scanned_cb, g_steal_pointer (&op));
 }
 
 static void
@@ -414,7 +415,7 @@ discovered_cb (GObject      *object,
       return;
     }
 
-  tessera_session_list_async (self->session, op->cancellable, listed_cb, g_steal_pointer (&op));
+  tessera_session_list_async (self->session, self->cancellable, listed_cb, g_steal_pointer (&op));
 }
 
 static void

@@ -1,0 +1,325 @@
+/* tessera-ui-test.c: shared helpers of the UI tests: environment, waiting, widgets, screenshots
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "tessera-application.h"
+#include "tessera-ui-test.h"
+
+static GtkApplication *test_app;
+static GStrv system_data_dirs;
+
+static const char *
+build_root (void)
+{
+  const char *root = g_getenv ("TESSERA_BUILD_ROOT");
+
+  g_assert_nonnull (root);
+  return root;
+}
+
+/**
+ * tessera_ui_test_init:
+ * @argc: the program's argc
+ * @argv: the program's argv
+ *
+ * Sets up the environment every UI test needs (cairo renderer, no
+ * accessibility bus, the build tree's GSettings schema, in-memory settings,
+ * the file Secret Service backend) and initializes the test framework with
+ * isolated XDG directories for each test case.
+ */
+void
+tessera_ui_test_init (int    *argc,
+                      char ***argv)
+{
+  g_autofree char *schema_dir = NULL;
+  g_autofree char *keyring = NULL;
+  g_autofree char *keyring_name = NULL;
+  g_autofree char *program = g_path_get_basename ((*argv)[0]);
+
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GDK_BACKEND", "x11", TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+
+  schema_dir = g_build_filename (build_root (), "data", NULL);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
+
+  /* libsecret picks its backend once per process: one keyring file for all
+   * the cases of this program, started afresh. */
+  keyring_name = g_strdup_printf ("%s.keyring", program);
+  keyring = g_build_filename (build_root (), "tests", "ui", keyring_name, NULL);
+  g_unlink (keyring);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "tessera-ui-test", TRUE);
+
+  /* The isolated XDG_DATA_DIRS hide the icon theme: remember the real ones. */
+  system_data_dirs = g_strdupv ((char **) g_get_system_data_dirs ());
+
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}
+
+static void
+add_icon_paths (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+
+  for (guint i = 0; system_data_dirs != NULL && system_data_dirs[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (system_data_dirs[i], "icons", NULL);
+
+      gtk_icon_theme_add_search_path (theme, path);
+    }
+}
+
+/**
+ * tessera_ui_test_get_app:
+ *
+ * Returns: (transfer none): the registered application of this test program
+ */
+GtkApplication *
+tessera_ui_test_get_app (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (test_app != NULL)
+    return test_app;
+
+  test_app = GTK_APPLICATION (tessera_application_new (APP_ID, G_APPLICATION_NON_UNIQUE));
+  g_application_register (G_APPLICATION (test_app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (test_app));
+
+  add_icon_paths ();
+  /* Screenshots and waits should not depend on transitions. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  return test_app;
+}
+
+void
+tessera_ui_test_iterate (void)
+{
+  if (!g_main_context_iteration (NULL, FALSE))
+    g_usleep (2 * 1000);
+}
+
+/* Lets layout and drawing catch up, e.g. before a screenshot. */
+void
+tessera_ui_test_settle (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
+
+  while (g_get_monotonic_time () < end)
+    tessera_ui_test_iterate ();
+}
+
+/* The local server */
+
+TesseraTestServer *
+tessera_ui_test_start_server (const char * const *options)
+{
+  g_autoptr(GError) error = NULL;
+  TesseraTestServer *server;
+
+  server = tessera_test_server_start (options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (server);
+  return server;
+}
+
+const char *
+tessera_ui_test_server_get (TesseraTestServer *server,
+                            const char        *key)
+{
+  const char *value = tessera_test_server_get (server, key);
+
+  g_assert_nonnull (value);
+  return value;
+}
+
+/**
+ * tessera_ui_test_account_new:
+ * @server: the local server
+ *
+ * Returns: (transfer full): the settings of the server's test account
+ */
+TesseraAccount *
+tessera_ui_test_account_new (TesseraTestServer *server)
+{
+  guint64 port = 0;
+
+  g_assert_true (g_ascii_string_to_unsigned (tessera_ui_test_server_get (server, "PORT"),
+                                             10, 1, G_MAXUINT16, &port, NULL));
+  return tessera_account_new (tessera_ui_test_server_get (server, "JID"),
+                              tessera_ui_test_server_get (server, "HOST"),
+                              (guint16) port,
+                              TESSERA_TLS_STARTTLS,
+                              tessera_ui_test_server_get (server, "CA_FILE"),
+                              NULL);
+}
+
+/* Saves the test account and its password, as the account dialog would. */
+void
+tessera_ui_test_save_account (TesseraTestServer *server)
+{
+  g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (server);
+  g_autoptr(GError) error = NULL;
+
+  tessera_account_store_save (account, &error);
+  g_assert_no_error (error);
+  tessera_secret_store_password (tessera_account_get_jid (account),
+                                 tessera_ui_test_server_get (server, "PASSWORD"),
+                                 &error);
+  g_assert_no_error (error);
+}
+
+/* Widgets */
+
+GtkWidget *
+tessera_ui_test_child (gpointer    widget,
+                       GType       template_type,
+                       const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), template_type, name);
+
+  if (child == NULL)
+    g_error ("%s has no template child “%s”", g_type_name (template_type), name);
+  return (GtkWidget *) child;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text,
+            gboolean    exact)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget))
+    {
+      const char *label = gtk_label_get_label (GTK_LABEL (widget));
+
+      if (exact ? g_strcmp0 (label, text) == 0 : (label != NULL && strstr (label, text) != NULL))
+        return widget;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text, exact);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A label on screen (mapped) under @root showing exactly @text, or NULL. */
+GtkWidget *
+tessera_ui_test_find_label (GtkWidget  *root,
+                            const char *text)
+{
+  return find_label (root, text, TRUE);
+}
+
+GtkWidget *
+tessera_ui_test_find_label_containing (GtkWidget  *root,
+                                       const char *text)
+{
+  return find_label (root, text, FALSE);
+}
+
+/* A visible toplevel of @type, or NULL. */
+GtkWindow *
+tessera_ui_test_find_window (GType type)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  guint n_items = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+/* Closes @window and waits until it is gone. */
+void
+tessera_ui_test_close_window (GtkWindow *window)
+{
+  GWeakRef ref;
+
+  g_weak_ref_init (&ref, window);
+  gtk_window_destroy (window);
+  tessera_ui_test_settle (50);
+  g_weak_ref_clear (&ref);
+}
+
+/* Clicks @button as a user would: only when it can be clicked. */
+void
+tessera_ui_test_click (GtkWidget *button)
+{
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* Screenshots */
+
+/**
+ * tessera_ui_test_screenshot:
+ * @widget: a window (or any realized widget)
+ * @name: the file name without extension
+ *
+ * Renders @widget as it is now into
+ * <builddir>/tests/ui/screenshots/@name.png.
+ */
+void
+tessera_ui_test_screenshot (GtkWidget  *widget,
+                            const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width;
+  int height;
+
+  tessera_ui_test_settle (300);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_build_filename (build_root (), "tests", "ui", "screenshots", NULL);
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0755));
+  file = g_strdup_printf ("%s.png", name);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}

@@ -1,0 +1,368 @@
+/* test-window.c: the main window against the local server
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tessera-cert-details.h"
+#include "tessera-cert-list.h"
+#include "tessera-format.h"
+#include "tessera-generate-dialog.h"
+#include "tessera-ui-test.h"
+#include "tessera-window.h"
+
+typedef struct
+{
+  TesseraTestServer *server;
+  TesseraWindow     *window;
+  TesseraCertList   *cert_list;
+} Fixture;
+
+static const char *options_plain[] = { NULL };
+static const char *options_demo[] = { "--demo", NULL };
+static const char *options_no_revoke[] = { "--demo", "--features", "add,list", NULL };
+
+static gboolean
+window_settled (Fixture *f)
+{
+  const char *page = tessera_window_get_page (f->window);
+
+  return !tessera_window_get_busy (f->window) && g_strcmp0 (page, "loading") != 0;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  GtkApplication *app = tessera_ui_test_get_app ();
+
+  f->server = tessera_ui_test_start_server (data);
+  tessera_ui_test_save_account (f->server);
+
+  f->window = tessera_window_new (app);
+  gtk_window_present (GTK_WINDOW (f->window));
+  f->cert_list = TESSERA_CERT_LIST (tessera_ui_test_child (f->window, TESSERA_TYPE_WINDOW, "cert_list"));
+  TESSERA_UI_WAIT (window_settled (f), 60);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWindow *window;
+
+  while ((window = tessera_ui_test_find_window (GTK_TYPE_WINDOW)) != NULL)
+    tessera_ui_test_close_window (window);
+  g_clear_pointer (&f->server, tessera_test_server_stop);
+}
+
+static GtkWidget *
+window_child (Fixture    *f,
+              const char *name)
+{
+  return tessera_ui_test_child (f->window, TESSERA_TYPE_WINDOW, name);
+}
+
+static guint
+n_entries (Fixture *f)
+{
+  GListModel *model = tessera_cert_list_get_model (f->cert_list);
+
+  return model != NULL ? g_list_model_get_n_items (model) : 0;
+}
+
+/* The first listed certificate in @state (optionally not this device's and
+ * not in use), or NULL. */
+static TesseraCertEntry *
+find_entry (Fixture              *f,
+            TesseraLastUsedState  state,
+            gboolean              harmless)
+{
+  GListModel *model = tessera_cert_list_get_model (f->cert_list);
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (model, i);
+
+      if (harmless && (tessera_cert_list_is_device (f->cert_list, entry) ||
+                       tessera_cert_entry_get_users (entry)[0] != NULL))
+        continue;
+      if ((int) state < 0 || tessera_cert_entry_get_last_used_state (entry) == state)
+        return entry;
+    }
+  return NULL;
+}
+
+static gboolean
+is_listed (Fixture    *f,
+           const char *fingerprint)
+{
+  GListModel *model = tessera_cert_list_get_model (f->cert_list);
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (tessera_cert_entry_get_fingerprint (entry), fingerprint) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static AdwMessageDialog *
+wait_for_message_dialog (AdwMessageDialog *not_this)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
+                   dialog != not_this && gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
+  return dialog;
+}
+
+/* A demo account: a never-used certificate is flagged, a used one shows
+ * when, selecting a row shows its details. */
+static void
+test_window_list (Fixture       *f,
+                  gconstpointer  data)
+{
+  TesseraCertEntry *never;
+  TesseraCertEntry *used;
+  GtkWidget *label;
+  GtkWidget *details;
+  g_autofree char *relative = NULL;
+  g_autofree char *exact = NULL;
+  g_autofree char *fingerprint = NULL;
+
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "list");
+  g_assert_cmpuint (n_entries (f), >=, 2);
+
+  never = find_entry (f, TESSERA_LAST_USED_NEVER, FALSE);
+  g_assert_nonnull (never);
+  label = tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "Never used");
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (label), "warning"));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_prev_sibling (label)));
+
+  used = find_entry (f, TESSERA_LAST_USED_AT, FALSE);
+  g_assert_nonnull (used);
+  relative = tessera_format_relative_time (tessera_cert_entry_get_last_used (used), NULL);
+  exact = tessera_format_exact_time (tessera_cert_entry_get_last_used (used));
+  label = tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), relative);
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (gtk_widget_get_parent (label)), ==, exact);
+  g_assert_false (gtk_widget_has_css_class (gtk_widget_get_parent (label), "warning"));
+
+  /* Details of the used one, with its full fingerprint. */
+  g_assert_true (tessera_cert_list_select_fingerprint (f->cert_list, tessera_cert_entry_get_fingerprint (used)));
+  TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "details_revealer"))), 10);
+  details = window_child (f, "details");
+  g_assert_true (tessera_cert_details_get_entry (TESSERA_CERT_DETAILS (details)) == used);
+  fingerprint = tessera_fingerprint_format (tessera_cert_entry_get_fingerprint (used),
+                                            TESSERA_FINGERPRINT_UPPER | TESSERA_FINGERPRINT_COLONS);
+  g_assert_nonnull (tessera_ui_test_find_label (details, fingerprint));
+  g_assert_true (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
+
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "certificate-list");
+}
+
+static void
+generate_and_upload (Fixture    *f,
+                     const char *name)
+{
+  TesseraGenerateDialog *dialog;
+  GtkWidget *name_row;
+  GtkWidget *upload_button = window_child (f, "upload_button");
+
+  g_assert_false (gtk_widget_is_sensitive (upload_button));
+  tessera_ui_test_click (window_child (f, "generate_button"));
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG) != NULL, 10);
+  dialog = TESSERA_GENERATE_DIALOG (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG));
+
+  name_row = tessera_ui_test_child (dialog, TESSERA_TYPE_GENERATE_DIALOG, "name_row");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name_row)), ==, g_get_host_name ());
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (tessera_ui_test_child (dialog,
+                      TESSERA_TYPE_GENERATE_DIALOG, "key_type_row"))), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (name_row), name);
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "generate-dialog");
+
+  tessera_ui_test_click (tessera_ui_test_child (dialog, TESSERA_TYPE_GENERATE_DIALOG, "generate_button"));
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG) == NULL, 60);
+
+  /* The key waits to be uploaded. */
+  TESSERA_UI_WAIT (gtk_widget_is_sensitive (upload_button), 10);
+  g_assert_true (gtk_widget_get_visible (window_child (f, "pending_label")));
+
+  tessera_ui_test_click (upload_button);
+  TESSERA_UI_WAIT (!gtk_widget_is_sensitive (upload_button) && window_settled (f) &&
+                   g_strcmp0 (tessera_window_get_page (f->window), "list") == 0 &&
+                   tessera_cert_list_get_selected (f->cert_list) != NULL, 60);
+}
+
+static void
+test_window_generate_upload (Fixture       *f,
+                             gconstpointer  data)
+{
+  TesseraCertEntry *selected;
+
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "no-certificates");
+
+  generate_and_upload (f, "Test Laptop");
+
+  g_assert_cmpuint (n_entries (f), ==, 1);
+  selected = tessera_cert_list_get_selected (f->cert_list);
+  g_assert_cmpstr (tessera_cert_entry_get_name (selected), ==, "Test Laptop");
+  g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
+  g_assert_nonnull (tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "This device"));
+  g_assert_nonnull (tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "Never used"));
+  g_assert_false (gtk_widget_get_visible (window_child (f, "pending_label")));
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "generate-upload");
+}
+
+static void
+test_window_revoke (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *fingerprint = NULL;
+  AdwMessageDialog *dialog;
+  guint before;
+
+  before = n_entries (f);
+  g_assert_cmpuint (before, >=, 2);
+  fingerprint = g_strdup (tessera_cert_entry_get_fingerprint (find_entry (f, -1, TRUE)));
+
+  g_assert_true (tessera_cert_list_select_fingerprint (f->cert_list, fingerprint));
+  tessera_ui_test_click (window_child (f, "revoke_button"));
+  dialog = wait_for_message_dialog (NULL);
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "revoke-confirm");
+
+  adw_message_dialog_response (dialog, "revoke");
+  TESSERA_UI_WAIT (!is_listed (f, fingerprint) && window_settled (f), 60);
+  g_assert_cmpuint (n_entries (f), ==, before - 1);
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "list");
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "revoked");
+}
+
+/* This device's own certificate needs a second confirmation: type the name. */
+static void
+test_window_revoke_this_device (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *fingerprint = NULL;
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  AdwMessageDialog *first;
+  AdwMessageDialog *second;
+  GtkWidget *entry;
+
+  generate_and_upload (f, "Old Phone");
+  fingerprint = g_strdup (tessera_cert_entry_get_fingerprint (tessera_cert_list_get_selected (f->cert_list)));
+
+  tessera_ui_test_click (window_child (f, "revoke_button"));
+  first = wait_for_message_dialog (NULL);
+  adw_message_dialog_response (first, "revoke");
+
+  second = wait_for_message_dialog (first);
+  g_assert_false (adw_message_dialog_get_response_enabled (second, "revoke"));
+  entry = adw_message_dialog_get_extra_child (second);
+  g_assert_true (GTK_IS_ENTRY (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Old");
+  g_assert_false (adw_message_dialog_get_response_enabled (second, "revoke"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Old Phone");
+  g_assert_true (adw_message_dialog_get_response_enabled (second, "revoke"));
+  tessera_ui_test_screenshot (GTK_WIDGET (second), "revoke-this-device");
+
+  adw_message_dialog_response (second, "revoke");
+  TESSERA_UI_WAIT (!is_listed (f, fingerprint) && window_settled (f), 60);
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
+
+  /* The local key went with it. */
+  store = tessera_key_store_new (tessera_ui_test_server_get (f->server, "JID"), NULL);
+  record = tessera_key_store_find_by_fingerprint (store, fingerprint);
+  g_assert_null (record);
+}
+
+static void
+test_window_no_revoke (Fixture       *f,
+                       gconstpointer  data)
+{
+  TesseraCertEntry *entry;
+  GtkWidget *revoke_button = window_child (f, "revoke_button");
+
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "list");
+  entry = find_entry (f, -1, FALSE);
+  g_assert_nonnull (entry);
+  g_assert_true (tessera_cert_list_select_fingerprint (f->cert_list, tessera_cert_entry_get_fingerprint (entry)));
+  tessera_ui_test_settle (100);
+
+  g_assert_false (gtk_widget_is_sensitive (revoke_button));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (revoke_button), "does not support revoking"));
+  /* What the server does offer stays available. */
+  g_assert_true (gtk_widget_is_sensitive (window_child (f, "generate_button")));
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "no-revoke");
+}
+
+static void
+test_window_server_stopped (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWidget *offline_page = window_child (f, "offline_page");
+
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "list");
+  g_clear_pointer (&f->server, tessera_test_server_stop);
+
+  tessera_ui_test_click (window_child (f, "refresh_button"));
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_window_get_page (f->window), "offline") == 0 && window_settled (f), 60);
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (offline_page)), ==, "Server Unreachable");
+  g_assert_nonnull (adw_status_page_get_description (ADW_STATUS_PAGE (offline_page)));
+  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (offline_page)), !=, "");
+  g_assert_true (gtk_widget_is_sensitive (window_child (f, "retry_button")));
+  g_assert_false (gtk_widget_get_mapped (window_child (f, "revoke_button")));
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "server-stopped");
+}
+
+/* The window size goes to GSettings when the window closes. */
+static void
+test_window_size_saved (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
+  tessera_ui_test_settle (100);
+  gtk_window_close (GTK_WINDOW (f->window));
+  tessera_ui_test_settle (100);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
+  g_assert_cmpstr (g_settings_get_string (settings, "last-account"), ==,
+                   tessera_ui_test_server_get (f->server, "JID"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  tessera_ui_test_init (&argc, &argv);
+
+  g_test_add ("/tessera/ui/window/list", Fixture, options_demo,
+              fixture_setup, test_window_list, fixture_teardown);
+  g_test_add ("/tessera/ui/window/generate-upload", Fixture, options_plain,
+              fixture_setup, test_window_generate_upload, fixture_teardown);
+  g_test_add ("/tessera/ui/window/revoke", Fixture, options_demo,
+              fixture_setup, test_window_revoke, fixture_teardown);
+  g_test_add ("/tessera/ui/window/revoke-this-device", Fixture, options_plain,
+              fixture_setup, test_window_revoke_this_device, fixture_teardown);
+  g_test_add ("/tessera/ui/window/no-revoke", Fixture, options_no_revoke,
+              fixture_setup, test_window_no_revoke, fixture_teardown);
+  g_test_add ("/tessera/ui/window/server-stopped", Fixture, options_demo,
+              fixture_setup, test_window_server_stopped, fixture_teardown);
+  g_test_add ("/tessera/ui/window/size-saved", Fixture, options_plain,
+              fixture_setup, test_window_size_saved, fixture_teardown);
+
+  return g_test_run ();
+}

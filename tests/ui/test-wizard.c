@@ -1,0 +1,279 @@
+/* test-wizard.c: the first-run enrollment wizard against the local server
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tessera-account-form.h"
+#include "tessera-cert-list.h"
+#include "tessera-enroll-wizard.h"
+#include "tessera-ui-test.h"
+#include "tessera-window.h"
+
+typedef struct
+{
+  TesseraTestServer *server;
+} Fixture;
+
+static const char *server_options[] = { NULL };
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  tessera_ui_test_get_app ();
+  f->server = tessera_ui_test_start_server (data);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWindow *window;
+
+  while ((window = tessera_ui_test_find_window (GTK_TYPE_WINDOW)) != NULL)
+    tessera_ui_test_close_window (window);
+  g_clear_pointer (&f->server, tessera_test_server_stop);
+}
+
+/* First start: the window has no account and opens the wizard itself. */
+static TesseraEnrollWizard *
+start_first_run (TesseraWindow **window)
+{
+  TesseraEnrollWizard *wizard;
+
+  g_application_activate (G_APPLICATION (tessera_ui_test_get_app ()));
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD) != NULL, 10);
+
+  *window = TESSERA_WINDOW (tessera_ui_test_find_window (TESSERA_TYPE_WINDOW));
+  g_assert_nonnull (*window);
+  g_assert_cmpstr (tessera_window_get_page (*window), ==, "no-account");
+
+  wizard = TESSERA_ENROLL_WIZARD (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD));
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (GTK_WIDGET (wizard)), 10);
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "welcome");
+  return wizard;
+}
+
+static void
+click_next (TesseraEnrollWizard *wizard)
+{
+  tessera_ui_test_click (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "next_button"));
+}
+
+static void
+click_back (TesseraEnrollWizard *wizard)
+{
+  tessera_ui_test_click (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "back_button"));
+}
+
+static void
+set_row_text (GtkWidget  *form,
+              const char *row,
+              const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, row)), text);
+}
+
+/* Fills the account page with the server's test account and connects. */
+static void
+connect_account (Fixture             *f,
+                 TesseraEnrollWizard *wizard)
+{
+  GtkWidget *form = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "form");
+  GtkWidget *error_label = tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "error_label");
+
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "account");
+  set_row_text (form, "jid_row", tessera_ui_test_server_get (f->server, "JID"));
+  set_row_text (form, "password_row", tessera_ui_test_server_get (f->server, "PASSWORD"));
+  set_row_text (form, "host_row", tessera_ui_test_server_get (f->server, "HOST"));
+  set_row_text (form, "port_row", tessera_ui_test_server_get (f->server, "PORT"));
+  tessera_account_form_set_ca_file (TESSERA_ACCOUNT_FORM (form), tessera_ui_test_server_get (f->server, "CA_FILE"));
+
+  click_next (wizard);
+  TESSERA_UI_WAIT (!tessera_account_form_get_busy (TESSERA_ACCOUNT_FORM (form)), 60);
+  if (!tessera_account_form_get_checked (TESSERA_ACCOUNT_FORM (form)))
+    g_error ("connect check failed: %s", gtk_label_get_label (GTK_LABEL (error_label)));
+
+  /* The report of what the server supports is on screen. */
+  g_assert_true (gtk_widget_get_mapped (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "results_group")));
+  g_assert_cmpuint (tessera_account_form_get_features (TESSERA_ACCOUNT_FORM (form)) & TESSERA_FEATURE_ADD, !=, 0);
+}
+
+static GPtrArray *
+list_keys (Fixture *f)
+{
+  g_autoptr(TesseraKeyStore) store = tessera_key_store_new (tessera_ui_test_server_get (f->server, "JID"), NULL);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *records = tessera_key_store_list (store, &error);
+
+  g_assert_no_error (error);
+  return records;
+}
+
+static void
+test_wizard_enroll (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraEnrollWizard *wizard;
+  TesseraWindow *window;
+  TesseraCertList *cert_list;
+  TesseraCertEntry *selected;
+  GtkWidget *progress_error;
+  GtkWidget *device_name;
+  const char *fingerprint;
+
+  wizard = start_first_run (&window);
+  tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-welcome");
+
+  click_next (wizard);
+  connect_account (f, wizard);
+  tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-account");
+
+  click_next (wizard);
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") == 0, 30);
+  device_name = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "device_name_row");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (device_name)), ==, g_get_host_name ());
+  gtk_editable_set_text (GTK_EDITABLE (device_name), "Test Laptop");
+  tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-device");
+
+  /* Generate, upload, then a fresh login by certificate alone. */
+  click_next (wizard);
+  progress_error = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "progress_error_label");
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "done") == 0 ||
+                   gtk_widget_get_visible (progress_error), 120);
+  if (gtk_widget_get_visible (progress_error))
+    g_error ("enrollment failed: %s", gtk_label_get_label (GTK_LABEL (progress_error)));
+  g_assert_nonnull (tessera_ui_test_find_label_containing (GTK_WIDGET (wizard),
+                                                           tessera_ui_test_server_get (f->server, "JID")));
+  tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-done");
+
+  store = tessera_key_store_new (tessera_ui_test_server_get (f->server, "JID"), NULL);
+  device = tessera_key_store_get_device_record (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (device);
+  g_assert_cmpstr (tessera_key_record_get_name (device), ==, "Test Laptop");
+  fingerprint = tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device));
+
+  /* Done: the window lists the account with this device's row selected. */
+  click_next (wizard);
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD) == NULL, 10);
+  cert_list = TESSERA_CERT_LIST (tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "cert_list"));
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_window_get_page (window), "list") == 0 &&
+                   !tessera_window_get_busy (window), 60);
+  selected = tessera_cert_list_get_selected (cert_list);
+  g_assert_nonnull (selected);
+  g_assert_cmpstr (tessera_cert_entry_get_fingerprint (selected), ==, fingerprint);
+  g_assert_true (tessera_cert_list_is_device (cert_list, selected));
+  g_assert_nonnull (tessera_ui_test_find_label (GTK_WIDGET (cert_list), "This device"));
+  /* The certificate login was recorded by the server. */
+  g_assert_cmpint (tessera_cert_entry_get_last_used_state (selected), ==, TESSERA_LAST_USED_AT);
+  tessera_ui_test_screenshot (GTK_WIDGET (window), "wizard-main-window");
+}
+
+static void
+test_wizard_back (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+  TesseraEnrollWizard *wizard;
+  TesseraWindow *window;
+  GtkWidget *form;
+
+  wizard = start_first_run (&window);
+  g_assert_false (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "back_button")));
+
+  click_next (wizard);
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "account");
+  click_back (wizard);
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "welcome");
+  click_next (wizard);
+  connect_account (f, wizard);
+  click_next (wizard);
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") == 0, 30);
+
+  /* The account page keeps what was entered and checked. */
+  click_back (wizard);
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "account");
+  form = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "form");
+  g_assert_true (tessera_account_form_get_checked (TESSERA_ACCOUNT_FORM (form)));
+  click_next (wizard);
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") == 0, 30);
+
+  /* The account was saved when leaving the account page: the window shows it. */
+  TESSERA_UI_WAIT (tessera_window_get_account (window) != NULL, 10);
+
+  /* Cancel on a page without any key: the wizard just closes. */
+  tessera_ui_test_click (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "cancel_button"));
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD) == NULL, 10);
+  keys = list_keys (f);
+  g_assert_cmpuint (keys->len, ==, 0);
+}
+
+/* The server goes away after the connect check: generating works, the
+ * upload fails, and cancelling deletes the key that was never sent. */
+static void
+test_wizard_cancel (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  TesseraEnrollWizard *wizard;
+  TesseraWindow *window;
+  GtkWidget *progress_error;
+  g_autofree char *jid = NULL;
+
+  wizard = start_first_run (&window);
+  click_next (wizard);
+  connect_account (f, wizard);
+  click_next (wizard);
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") == 0, 30);
+
+  jid = g_strdup (tessera_ui_test_server_get (f->server, "JID"));
+  g_clear_pointer (&f->server, tessera_test_server_stop);
+
+  click_next (wizard);
+  progress_error = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "progress_error_label");
+  TESSERA_UI_WAIT (gtk_widget_get_visible (progress_error), 90);
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "progress");
+  g_assert_true (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "next_button")));
+  tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-upload-failed");
+
+  {
+    g_autoptr(TesseraKeyStore) store = tessera_key_store_new (jid, NULL);
+    g_autoptr(GError) error = NULL;
+
+    keys = tessera_key_store_list (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (keys->len, ==, 1);
+    g_assert_null (tessera_key_record_get_certificate (keys->pdata[0]));
+
+    tessera_ui_test_click (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "cancel_button"));
+    TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD) == NULL, 30);
+
+    after = tessera_key_store_list (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (after->len, ==, 0);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  tessera_ui_test_init (&argc, &argv);
+
+  g_test_add ("/tessera/ui/wizard/enroll", Fixture, server_options,
+              fixture_setup, test_wizard_enroll, fixture_teardown);
+  g_test_add ("/tessera/ui/wizard/back", Fixture, server_options,
+              fixture_setup, test_wizard_back, fixture_teardown);
+  g_test_add ("/tessera/ui/wizard/cancel", Fixture, server_options,
+              fixture_setup, test_wizard_cancel, fixture_teardown);
+
+  return g_test_run ();
+}
