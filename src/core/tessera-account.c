@@ -14,7 +14,7 @@
 
 #include "tessera-account.h"
 #include "tessera-error.h"
-#include "tessera-key-store.h"
+#include "tessera-store-file.h"
 #include "tessera-secret.h"
 
 #define ACCOUNTS_FILE_NAME "accounts.ini"

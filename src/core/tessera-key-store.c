@@ -19,8 +19,11 @@
 #include <glib/gstdio.h>
 
 #include "tessera-error.h"
+#include "tessera-key-record-private.h"
 #include "tessera-key-store.h"
 #include "tessera-secret.h"
+#include "tessera-store-file.h"
+#include "tessera-test-hooks.h"
 
 #define KEY_FILE_NAME         "key.pem"
 #define REQUEST_FILE_NAME     "request.der"
@@ -37,23 +40,6 @@
 /* Longer escaped JIDs are cut and made unique by a hash (NAME_MAX is 255). */
 #define MAX_DIR_NAME_LEN      200
 
-struct _TesseraKeyRecord
-{
-  GObject             parent_instance;
-
-  char               *id;
-  char               *name;
-  char               *protocol;
-  GDateTime          *created;
-  GBytes             *request_der;
-  TesseraCertificate *certificate;
-  char               *key_path;
-  char               *certificate_path;
-  TesseraKeyType      key_type;
-  TesseraKeyState     state;
-  gboolean            uses_user_passphrase;
-};
-
 struct _TesseraKeyStore
 {
   GObject  parent_instance;
@@ -63,166 +49,12 @@ struct _TesseraKeyStore
   char    *dir;
 };
 
-G_DEFINE_ENUM_TYPE (TesseraKeyState, tessera_key_state,
-                    G_DEFINE_ENUM_VALUE (TESSERA_KEY_STATE_KEY_SAVED, "key-saved"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_KEY_STATE_REQUEST_PENDING, "request-pending"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_KEY_STATE_CERTIFIED, "certified"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_KEY_STATE_REVOKING, "revoking"))
-
-G_DEFINE_FINAL_TYPE (TesseraKeyRecord, tessera_key_record, G_TYPE_OBJECT)
 G_DEFINE_FINAL_TYPE (TesseraKeyStore, tessera_key_store, G_TYPE_OBJECT)
 
 /* meta.ini and the journal are read, changed and replaced as a whole; one
  * lock for every store of the process keeps two threads (or two store
  * objects for the same account) from losing each other's change. */
 static GMutex meta_lock;
-
-/* Reliability tests kill the process at these points to prove that every
- * intermediate state on disk can be recovered. */
-static void
-crash_point (const char *name)
-{
-#ifdef TESSERA_TEST_HOOKS
-  if (g_strcmp0 (g_getenv ("TESSERA_TEST_CRASH_AT"), name) == 0)
-    raise (SIGKILL);
-#endif
-}
-
-/* ---------------------------------------------------------------------- */
-/* Files                                                                   */
-
-static gboolean
-repair_mode (const char  *path,
-             mode_t       wanted,
-             GError     **error)
-{
-  struct stat st;
-
-  if (g_stat (path, &st) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, TESSERA_STORE_ERROR,
-                   saved_errno == ENOENT ? TESSERA_STORE_ERROR_NOT_FOUND : TESSERA_STORE_ERROR_IO,
-                   _("Could not read “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  if (st.st_uid != geteuid ())
-    {
-      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS,
-                   _("Could not use “%s”: it belongs to another user"), path);
-      return FALSE;
-    }
-
-  if ((st.st_mode & 07777) == wanted)
-    return TRUE;
-
-  if (g_chmod (path, wanted) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS,
-                   _("Could not protect “%s” from other users: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  if ((st.st_mode & 077) != 0)
-    g_message ("Made %s private again (it was mode %04o)", path, (guint) (st.st_mode & 07777));
-  return TRUE;
-}
-
-gboolean
-tessera_store_ensure_private_dir (const char  *path,
-                                  GError     **error)
-{
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  /* The mode given to mkdir is masked by the umask, and an existing
-   * directory keeps whatever it had: both are fixed by chmod below. */
-  if (g_mkdir_with_parents (path, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
-                   _("Could not create the folder “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
-                   _("Could not create the folder “%s”: a file is in the way"), path);
-      return FALSE;
-    }
-
-  return repair_mode (path, 0700, error);
-}
-
-/* A rename is durable only once its directory entry is on disk. */
-static void
-sync_parent_dir (const char *path)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-
-  if (fd < 0)
-    return;
-  if (fsync (fd) != 0)
-    g_debug ("fsync of %s failed: %s", dir, g_strerror (errno));
-  close (fd);
-}
-
-gboolean
-tessera_store_write_private_file (const char  *path,
-                                  const void  *data,
-                                  gsize        length,
-                                  GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (data != NULL || length == 0, FALSE);
-
-  /* A temporary file beside the target, fsync'ed and renamed over it: a
-   * crash or a full disk leaves the old version in place. */
-  if (!g_file_set_contents_full (path, data != NULL ? data : "", length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, &local_error))
-    {
-      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
-                   _("Could not save “%s”: %s"), path, local_error->message);
-      return FALSE;
-    }
-
-  sync_parent_dir (path);
-  return repair_mode (path, 0600, error);
-}
-
-GBytes *
-tessera_store_read_private_file (const char  *path,
-                                 GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  g_return_val_if_fail (path != NULL, NULL);
-
-  if (!repair_mode (path, 0600, error))
-    return NULL;
-
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      g_set_error (error, TESSERA_STORE_ERROR,
-                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                     ? TESSERA_STORE_ERROR_NOT_FOUND : TESSERA_STORE_ERROR_IO,
-                   _("Could not read “%s”: %s"), path, local_error->message);
-      return NULL;
-    }
-
-  return g_bytes_new_take (contents, length);
-}
 
 /* ---------------------------------------------------------------------- */
 /* Names                                                                   */
@@ -352,220 +184,6 @@ format_now (gboolean with_fraction)
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
 }
 
-/* ---------------------------------------------------------------------- */
-/* TesseraKeyRecord                                                        */
-
-enum {
-  RECORD_PROP_0,
-  RECORD_PROP_ID,
-  RECORD_PROP_NAME,
-  RECORD_PROP_PROTOCOL,
-  RECORD_PROP_STATE,
-  RECORD_PROP_CREATED,
-  RECORD_PROP_CERTIFICATE,
-  RECORD_N_PROPS
-};
-
-static GParamSpec *record_properties[RECORD_N_PROPS];
-
-static void
-tessera_key_record_finalize (GObject *object)
-{
-  TesseraKeyRecord *self = TESSERA_KEY_RECORD (object);
-
-  g_free (self->id);
-  g_free (self->name);
-  g_free (self->protocol);
-  g_clear_pointer (&self->created, g_date_time_unref);
-  g_clear_pointer (&self->request_der, g_bytes_unref);
-  g_clear_object (&self->certificate);
-  g_free (self->key_path);
-  g_free (self->certificate_path);
-
-  G_OBJECT_CLASS (tessera_key_record_parent_class)->finalize (object);
-}
-
-static void
-tessera_key_record_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  TesseraKeyRecord *self = TESSERA_KEY_RECORD (object);
-
-  switch (prop_id)
-    {
-    case RECORD_PROP_ID:
-      g_value_set_string (value, self->id);
-      break;
-    case RECORD_PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
-    case RECORD_PROP_PROTOCOL:
-      g_value_set_string (value, self->protocol);
-      break;
-    case RECORD_PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-    case RECORD_PROP_CREATED:
-      g_value_set_boxed (value, self->created);
-      break;
-    case RECORD_PROP_CERTIFICATE:
-      g_value_set_object (value, self->certificate);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-tessera_key_record_class_init (TesseraKeyRecordClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
-
-  object_class->finalize = tessera_key_record_finalize;
-  object_class->get_property = tessera_key_record_get_property;
-
-  record_properties[RECORD_PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
-  record_properties[RECORD_PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
-  record_properties[RECORD_PROP_PROTOCOL] = g_param_spec_string ("protocol", NULL, NULL, NULL,
-                                                                 flags);
-  record_properties[RECORD_PROP_STATE] = g_param_spec_enum ("state", NULL, NULL,
-                                                            TESSERA_TYPE_KEY_STATE,
-                                                            TESSERA_KEY_STATE_KEY_SAVED, flags);
-  record_properties[RECORD_PROP_CREATED] = g_param_spec_boxed ("created", NULL, NULL,
-                                                               G_TYPE_DATE_TIME, flags);
-  record_properties[RECORD_PROP_CERTIFICATE] = g_param_spec_object ("certificate", NULL, NULL,
-                                                                    TESSERA_TYPE_CERTIFICATE,
-                                                                    flags);
-  g_object_class_install_properties (object_class, RECORD_N_PROPS, record_properties);
-}
-
-static void
-tessera_key_record_init (TesseraKeyRecord *self)
-{
-}
-
-const char *
-tessera_key_record_get_id (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
-
-  return self->id;
-}
-
-const char *
-tessera_key_record_get_name (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
-
-  return self->name;
-}
-
-const char *
-tessera_key_record_get_protocol (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
-
-  return self->protocol;
-}
-
-TesseraKeyType
-tessera_key_record_get_key_type (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), TESSERA_KEY_TYPE_ECDSA_P256);
-
-  return self->key_type;
-}
-
-TesseraKeyState
-tessera_key_record_get_state (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), TESSERA_KEY_STATE_KEY_SAVED);
-
-  return self->state;
-}
-
-GDateTime *
-tessera_key_record_get_created (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
-
-  return self->created;
-}
-
-GBytes *
-tessera_key_record_get_request_der (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
-
-  return self->request_der;
-}
-
-TesseraCertificate *
-tessera_key_record_get_certificate (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
-
-  return self->certificate;
-}
-
-const char *
-tessera_key_record_get_key_path (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
-
-  return self->key_path;
-}
-
-const char *
-tessera_key_record_get_certificate_path (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
-
-  return self->certificate_path;
-}
-
-gboolean
-tessera_key_record_get_uses_user_passphrase (TesseraKeyRecord *self)
-{
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), FALSE);
-
-  return self->uses_user_passphrase;
-}
-
-const char *
-tessera_key_state_to_string (TesseraKeyState state)
-{
-  switch (state)
-    {
-    case TESSERA_KEY_STATE_KEY_SAVED:
-      return "key-saved";
-    case TESSERA_KEY_STATE_REQUEST_PENDING:
-      return "request-pending";
-    case TESSERA_KEY_STATE_CERTIFIED:
-      return "certified";
-    case TESSERA_KEY_STATE_REVOKING:
-      return "revoking";
-    default:
-      return NULL;
-    }
-}
-
-gboolean
-tessera_key_state_from_string (const char      *text,
-                               TesseraKeyState *state)
-{
-  for (TesseraKeyState s = TESSERA_KEY_STATE_KEY_SAVED; s <= TESSERA_KEY_STATE_REVOKING; s++)
-    if (g_strcmp0 (text, tessera_key_state_to_string (s)) == 0)
-      {
-        *state = s;
-        return TRUE;
-      }
-
-  return FALSE;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Reading a key directory                                                 */
@@ -726,7 +344,7 @@ load_record (TesseraKeyStore  *self,
 
   /* The private key is checked every time, not only when it is read. */
   key_dir = key_dir_path (self, id);
-  if (!repair_mode (key_dir, 0700, error) || !repair_mode (record->key_path, 0600, error))
+  if (!tessera_store_repair_mode (key_dir, 0700, error) || !tessera_store_repair_mode (record->key_path, 0600, error))
     return NULL;
 
   meta = read_meta (self, id, error);
@@ -957,7 +575,7 @@ write_new_key (TesseraKeyStore  *self,
 
   if (!tessera_store_write_private_file (key_path, data, length, error))
     return FALSE;
-  crash_point ("key-store:after-key-file");
+  tessera_test_crash_point ("key-store:after-key-file");
 
   return TRUE;
 }
@@ -1020,7 +638,7 @@ tessera_key_store_save_key (TesseraKeyStore  *self,
       return NULL;
     }
   tessera_secret_free (passphrase);
-  crash_point ("key-store:after-secret");
+  tessera_test_crash_point ("key-store:after-secret");
 
   meta = new_meta (self, key, name, protocol, !in_keyring);
   if (!write_new_key (self, id, pem, meta, error))
@@ -1135,7 +753,7 @@ tessera_key_store_save_certificate (TesseraKeyStore     *self,
   data = g_bytes_get_data (pem, &length);
   if (!tessera_store_write_private_file (path, data, length, error))
     return NULL;
-  crash_point ("key-store:after-certificate");
+  tessera_test_crash_point ("key-store:after-certificate");
 
   if (!update_state (self, id, TESSERA_KEY_STATE_CERTIFIED, error))
     return NULL;
@@ -1510,7 +1128,7 @@ remove_key_dir (const char  *key_dir,
       return FALSE;
     }
 
-  sync_parent_dir (key_dir);
+  tessera_store_sync_parent_dir (key_dir);
   return TRUE;
 }
 

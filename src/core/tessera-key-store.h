@@ -125,14 +125,4 @@ char            **tessera_key_store_read_journal         (TesseraKeyStore     *s
  * ".-_@" stay, everything else is %XX-escaped; never "." or "..". */
 char             *tessera_key_store_escape_jid           (const char          *bare_jid);
 
-/* File helpers shared by the key and account stores. */
-gboolean          tessera_store_ensure_private_dir       (const char          *path,
-                                                          GError             **error);
-gboolean          tessera_store_write_private_file       (const char          *path,
-                                                          const void          *data,
-                                                          gsize                length,
-                                                          GError             **error);
-GBytes           *tessera_store_read_private_file        (const char          *path,
-                                                          GError             **error);
-
 G_END_DECLS
