@@ -305,9 +305,26 @@ local function check_key_strength(algorithm, bits)
 	return nil, "unsupported key algorithm " .. tostring(algorithm);
 end
 
--- certtool's template syntax: a double-quoted string with backslash escapes.
-local function template_string(text)
-	return '"' .. text:gsub('[\\"]', "\\%0") .. '"';
+-- DER of an ASN.1 UTF8String holding @text.
+local function der_utf8_string(text)
+	local length = #text;
+	local encoded_length;
+	if length < 0x80 then
+		encoded_length = string.char(length);
+	elseif length < 0x100 then
+		encoded_length = string.char(0x81, length);
+	else
+		encoded_length = string.char(0x82, length >> 8, length & 0xff);
+	end
+	return "\x0c" .. encoded_length .. text;
+end
+
+-- certtool's template parser has no working escape for a backslash and turns
+-- a non-ASCII xmpp_name into IDNA (even the localpart).  So the xmppAddr goes
+-- in as hex DER (other_name), and the commonName as a quoted string, which
+-- is exact for every JID without a backslash, '"' or control characters.
+local function template_safe(text)
+	return #text < 0x10000 and not text:find('[\\"%c]');
 end
 
 local function random_serial_hex()
@@ -348,11 +365,14 @@ end
 -- Signs @csr_info's public key for @bare_jid with the client CA.  Returns the
 -- certificate's DER or nil, condition, text.
 local function sign_certificate(dir, csr_info, bare_jid)
+	if not template_safe(bare_jid) then
+		return nil, "not-acceptable", "This server cannot issue certificates for account names with a backslash";
+	end
 	local pubkey_path, template_path, cert_path = dir .. "/pubkey.pem", dir .. "/cert.tmpl", dir .. "/cert.pem";
 	write_file(pubkey_path, der_to_pem(base64.decode(csr_info.pubkey), "PUBLIC KEY"));
 	local template = table.concat({
-		"cn = " .. template_string(bare_jid),
-		"xmpp_name = " .. template_string(bare_jid),
+		"cn = \"" .. bare_jid .. "\"",
+		"other_name = \"" .. oid_xmpp_addr .. " " .. hex.encode(der_utf8_string(bare_jid)) .. "\"",
 		"serial = 0x" .. hex.encode(random_serial_hex()),
 		"expiration_days = " .. lifetime_days,
 		"signing_key",
