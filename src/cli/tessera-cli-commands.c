@@ -584,6 +584,9 @@ hold_login (TesseraCli  *cli,
     }
   else
     {
+      /* Already over: deliver a pending "login-closed" with its reason. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
       hold.closed = TRUE;
     }
 
@@ -596,7 +599,8 @@ hold_login (TesseraCli  *cli,
 
   if (hold.closed_error != NULL)
     {
-      g_propagate_prefixed_error (error, hold.closed_error, _("The server ended the session: "));
+      /* The core's message already says that the server ended it, and why. */
+      g_propagate_error (error, hold.closed_error);
       return FALSE;
     }
   if (hold.closed && !hold.held_enough)
