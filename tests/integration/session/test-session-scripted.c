@@ -27,6 +27,8 @@ typedef struct
   guint              wait_errors;      /* list: this many `wait` errors first */
   const char        *cancel_condition; /* list: refuse with this `cancel` error */
   gboolean           spoof;            /* list: a forged answer first */
+  const char        *mechanisms;       /* SASL, space-separated; NULL: PLAIN */
+  gboolean           refuse_external;  /* answer EXTERNAL with <failure/> */
 
   GSocketListener   *listener;
   GCancellable      *stop;
@@ -38,6 +40,8 @@ typedef struct
   GPtrArray         *peers;            /* GThread, one per connection */
   gint               list_requests;    /* atomic */
   gint               auths;            /* atomic */
+  GMutex             auth_mutex;
+  GString           *auth_log;         /* mechanisms tried, space-separated */
 } FakeServer;
 
 typedef struct
@@ -201,13 +205,56 @@ answer (FakeServer *server,
   return peer_write (peer, reply);
 }
 
+/* SASL: TRUE once an <auth/> succeeded, FALSE when the client gave up. */
+static gboolean
+authenticate (FakeServer *server,
+              Peer       *peer)
+{
+  for (;;)
+    {
+      const char *end = strstr (peer->buffer->str, "</stream:stream>");
+      const char *start = strstr (peer->buffer->str, "<auth");
+      g_autofree char *auth = NULL;
+      g_autofree char *mechanism = NULL;
+
+      if (end != NULL && (start == NULL || end < start))
+        {
+          peer_write (peer, "</stream:stream>");
+          return FALSE;
+        }
+      if (start == NULL || strstr (start, "</auth>") == NULL)
+        {
+          if (!peer_fill (peer))
+            return FALSE;
+          continue;
+        }
+
+      auth = peer_read (peer, "<auth", "</auth>");
+      mechanism = attribute (auth, "mechanism");
+      g_atomic_int_inc (&server->auths);
+      g_mutex_lock (&server->auth_mutex);
+      g_string_append_printf (server->auth_log, "%s%s", server->auth_log->len ? " " : "", mechanism);
+      g_mutex_unlock (&server->auth_mutex);
+
+      if (server->refuse_external && g_strcmp0 (mechanism, "EXTERNAL") == 0)
+        {
+          if (!peer_write (peer, "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/></failure>"))
+            return FALSE;
+          continue;
+        }
+
+      return peer_write (peer, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    }
+}
+
 static gboolean
 negotiate (FakeServer *server,
            Peer       *peer)
 {
   g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GString) mechanisms = g_string_new ("<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>");
+  g_auto(GStrv) names = g_strsplit (server->mechanisms != NULL ? server->mechanisms : "PLAIN", " ", -1);
   g_autofree char *starttls = NULL;
-  g_autofree char *auth = NULL;
   g_autofree char *bind = NULL;
   g_autofree char *id = NULL;
   g_autofree char *reply = NULL;
@@ -225,14 +272,11 @@ negotiate (FakeServer *server,
   peer->stream = g_object_ref (tls);
   g_string_truncate (peer->buffer, 0);
 
-  if (!peer_open_stream (peer, "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
-                               "<mechanism>PLAIN</mechanism></mechanisms>"))
-    return FALSE;
-  auth = peer_read (peer, "<auth", "</auth>");
-  if (auth == NULL)
-    return FALSE;
-  g_atomic_int_inc (&server->auths);
-  if (!peer_write (peer, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"))
+  for (guint i = 0; names[i] != NULL; i++)
+    g_string_append_printf (mechanisms, "<mechanism>%s</mechanism>", names[i]);
+  g_string_append (mechanisms, "</mechanisms>");
+
+  if (!peer_open_stream (peer, mechanisms->str) || !authenticate (server, peer))
     return FALSE;
 
   if (!peer_open_stream (peer, "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"))
@@ -333,6 +377,8 @@ fake_server_start (FakeServer *server)
   server->fingerprint = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
 
   g_mutex_init (&server->mutex);
+  g_mutex_init (&server->auth_mutex);
+  server->auth_log = g_string_new (NULL);
   server->peers = g_ptr_array_new ();
   server->stop = g_cancellable_new ();
   server->listener = g_socket_listener_new ();
@@ -355,6 +401,8 @@ fake_server_stop (FakeServer *server)
     g_thread_join (g_ptr_array_index (server->peers, i));
   g_ptr_array_unref (server->peers);
   g_mutex_clear (&server->mutex);
+  g_mutex_clear (&server->auth_mutex);
+  g_string_free (server->auth_log, TRUE);
   g_clear_object (&server->listener);
   g_clear_object (&server->stop);
   g_clear_object (&server->certificate);
@@ -537,6 +585,108 @@ test_forged_reply_ignored (void)
   fake_server_stop (&server);
 }
 
+/* A client certificate for the account: key encrypted with a passphrase. */
+static void
+make_client_credentials (const char  *passphrase,
+                         char       **client_cert,
+                         char       **client_key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraKey) key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
+  g_autoptr(GBytes) der = NULL;
+  g_autoptr(GBytes) pem = NULL;
+  g_autoptr(GBytes) key_pem = NULL;
+  g_autoptr(TesseraCertificate) cert = NULL;
+
+  g_assert_no_error (error);
+  der = tessera_key_create_self_signed (key, JID, 2, &error);
+  g_assert_no_error (error);
+  cert = tessera_certificate_new_from_der (der, &error);
+  g_assert_no_error (error);
+  pem = tessera_certificate_dup_pem (cert);
+  key_pem = tessera_key_export_encrypted (key, passphrase, &error);
+  g_assert_no_error (error);
+
+  *client_cert = g_build_filename (tmpdir, "client.pem", NULL);
+  *client_key = g_build_filename (tmpdir, "client.key", NULL);
+  g_file_set_contents_full (*client_cert, g_bytes_get_data (pem, NULL), g_bytes_get_size (pem),
+                            G_FILE_SET_CONTENTS_NONE, 0600, &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (*client_key, g_bytes_get_data (key_pem, NULL), g_bytes_get_size (key_pem),
+                            G_FILE_SET_CONTENTS_NONE, 0600, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+certificate_login (FakeServer  *server,
+                   GError     **error)
+{
+  g_autoptr(TesseraSession) session = session_for (server, server->fingerprint);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *client_cert = NULL;
+  g_autofree char *client_key = NULL;
+  char *jid;
+
+  make_client_credentials ("client key passphrase", &client_cert, &client_key);
+  tessera_session_login_full_async (session, TESSERA_LOGIN_FLAGS_NONE, client_cert, client_key,
+                                    "client key passphrase", NULL, result_cb, &result);
+  jid = tessera_session_login_finish (session, wait_for (&result), error);
+  g_unlink (client_cert);
+  g_unlink (client_key);
+
+  return jid;
+}
+
+static void
+test_external_accepted (void)
+{
+  FakeServer server = { .mechanisms = "PLAIN EXTERNAL SCRAM-SHA-1" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jid = NULL;
+
+  SKIP_WITHOUT_TLS ();
+  fake_server_start (&server);
+  jid = certificate_login (&server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jid, ==, JID "/scripted");
+  g_assert_cmpstr (server.auth_log->str, ==, "EXTERNAL");
+  fake_server_stop (&server);
+}
+
+/* A refused EXTERNAL must not fall back to a password mechanism, even with
+ * SCRAM and PLAIN on offer: the connection has no password to send. */
+static void
+test_external_refused_no_fallback (void)
+{
+  FakeServer server = { .mechanisms = "SCRAM-SHA-1 PLAIN EXTERNAL", .refuse_external = TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jid = NULL;
+
+  SKIP_WITHOUT_TLS ();
+  fake_server_start (&server);
+  jid = certificate_login (&server, &error);
+  g_assert_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_AUTHENTICATION_FAILED);
+  g_assert_null (jid);
+  g_assert_cmpstr (server.auth_log->str, ==, "EXTERNAL");
+  fake_server_stop (&server);
+}
+
+static void
+test_external_not_offered (void)
+{
+  FakeServer server = { .mechanisms = "SCRAM-SHA-1 PLAIN" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jid = NULL;
+
+  SKIP_WITHOUT_TLS ();
+  fake_server_start (&server);
+  jid = certificate_login (&server, &error);
+  g_assert_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_EXTERNAL_NOT_OFFERED);
+  g_assert_null (jid);
+  g_assert_cmpint (g_atomic_int_get (&server.auths), ==, 0);
+  fake_server_stop (&server);
+}
+
 /* A self-signed server certificate for "localhost", made with certtool. */
 static void
 make_server_certificate (void)
@@ -590,6 +740,10 @@ main (int    argc,
   g_test_add_func ("/tessera/session/scripted/wait-gives-up", test_wait_gives_up);
   g_test_add_func ("/tessera/session/scripted/cancel-error-not-retried", test_cancel_error_not_retried);
   g_test_add_func ("/tessera/session/scripted/forged-reply-ignored", test_forged_reply_ignored);
+  g_test_add_func ("/tessera/session/scripted/external-accepted", test_external_accepted);
+  g_test_add_func ("/tessera/session/scripted/external-refused-no-fallback",
+                   test_external_refused_no_fallback);
+  g_test_add_func ("/tessera/session/scripted/external-not-offered", test_external_not_offered);
 
   ret = g_test_run ();
 
