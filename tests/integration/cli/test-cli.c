@@ -928,6 +928,108 @@ test_usage (Fixture       *f,
   check_usage (f, command_help, 0);
 }
 
+static char *
+server_certificate_fingerprint (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (tessera_test_server_get (f->server, "DIR"), "server.pem", NULL);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GError) error = NULL;
+
+  certificate = g_tls_certificate_new_from_file (path, &error);
+  g_assert_no_error (error);
+  if (certificate == NULL)
+    return NULL;
+  g_object_get (certificate, "certificate", &der, NULL);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+}
+
+/* Without a CA file the server's certificate is trusted only when pinned. */
+static void
+test_server_certificate (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *fingerprint = server_certificate_fingerprint (f);
+  g_autofree char *port = g_strdup_printf ("%u", tessera_test_server_get_port (f->server));
+  g_autofree char *upper = NULL;
+  const char *jid = tessera_test_server_get_jid (f->server);
+  const char *host = tessera_test_server_get (f->server, "HOST");
+  const char *zeros = "0000000000000000000000000000000000000000000000000000000000000000";
+  g_auto(CliResult) result = { 0 };
+
+  RETURN_IF_FAILED ();
+  upper = g_ascii_strup (fingerprint, -1);
+
+  {
+    const char *untrusted[] = { "--json", "--jid", jid, "--host", host, "--port", port, "features", NULL };
+    const char *wrong_pin[] = { "--json", "--jid", jid, "--host", host, "--port", port,
+                                "--pin-fingerprint", zeros, "features", NULL };
+    const char *pinned[] = { "--json", "--jid", jid, "--host", host, "--port", port,
+                             "--pin-fingerprint", upper, "features", NULL };
+    const char *remembered[] = { "--json", "list", NULL };
+
+    run_cli_argv (&f->device_a, password_of (f), untrusted, &result);
+    g_assert_cmpint (result.status, ==, 1);
+    g_assert_cmpstr (json_error_code (&result), ==, "tls-certificate");
+    cli_result_clear (&result);
+
+    run_cli_argv (&f->device_a, password_of (f), wrong_pin, &result);
+    g_assert_cmpint (result.status, ==, 1);
+    g_assert_cmpstr (json_error_code (&result), ==, "tls-certificate");
+    cli_result_clear (&result);
+
+    run_cli_argv (&f->device_a, password_of (f), pinned, &result);
+    g_assert_cmpint (result.status, ==, 0);
+    cli_result_clear (&result);
+
+    /* The pin is remembered with the account */
+    run_cli_argv (&f->device_a, password_of (f), remembered, &result);
+    g_assert_cmpint (result.status, ==, 0);
+  }
+}
+
+/* A server that accepts the TCP connection (the kernel does, from the
+ * backlog) and never says a word: the deadline has to end the wait. */
+static void
+test_timeout (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *accounts = NULL;
+  g_auto(CliResult) result = { 0 };
+  gint64 start;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  RETURN_IF_FAILED ();
+  bound = g_socket_get_local_address (socket, &error);
+  port = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  {
+    const char *argv[] = { "--json", "--timeout", "2", "--jid", "user1@localhost", "--host", "127.0.0.1",
+                           "--port", port, "features", NULL };
+
+    start = g_get_monotonic_time ();
+    run_cli_argv (&f->device_a, "password", argv, &result);
+  }
+  g_assert_cmpint (result.status, ==, 75);
+  g_assert_cmpstr (json_error_code (&result), ==, "timeout");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+  /* A failed command does not remember its settings */
+  accounts = g_build_filename (f->device_a.config_home, "tessera", "accounts.ini", NULL);
+  g_assert_false (g_file_test (accounts, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -937,10 +1039,13 @@ main (int   argc,
   g_test_set_nonfatal_assertions ();
 
   g_test_add ("/tessera/cli/usage", Fixture, NULL, fixture_setup, test_usage, fixture_teardown);
+  g_test_add ("/tessera/cli/timeout", Fixture, NULL, fixture_setup, test_timeout, fixture_teardown);
   g_test_add ("/tessera/cli/password", Fixture, server_options_ccm2,
               fixture_setup, test_password, fixture_teardown);
   g_test_add ("/tessera/cli/remembered-account", Fixture, server_options_ccm2,
               fixture_setup, test_remembered_account, fixture_teardown);
+  g_test_add ("/tessera/cli/server-certificate", Fixture, server_options_ccm2,
+              fixture_setup, test_server_certificate, fixture_teardown);
   g_test_add ("/tessera/cli/ccm2-lifecycle", Fixture, server_options_ccm2,
               fixture_setup, test_ccm2_lifecycle, fixture_teardown);
   g_test_add ("/tessera/cli/revoke-force", Fixture, server_options_ccm2,
