@@ -71,6 +71,7 @@ label_setup_cb (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 18);
   gtk_list_item_set_child (item, label);
 }
 
@@ -138,6 +139,8 @@ name_setup_cb (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  /* Names stay readable next to the badge even in a narrow window. */
+  gtk_label_set_width_chars (GTK_LABEL (label), 10);
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), create_badge (_("This device"), "accent"));
   gtk_box_append (GTK_BOX (box), create_badge (_("Unreadable"), "warning"));

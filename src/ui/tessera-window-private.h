@@ -30,6 +30,7 @@ struct _TesseraWindow
   TesseraCertDetails   *details;
   AdwStatusPage        *unsupported_page;
   AdwStatusPage        *offline_page;
+  GtkButton            *retry_button;
   GtkActionBar         *action_bar;
   GtkButton            *generate_button;
   GtkButton            *upload_button;

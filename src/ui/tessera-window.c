@@ -805,6 +805,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, details);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, unsupported_page);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, offline_page);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, action_bar);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, generate_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upload_button);

@@ -24,6 +24,17 @@ build_root (void)
   return root;
 }
 
+static void
+set_mime_dirs (void)
+{
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; system_data_dirs[i] != NULL; i++)
+    g_ptr_array_add (dirs, g_build_filename (system_data_dirs[i], "mime", NULL));
+  g_ptr_array_add (dirs, NULL);
+  g_content_type_set_mime_dirs ((const char * const *) dirs->pdata);
+}
+
 /**
  * tessera_ui_test_init:
  * @argc: the program's argc
@@ -62,8 +73,13 @@ tessera_ui_test_init (int    *argc,
   g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
   g_setenv ("SECRET_FILE_TEST_PASSWORD", "tessera-ui-test", TRUE);
 
-  /* The isolated XDG_DATA_DIRS hide the icon theme: remember the real ones. */
+  /* The isolated XDG_DATA_DIRS hide the icon themes and the MIME database
+   * GTK needs to recognize SVG icons: remember the real directories, and
+   * point GIO at the real MIME database (the API meant for this). Never
+   * link system directories into the isolated ones: the test framework
+   * deletes those recursively. */
   system_data_dirs = g_strdupv ((char **) g_get_system_data_dirs ());
+  set_mime_dirs ();
 
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 }
@@ -240,7 +256,7 @@ tessera_ui_test_find_label_containing (GtkWidget  *root,
 GtkWindow *
 tessera_ui_test_find_window (GType type)
 {
-  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
   guint n_items = g_list_model_get_n_items (toplevels);
 
   for (guint i = 0; i < n_items; i++)
@@ -273,6 +289,28 @@ tessera_ui_test_click (GtkWidget *button)
   g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_true (gtk_widget_get_mapped (button));
   g_signal_emit_by_name (button, "clicked");
+}
+
+/* A button on screen under @root labelled @label (with its mnemonic
+ * underscore, as given in the code), or NULL. */
+GtkWidget *
+tessera_ui_test_find_button (GtkWidget  *root,
+                             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tessera_ui_test_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 /* Screenshots */

@@ -47,6 +47,8 @@ GtkWidget      *tessera_ui_test_find_label_containing (GtkWidget    *root,
 GtkWindow      *tessera_ui_test_find_window     (GType               type);
 void            tessera_ui_test_close_window    (GtkWindow          *window);
 void            tessera_ui_test_click           (GtkWidget          *button);
+GtkWidget      *tessera_ui_test_find_button     (GtkWidget          *root,
+                                                 const char         *label);
 
 void            tessera_ui_test_screenshot      (GtkWidget          *widget,
                                                  const char         *name);

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "tessera-account-dialog.h"
+#include "tessera-account-form.h"
 #include "tessera-cert-details.h"
 #include "tessera-cert-list.h"
 #include "tessera-format.h"
@@ -25,6 +27,7 @@ typedef struct
 static const char *options_plain[] = { NULL };
 static const char *options_demo[] = { "--demo", NULL };
 static const char *options_no_revoke[] = { "--demo", "--features", "add,list", NULL };
+static const char *options_unsupported[] = { "--features", "", NULL };
 
 static gboolean
 window_settled (Fixture *f)
@@ -113,13 +116,30 @@ is_listed (Fixture    *f,
   return FALSE;
 }
 
+/* Answers @dialog by clicking the button of @response_label, as a user
+ * would, and waits until the dialog is gone. */
+static void
+respond (AdwMessageDialog *dialog,
+         const char       *response_label)
+{
+  GtkWidget *button = tessera_ui_test_find_button (GTK_WIDGET (dialog), response_label);
+  gpointer weak = dialog;
+
+  g_assert_nonnull (button);
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  tessera_ui_test_click (button);
+  TESSERA_UI_WAIT (weak == NULL || !gtk_widget_get_visible (GTK_WIDGET (weak)), 10);
+  if (weak != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
+}
+
 static AdwMessageDialog *
-wait_for_message_dialog (AdwMessageDialog *not_this)
+wait_for_message_dialog (void)
 {
   AdwMessageDialog *dialog = NULL;
 
   TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
-                   dialog != not_this && gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
+                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
   return dialog;
 }
 
@@ -237,10 +257,10 @@ test_window_revoke (Fixture       *f,
 
   g_assert_true (tessera_cert_list_select_fingerprint (f->cert_list, fingerprint));
   tessera_ui_test_click (window_child (f, "revoke_button"));
-  dialog = wait_for_message_dialog (NULL);
+  dialog = wait_for_message_dialog ();
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "revoke-confirm");
 
-  adw_message_dialog_response (dialog, "revoke");
+  respond (dialog, "_Revoke");
   TESSERA_UI_WAIT (!is_listed (f, fingerprint) && window_settled (f), 60);
   g_assert_cmpuint (n_entries (f), ==, before - 1);
   g_assert_cmpstr (tessera_window_get_page (f->window), ==, "list");
@@ -263,11 +283,12 @@ test_window_revoke_this_device (Fixture       *f,
   fingerprint = g_strdup (tessera_cert_entry_get_fingerprint (tessera_cert_list_get_selected (f->cert_list)));
 
   tessera_ui_test_click (window_child (f, "revoke_button"));
-  first = wait_for_message_dialog (NULL);
-  adw_message_dialog_response (first, "revoke");
+  first = wait_for_message_dialog ();
+  respond (first, "_Revoke");
 
-  second = wait_for_message_dialog (first);
+  second = wait_for_message_dialog ();
   g_assert_false (adw_message_dialog_get_response_enabled (second, "revoke"));
+  g_assert_false (gtk_widget_is_sensitive (tessera_ui_test_find_button (GTK_WIDGET (second), "_Revoke")));
   entry = adw_message_dialog_get_extra_child (second);
   g_assert_true (GTK_IS_ENTRY (entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), "Old");
@@ -276,7 +297,7 @@ test_window_revoke_this_device (Fixture       *f,
   g_assert_true (adw_message_dialog_get_response_enabled (second, "revoke"));
   tessera_ui_test_screenshot (GTK_WIDGET (second), "revoke-this-device");
 
-  adw_message_dialog_response (second, "revoke");
+  respond (second, "_Revoke");
   TESSERA_UI_WAIT (!is_listed (f, fingerprint) && window_settled (f), 60);
   g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
 
@@ -325,6 +346,107 @@ test_window_server_stopped (Fixture       *f,
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "server-stopped");
 }
 
+/* A server without any certificate management: an empty state saying so,
+ * and the operations are off with a reason. */
+static void
+test_window_unsupported (Fixture       *f,
+                         gconstpointer  data)
+{
+  GtkWidget *page = window_child (f, "unsupported_page");
+  GtkWidget *generate_button = window_child (f, "generate_button");
+
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "unsupported");
+  g_assert_cmpuint (tessera_window_get_features (f->window), ==, TESSERA_FEATURE_NONE);
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            tessera_ui_test_server_get (f->server, "DOMAIN")));
+  g_assert_false (gtk_widget_is_sensitive (generate_button));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (generate_button), "does not support adding"));
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "unsupported");
+}
+
+static void
+set_form_text (GtkWidget  *form,
+               const char *row,
+               const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, row)), text);
+}
+
+/* Adding the second account: a wrong password is reported, the right one
+ * shows what the server supports, saving switches the window to it. */
+static void
+test_window_add_account (Fixture       *f,
+                         gconstpointer  data)
+{
+  TesseraAccountDialog *dialog;
+  GtkWidget *form;
+  GtkWidget *error_label;
+  GtkWidget *connect_button;
+  const char *jid2 = tessera_ui_test_server_get (f->server, "JID2");
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.add-account", NULL);
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ACCOUNT_DIALOG) != NULL, 10);
+  dialog = TESSERA_ACCOUNT_DIALOG (tessera_ui_test_find_window (TESSERA_TYPE_ACCOUNT_DIALOG));
+  form = tessera_account_dialog_get_form (dialog);
+  error_label = tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "error_label");
+  connect_button = tessera_ui_test_child (dialog, TESSERA_TYPE_ACCOUNT_DIALOG, "connect_button");
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (connect_button), 10);
+
+  set_form_text (form, "jid_row", jid2);
+  set_form_text (form, "password_row", "not the password");
+  set_form_text (form, "host_row", tessera_ui_test_server_get (f->server, "HOST"));
+  set_form_text (form, "port_row", tessera_ui_test_server_get (f->server, "PORT"));
+  tessera_account_form_set_ca_file (TESSERA_ACCOUNT_FORM (form), tessera_ui_test_server_get (f->server, "CA_FILE"));
+
+  tessera_ui_test_click (connect_button);
+  TESSERA_UI_WAIT (gtk_widget_get_visible (error_label) && !tessera_account_form_get_busy (TESSERA_ACCOUNT_FORM (form)), 60);
+  g_assert_false (tessera_account_form_get_checked (TESSERA_ACCOUNT_FORM (form)));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "account-dialog-error");
+
+  set_form_text (form, "password_row", tessera_ui_test_server_get (f->server, "PASSWORD2"));
+  g_assert_false (gtk_widget_get_visible (error_label));
+  tessera_ui_test_click (connect_button);
+  TESSERA_UI_WAIT (!tessera_account_form_get_busy (TESSERA_ACCOUNT_FORM (form)), 60);
+  if (!tessera_account_form_get_checked (TESSERA_ACCOUNT_FORM (form)))
+    g_error ("connect check failed: %s", gtk_label_get_label (GTK_LABEL (error_label)));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (connect_button)), ==, "_Save");
+  g_assert_true (gtk_widget_get_mapped (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "results_group")));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "account-dialog");
+
+  tessera_ui_test_click (connect_button);
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ACCOUNT_DIALOG) == NULL, 30);
+  g_assert_cmpstr (tessera_account_get_jid (tessera_window_get_account (f->window)), ==, jid2);
+  TESSERA_UI_WAIT (window_settled (f), 60);
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
+
+  /* The switcher's radio items act on win.account: back to the first one. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.account", "s",
+                              tessera_ui_test_server_get (f->server, "JID"));
+  g_assert_cmpstr (tessera_account_get_jid (tessera_window_get_account (f->window)), ==,
+                   tessera_ui_test_server_get (f->server, "JID"));
+  TESSERA_UI_WAIT (window_settled (f), 60);
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
+}
+
+/* Ctrl+? opens the shortcuts window from gtk/help-overlay.ui; Ctrl+Q quits. */
+static void
+test_window_shortcuts (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkApplication *app = tessera_ui_test_get_app ();
+  g_auto(GStrv) help_accels = gtk_application_get_accels_for_action (app, "win.show-help-overlay");
+  g_auto(GStrv) quit_accels = gtk_application_get_accels_for_action (app, "app.quit");
+  GtkWindow *shortcuts;
+
+  g_assert_true (g_strv_contains ((const char * const *) help_accels, "<Control>question"));
+  g_assert_true (g_strv_contains ((const char * const *) quit_accels, "<Control>q"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-help-overlay", NULL));
+  TESSERA_UI_WAIT ((shortcuts = tessera_ui_test_find_window (GTK_TYPE_SHORTCUTS_WINDOW)) != NULL &&
+                   gtk_widget_get_mapped (GTK_WIDGET (shortcuts)), 10);
+  tessera_ui_test_screenshot (GTK_WIDGET (shortcuts), "shortcuts");
+}
+
 /* The window size goes to GSettings when the window closes. */
 static void
 test_window_size_saved (Fixture       *f,
@@ -361,6 +483,12 @@ main (int   argc,
               fixture_setup, test_window_no_revoke, fixture_teardown);
   g_test_add ("/tessera/ui/window/server-stopped", Fixture, options_demo,
               fixture_setup, test_window_server_stopped, fixture_teardown);
+  g_test_add ("/tessera/ui/window/unsupported", Fixture, options_unsupported,
+              fixture_setup, test_window_unsupported, fixture_teardown);
+  g_test_add ("/tessera/ui/window/add-account", Fixture, options_plain,
+              fixture_setup, test_window_add_account, fixture_teardown);
+  g_test_add ("/tessera/ui/window/shortcuts", Fixture, options_plain,
+              fixture_setup, test_window_shortcuts, fixture_teardown);
   g_test_add ("/tessera/ui/window/size-saved", Fixture, options_plain,
               fixture_setup, test_window_size_saved, fixture_teardown);
 
