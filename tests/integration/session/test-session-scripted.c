@@ -28,6 +28,10 @@ typedef struct
   const char        *cancel_condition; /* list: refuse with this `cancel` error */
   gboolean           spoof;            /* list: a forged answer first */
   const char        *mechanisms;       /* SASL, space-separated; NULL: PLAIN */
+  const char        *features;         /* ccm2, space-separated; NULL: list */
+  char              *issued;           /* add: answer with this base64 certificate */
+  char              *listed;           /* list: one entry with this base64 certificate */
+  gboolean           silent_revoke;    /* revoke: never answer */
   gboolean           refuse_external;  /* answer EXTERNAL with <failure/> */
 
   GSocketListener   *listener;
@@ -172,8 +176,14 @@ answer_list (FakeServer *server,
           if (!peer_write (peer, forged))
             return FALSE;
         }
-      reply = g_strdup_printf ("<iq type='result' id='%s' from='" JID "'>"
-                               "<list-of-certificates xmlns='urn:xmpp:ccm2:list-certs:0'/></iq>", id);
+      if (server->listed != NULL)
+        reply = g_strdup_printf ("<iq type='result' id='%s' from='" JID "'>"
+                                 "<list-of-certificates xmlns='urn:xmpp:ccm2:list-certs:0'>"
+                                 "<x509certificate><name>Listed</name><x509cert>%s</x509cert>"
+                                 "</x509certificate></list-of-certificates></iq>", id, server->listed);
+      else
+        reply = g_strdup_printf ("<iq type='result' id='%s' from='" JID "'>"
+                                 "<list-of-certificates xmlns='urn:xmpp:ccm2:list-certs:0'/></iq>", id);
     }
 
   return peer_write (peer, reply);
@@ -192,12 +202,25 @@ answer (FakeServer *server,
     return TRUE;
 
   if (strstr (iq, "http://jabber.org/protocol/disco#info") != NULL)
-    reply = g_strdup_printf ("<iq type='result' id='%s' from='localhost'>"
-                             "<query xmlns='http://jabber.org/protocol/disco#info'>"
-                             "<identity category='server' type='im'/>"
-                             "<feature var='urn:xmpp:ccm2:list-certs:0'/></query></iq>", id);
+    {
+      g_auto(GStrv) names = g_strsplit (server->features != NULL ? server->features : "list", " ", -1);
+      g_autoptr(GString) vars = g_string_new (NULL);
+
+      for (guint i = 0; names[i] != NULL; i++)
+        g_string_append_printf (vars, "<feature var='urn:xmpp:ccm2:%s-cert%s:0'/>", names[i],
+                                g_str_equal (names[i], "list") ? "s" : "");
+      reply = g_strdup_printf ("<iq type='result' id='%s' from='localhost'>"
+                               "<query xmlns='http://jabber.org/protocol/disco#info'>"
+                               "<identity category='server' type='im'/>%s</query></iq>", id, vars->str);
+    }
   else if (strstr (iq, "urn:xmpp:ccm2:list-certs:0") != NULL)
     return answer_list (server, peer, id);
+  else if (strstr (iq, "urn:xmpp:ccm2:add-cert:0") != NULL && server->issued != NULL)
+    reply = g_strdup_printf ("<iq type='result' id='%s'><add-certificate-result xmlns='urn:xmpp:ccm2:add-cert:0'>"
+                             "<x509certificate>%s</x509certificate></add-certificate-result></iq>",
+                             id, server->issued);
+  else if (strstr (iq, "urn:xmpp:ccm2:revoke-cert:0") != NULL && server->silent_revoke)
+    return TRUE;
   else
     reply = g_strdup_printf ("<iq type='error' id='%s'><error type='cancel'><service-unavailable "
                              "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id);
@@ -403,6 +426,8 @@ fake_server_stop (FakeServer *server)
   g_mutex_clear (&server->mutex);
   g_mutex_clear (&server->auth_mutex);
   g_string_free (server->auth_log, TRUE);
+  g_clear_pointer (&server->issued, g_free);
+  g_clear_pointer (&server->listed, g_free);
   g_clear_object (&server->listener);
   g_clear_object (&server->stop);
   g_clear_object (&server->certificate);
@@ -687,6 +712,119 @@ test_external_not_offered (void)
   fake_server_stop (&server);
 }
 
+static char *
+self_signed_base64 (TesseraKey *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) der = tessera_key_create_self_signed (key, JID, 2, &error);
+
+  g_assert_no_error (error);
+  return g_base64_encode (g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+}
+
+/* The server answers with a certificate for another key: refused, and the
+ * key and its request stay for a retry. */
+static void
+test_enroll_rejected (void)
+{
+  FakeServer server = { .features = "add list" };
+  g_autoptr(TesseraKey) other = NULL;
+  g_autoptr(TesseraSession) session = NULL;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) journal = NULL;
+  TesseraKeyRecord *pending;
+  g_autofree char *steps = NULL;
+
+  SKIP_WITHOUT_TLS ();
+  other = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
+  g_assert_no_error (error);
+  server.issued = self_signed_base64 (other);
+  fake_server_start (&server);
+
+  session = session_for (&server, server.fingerprint);
+  tessera_session_enroll_async (session, "Refused", TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL,
+                                result_cb, &result);
+  record = tessera_session_enroll_finish (session, wait_for (&result), &error);
+  g_assert_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED);
+  g_assert_null (record);
+  g_clear_error (&error);
+
+  records = tessera_key_store_list (tessera_session_get_key_store (session), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 1);
+  pending = g_ptr_array_index (records, 0);
+  g_assert_cmpint (tessera_key_record_get_state (pending), ==, TESSERA_KEY_STATE_REQUEST_PENDING);
+  g_assert_nonnull (tessera_key_record_get_request_der (pending));
+  g_assert_null (tessera_key_record_get_certificate (pending));
+  journal = tessera_key_store_read_journal (tessera_session_get_key_store (session),
+                                            tessera_key_record_get_id (pending), &error);
+  g_assert_no_error (error);
+  steps = g_strjoinv ("\n", journal);
+  g_assert_nonnull (strstr (steps, "request-sent"));
+  g_assert_nonnull (strstr (steps, "result-received"));
+  g_assert_null (strstr (steps, "certificate-stored"));
+
+  tessera_session_close (session);
+  fake_server_stop (&server);
+}
+
+/* The revocation of this device's certificate gets no answer: a timeout,
+ * and the local key and certificate stay as they were. */
+static void
+test_revoke_timeout_keeps_key (void)
+{
+  FakeServer server = { .features = "list revoke", .silent_revoke = TRUE };
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, NULL);
+  g_autoptr(TesseraKeyRecord) saved = NULL;
+  g_autoptr(TesseraKeyRecord) certified = NULL;
+  g_autoptr(TesseraKeyRecord) after = NULL;
+  g_autoptr(TesseraCertificate) cert = NULL;
+  g_autoptr(TesseraSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) der = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+
+  SKIP_WITHOUT_TLS ();
+  key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
+  g_assert_no_error (error);
+  der = tessera_key_create_self_signed (key, JID, 2, &error);
+  g_assert_no_error (error);
+  cert = tessera_certificate_new_from_der (der, &error);
+  g_assert_no_error (error);
+  saved = tessera_key_store_save_key (store, key, "This device", "ccm2", NULL, &error);
+  g_assert_no_error (error);
+  certified = tessera_key_store_save_certificate (store, tessera_key_record_get_id (saved), cert, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tessera_key_record_get_state (certified), ==, TESSERA_KEY_STATE_CERTIFIED);
+
+  server.listed = g_base64_encode (g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+  fake_server_start (&server);
+  session = session_for (&server, server.fingerprint);
+  tessera_session_set_timeout (session, 3);
+
+  started = g_get_monotonic_time ();
+  tessera_session_revoke_async (session, tessera_certificate_get_fingerprint (cert), NULL,
+                                result_cb, &result);
+  g_assert_false (tessera_session_revoke_finish (session, wait_for (&result), &error));
+  g_assert_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - started, <=, 4 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  after = tessera_key_store_lookup (store, tessera_key_record_get_id (saved), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (after);
+  g_assert_cmpint (tessera_key_record_get_state (after), ==, TESSERA_KEY_STATE_CERTIFIED);
+  g_assert_nonnull (tessera_key_record_get_certificate (after));
+
+  tessera_session_close (session);
+  fake_server_stop (&server);
+}
+
 /* A self-signed server certificate for "localhost", made with certtool. */
 static void
 make_server_certificate (void)
@@ -725,12 +863,19 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *keyring = NULL;
   int ret;
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   tmpdir = g_dir_make_tmp ("tessera-scripted-XXXXXX", NULL);
   g_assert_nonnull (tmpdir);
+  keyring = g_build_filename (tmpdir, "test.keyring", NULL);
+  /* libsecret's file backend, set before any libsecret call */
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "scripted test keyring", TRUE);
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
   have_tls = g_tls_backend_supports_tls (g_tls_backend_get_default ());
   if (have_tls)
     make_server_certificate ();
@@ -744,6 +889,8 @@ main (int    argc,
   g_test_add_func ("/tessera/session/scripted/external-refused-no-fallback",
                    test_external_refused_no_fallback);
   g_test_add_func ("/tessera/session/scripted/external-not-offered", test_external_not_offered);
+  g_test_add_func ("/tessera/session/scripted/enroll-rejected", test_enroll_rejected);
+  g_test_add_func ("/tessera/session/scripted/revoke-timeout-keeps-key", test_revoke_timeout_keeps_key);
 
   ret = g_test_run ();
 
@@ -751,6 +898,7 @@ main (int    argc,
     g_unlink (cert_path);
   if (key_path != NULL)
     g_unlink (key_path);
+  g_unlink (keyring);
   g_rmdir (tmpdir);
   g_free (cert_path);
   g_free (key_path);
