@@ -324,6 +324,66 @@ test_discover_full (Fixture       *f,
   g_assert_cmpuint (round_trips, >=, 2);
 }
 
+typedef struct
+{
+  Fixture *f;
+  guint    pending;
+  guint    failed;
+} Concurrent;
+
+static void
+concurrent_list_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Concurrent *c = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) entries = tessera_session_list_finish (TESSERA_SESSION (source), result, &error);
+
+  g_assert_no_error (error);
+  if (entries == NULL)
+    c->failed++;
+  c->pending--;
+}
+
+static void
+concurrent_discover_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  Concurrent *c = user_data;
+  g_autoptr(GError) error = NULL;
+  TesseraFeatures features = tessera_session_discover_finish (TESSERA_SESSION (source), result, &error);
+
+  g_assert_no_error (error);
+  if (features == TESSERA_FEATURE_NONE)
+    c->failed++;
+  c->pending--;
+}
+
+/* Operations started together share one management connection. */
+static void
+test_concurrent (Fixture       *f,
+                 gconstpointer  data)
+{
+  Concurrent c = { f, 0, 0 };
+  guint connections;
+
+  RETURN_IF_FAILED ();
+  for (guint i = 0; i < 3; i++)
+    {
+      c.pending += 2;
+      tessera_session_list_async (f->session, NULL, concurrent_list_cb, &c);
+      tessera_session_discover_async (f->session, NULL, concurrent_discover_cb, &c);
+    }
+  while (c.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (c.failed, ==, 0);
+
+  tessera_session_get_stats (f->session, &connections, NULL);
+  g_assert_cmpuint (connections, ==, 1);
+}
+
 static void
 test_discover_add_list (Fixture       *f,
                         gconstpointer  data)
@@ -962,6 +1022,8 @@ main (int    argc,
               fixture_setup, test_discover_full, fixture_teardown);
   g_test_add ("/tessera/session/discover/add-list", Fixture, add_list_server,
               fixture_setup, test_discover_add_list, fixture_teardown);
+  g_test_add ("/tessera/session/concurrent", Fixture, full_server,
+              fixture_setup, test_concurrent, fixture_teardown);
   g_test_add ("/tessera/session/lifecycle", Fixture, full_server,
               fixture_setup, test_lifecycle, fixture_teardown);
   g_test_add ("/tessera/session/upload-pending", Fixture, full_server,
