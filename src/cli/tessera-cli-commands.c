@@ -174,7 +174,7 @@ run_enroll (TesseraCli  *cli,
       return FALSE;
     }
 
-  tessera_session_enroll_async (cli->session, name, key_type, NULL, cli->cancellable,
+  tessera_session_enroll_async (cli->session, name, key_type, cli->key_passphrase, cli->cancellable,
                                 _tessera_cli_async_done_cb, cli);
   result = _tessera_cli_wait (cli);
   record = tessera_session_enroll_finish (cli->session, result, error);

@@ -253,7 +253,12 @@ _tessera_cli_report_error (TesseraCli   *cli,
 
   status = _tessera_cli_error_classify (error, &code);
 
-  if (status == TESSERA_CLI_EXIT_UNAVAILABLE)
+  if (g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE) ||
+      g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED))
+    /* Translators: appended to an error about the keyring */
+    message = g_strdup_printf (_("%s (without a keyring, give a passphrase for the key with --key-passphrase-file)"),
+                               error->message);
+  else if (status == TESSERA_CLI_EXIT_UNAVAILABLE)
     /* Translators: appended to an error; “features” is a command name */
     message = g_strdup_printf (_("%s (not supported by this server; “tessera-cli features” shows what it offers)"),
                                error->message);

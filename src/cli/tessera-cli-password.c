@@ -29,34 +29,33 @@ _tessera_cli_free_secret (char *secret)
 
 /* The first line of the file, without its line ending. */
 static char *
-read_password_file (const char  *path,
-                    GError     **error)
+read_secret_file (const char  *path,
+                  int          code,
+                  GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   char *contents = NULL;
   gsize length = 0;
-  char *password;
+  char *secret;
 
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
-                   _("Could not read the password file: %s"), local_error->message);
+      g_set_error (error, TESSERA_CLI_ERROR, code, _("Could not read “%s”: %s"), path, local_error->message);
       return NULL;
     }
 
   contents[strcspn (contents, "\r\n")] = '\0';
-  password = g_strdup (contents);
+  secret = g_strdup (contents);
   explicit_bzero (contents, length);
   g_free (contents);
 
-  if (*password == '\0')
+  if (*secret == '\0')
     {
-      _tessera_cli_free_secret (password);
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
-                   _("The password file “%s” is empty"), path);
+      _tessera_cli_free_secret (secret);
+      g_set_error (error, TESSERA_CLI_ERROR, code, _("The first line of “%s” is empty"), path);
       return NULL;
     }
-  return password;
+  return secret;
 }
 
 /* Reads a line from the terminal on stdin without echoing it. */
@@ -118,7 +117,7 @@ _tessera_cli_get_password (TesseraCli  *cli,
   char *password;
 
   if (cli->password_file != NULL)
-    return read_password_file (cli->password_file, error);
+    return read_secret_file (cli->password_file, TESSERA_CLI_ERROR_PASSWORD_REQUIRED, error);
 
   env = g_getenv ("TESSERA_PASSWORD");
   if (env != NULL && *env != '\0')
@@ -138,4 +137,18 @@ _tessera_cli_get_password (TesseraCli  *cli,
                  "store it in the keyring or run this on a terminal"),
                bare_jid);
   return NULL;
+}
+
+/* --key-passphrase-file: for keys encrypted with a passphrase of the user's
+ * (no Secret Service). NULL without error when none was given. */
+gboolean
+_tessera_cli_get_key_passphrase (TesseraCli  *cli,
+                                 char       **passphrase,
+                                 GError     **error)
+{
+  *passphrase = NULL;
+  if (cli->key_passphrase_file == NULL)
+    return TRUE;
+  *passphrase = read_secret_file (cli->key_passphrase_file, TESSERA_CLI_ERROR_USAGE, error);
+  return *passphrase != NULL;
 }

@@ -61,12 +61,14 @@ struct _TesseraCli
   char     *ca_file;
   char     *pin_fingerprint;
   char     *password_file;
+  char     *key_passphrase_file;
   int       timeout;
   gboolean  json;
   gboolean  version;
 
   /* command options */
   char     *key_type;
+  char     *key_passphrase;   /* from --key-passphrase-file, wiped on exit */
   gboolean  force;
   int       hold;
 
@@ -105,6 +107,9 @@ GAsyncResult *_tessera_cli_wait            (TesseraCli *cli);
 /* tessera-cli-password.c */
 char         *_tessera_cli_get_password    (TesseraCli *cli,
                                             GError    **error);
+gboolean      _tessera_cli_get_key_passphrase (TesseraCli *cli,
+                                               char      **passphrase,
+                                               GError    **error);
 void          _tessera_cli_free_secret     (char *secret);
 
 /* tessera-cli-output.c */

@@ -200,6 +200,11 @@ _tessera_cli_prepare_session (TesseraCli  *cli,
   if (cli->timeout > 0)
     tessera_session_set_timeout (cli->session, (guint) cli->timeout);
 
+  if (!_tessera_cli_get_key_passphrase (cli, &cli->key_passphrase, error))
+    return FALSE;
+  if (cli->key_passphrase != NULL)
+    tessera_session_set_key_passphrase (cli->session, cli->key_passphrase);
+
   if (cli->command->needs_password)
     {
       char *password = _tessera_cli_get_password (cli, error);

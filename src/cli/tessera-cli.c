@@ -36,6 +36,8 @@ add_global_options (TesseraCli     *cli,
       N_("Trust the server certificate with this SHA-256 fingerprint"), N_("HEX") },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->password_file,
       N_("Read the account password from the first line of FILE"), N_("FILE") },
+    { "key-passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->key_passphrase_file,
+      N_("Without a keyring: encrypt new keys with, and unlock keys by, the first line of FILE"), N_("FILE") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &cli->timeout,
       N_("Give up on the server after this many seconds (default: 30)"), N_("SECONDS") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
@@ -267,6 +269,8 @@ tessera_cli_clear (TesseraCli *cli)
   g_clear_pointer (&cli->ca_file, g_free);
   g_clear_pointer (&cli->pin_fingerprint, g_free);
   g_clear_pointer (&cli->password_file, g_free);
+  g_clear_pointer (&cli->key_passphrase_file, g_free);
+  g_clear_pointer (&cli->key_passphrase, _tessera_cli_free_secret);
   g_clear_pointer (&cli->key_type, g_free);
   g_clear_pointer (&cli->args, g_strfreev);
   g_clear_object (&cli->session);

@@ -21,6 +21,7 @@ typedef struct
   char *data_home;
   char *config_home;
   char *keyring;
+  gboolean no_keyring;   /* no Secret Service reachable at all */
 } Device;
 
 typedef struct
@@ -155,10 +156,20 @@ run_cli_argv (Device             *device,
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", device->config_home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", device->root, TRUE);
   g_subprocess_launcher_setenv (launcher, "HOME", device->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  if (device->no_keyring)
+    {
+      g_autofree char *bus = g_strdup_printf ("unix:path=%s/no-such-bus", device->root);
+
+      g_subprocess_launcher_unsetenv (launcher, "SECRET_BACKEND");
+      g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+    }
+  else
+    {
+      g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
+      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
+      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+    }
   if (password != NULL)
     g_subprocess_launcher_setenv (launcher, "TESSERA_PASSWORD", password, TRUE);
   else
@@ -988,6 +999,45 @@ test_server_certificate (Fixture       *f,
   }
 }
 
+/* Without any Secret Service a key needs a passphrase of the user's. */
+static void
+test_no_keyring (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *passphrase_file = g_build_filename (f->device_a.root, "key-passphrase", NULL);
+  g_autofree char *key_dir = NULL;
+  g_auto(CliResult) result = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  f->device_a.no_keyring = TRUE;
+  g_file_set_contents_full (passphrase_file, "correct horse battery staple\n", -1,
+                            G_FILE_SET_CONTENTS_NONE, 0600, &error);
+  g_assert_no_error (error);
+
+  run_cli (f, &f->device_a, password_of (f), &result, "enroll", "Server", NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpstr (json_error_code (&result), ==, "no-secret-service");
+  g_assert_nonnull (strstr (result.err, "--key-passphrase-file"));
+  cli_result_clear (&result);
+  RETURN_IF_FAILED ();
+
+  run_cli (f, &f->device_a, password_of (f), &result, "--key-passphrase-file", passphrase_file,
+           "enroll", "Server", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  cli_result_clear (&result);
+  RETURN_IF_FAILED ();
+
+  /* The key on disk is encrypted: no passphrase, no login */
+  run_cli (f, &f->device_a, NULL, &result, "login", NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpstr (json_error_code (&result), ==, "passphrase-required");
+  cli_result_clear (&result);
+
+  run_cli (f, &f->device_a, NULL, &result, "--key-passphrase-file", passphrase_file, "login", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_nonnull (result.json);
+}
+
 /* A server that accepts the TCP connection (the kernel does, from the
  * backlog) and never says a word: the deadline has to end the wait. */
 static void
@@ -1046,6 +1096,8 @@ main (int   argc,
               fixture_setup, test_remembered_account, fixture_teardown);
   g_test_add ("/tessera/cli/server-certificate", Fixture, server_options_ccm2,
               fixture_setup, test_server_certificate, fixture_teardown);
+  g_test_add ("/tessera/cli/no-keyring", Fixture, server_options_ccm2,
+              fixture_setup, test_no_keyring, fixture_teardown);
   g_test_add ("/tessera/cli/ccm2-lifecycle", Fixture, server_options_ccm2,
               fixture_setup, test_ccm2_lifecycle, fixture_teardown);
   g_test_add ("/tessera/cli/revoke-force", Fixture, server_options_ccm2,
