@@ -864,6 +864,7 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *keyring = NULL;
+  g_autofree char *backup = NULL;
   int ret;
 
   tmpdir = g_dir_make_tmp ("tessera-scripted-XXXXXX", NULL);
@@ -899,6 +900,8 @@ main (int    argc,
   if (key_path != NULL)
     g_unlink (key_path);
   g_unlink (keyring);
+  backup = g_strconcat (keyring, "~", NULL);   /* libsecret's file backend keeps one */
+  g_unlink (backup);
   g_rmdir (tmpdir);
   g_free (cert_path);
   g_free (key_path);

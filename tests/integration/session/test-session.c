@@ -1000,6 +1000,7 @@ main (int    argc,
 {
   g_autofree char *keyring_dir = NULL;
   g_autofree char *keyring = NULL;
+  g_autofree char *backup = NULL;
   int ret;
 
   /* libsecret's file backend stands in for the Secret Service; set before
@@ -1048,6 +1049,8 @@ main (int    argc,
   ret = g_test_run ();
 
   g_unlink (keyring);
+  backup = g_strconcat (keyring, "~", NULL);   /* libsecret's file backend keeps one */
+  g_unlink (backup);
   g_rmdir (keyring_dir);
   g_ptr_array_unref (strophe_log);
 
