@@ -71,6 +71,7 @@ label_setup_cb (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (label), 6);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 18);
   gtk_list_item_set_child (item, label);
 }
@@ -84,9 +85,9 @@ icon_label_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *image = gtk_image_new ();
   GtkWidget *label = gtk_label_new (NULL);
 
+  /* Short texts ("Never used", a date): the name column gives way instead. */
   gtk_widget_set_visible (image, FALSE);
   gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_box_append (GTK_BOX (box), image);
   gtk_box_append (GTK_BOX (box), label);
   gtk_list_item_set_child (item, box);
@@ -270,6 +271,7 @@ fingerprint_bind_cb (GtkSignalListItemFactory *factory,
                                                            TESSERA_FINGERPRINT_COLONS);
 
   gtk_widget_add_css_class (label, "monospace");
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
   gtk_label_set_label (GTK_LABEL (label), short_text);
   gtk_widget_set_tooltip_text (label, full_text);
 }

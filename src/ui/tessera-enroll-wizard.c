@@ -54,6 +54,9 @@ struct _TesseraEnrollWizard
   GtkSpinner         *verify_spinner;
   GtkLabel           *progress_error_label;
   AdwStatusPage      *done_page;
+  GtkLabel           *done_name_label;
+  GtkLabel           *done_fingerprint_label;
+  GtkLabel           *done_jid_label;
 
   GCancellable       *cancellable;
   TesseraAccount     *account;
@@ -240,6 +243,7 @@ verified_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *bound_jid = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *fingerprint = NULL;
 
   bound_jid = tessera_session_login_finish (TESSERA_SESSION (object), result, &error);
   tessera_session_close (TESSERA_SESSION (object));
@@ -256,9 +260,13 @@ verified_cb (GObject      *object,
   self->step = STEP_DONE;
   set_busy (self, FALSE);
 
-  description = g_strdup_printf (_("“%s” logged in as %s with its certificate alone; no password was sent."),
-                                 self->device_name, bound_jid);
+  description = g_strdup_printf (_("It logged in to %s with its new certificate alone: no password was sent."),
+                                 tessera_account_get_domain (self->account));
   adw_status_page_set_description (self->done_page, description);
+  fingerprint = tessera_fingerprint_format (self->fingerprint, TESSERA_FINGERPRINT_UPPER | TESSERA_FINGERPRINT_COLONS);
+  gtk_label_set_label (self->done_name_label, self->device_name);
+  gtk_label_set_label (self->done_fingerprint_label, fingerprint);
+  gtk_label_set_label (self->done_jid_label, bound_jid);
   show_page (self, "done");
 }
 
@@ -840,6 +848,9 @@ tessera_enroll_wizard_class_init (TesseraEnrollWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, verify_spinner);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, progress_error_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, done_page);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, done_name_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, done_fingerprint_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, done_jid_label);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_buttons);

@@ -28,6 +28,17 @@ refresh_action (GtkWidget  *widget,
 /* Generate */
 
 static void
+dismiss_pending_toast (TesseraWindow *self)
+{
+  if (self->pending_toast == NULL)
+    return;
+
+  g_object_remove_weak_pointer (G_OBJECT (self->pending_toast), (gpointer *) &self->pending_toast);
+  adw_toast_dismiss (self->pending_toast);
+  self->pending_toast = NULL;
+}
+
+static void
 generated_cb (TesseraWindow    *self,
               TesseraKeyRecord *record)
 {
@@ -41,6 +52,10 @@ generated_cb (TesseraWindow    *self,
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Upload"));
   adw_toast_set_action_name (toast, "win.upload");
+  adw_toast_set_timeout (toast, 10);
+  dismiss_pending_toast (self);
+  self->pending_toast = toast;
+  g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &self->pending_toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -112,6 +127,7 @@ upload_action (GtkWidget  *widget,
     return;
 
   self->uploading = TRUE;
+  dismiss_pending_toast (self);
   _tessera_window_update_actions (self);
   tessera_session_upload_async (self->session, tessera_key_record_get_id (self->pending),
                                 self->cancellable, uploaded_cb, _tessera_window_op_new (self));

@@ -38,6 +38,7 @@ struct _TesseraWindow
   GtkLabel             *pending_label;
 
   GSettings            *settings;
+  AdwToast             *pending_toast;      /* "ready to upload", while shown */
 
   /* The current account; everything below is replaced on a switch */
   GCancellable         *cancellable;

@@ -712,6 +712,9 @@ tessera_window_dispose (GObject *object)
   g_clear_object (&self->incoming);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->select_fingerprint, g_free);
+  if (self->pending_toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->pending_toast), (gpointer *) &self->pending_toast);
+  self->pending_toast = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
 
   G_OBJECT_CLASS (tessera_window_parent_class)->dispose (object);
