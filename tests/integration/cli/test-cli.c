@@ -571,105 +571,111 @@ colon_prefix (const char *fingerprint)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-/* Device A enrolls and logs in; device B enrolls under the same name, A
- * revokes B's certificate while B holds a login. */
+/* The one certificate of device A, listed with @state. */
 static void
-test_ccm2_lifecycle (Fixture       *f,
-                     gconstpointer  data)
+check_only_a (Fixture    *f,
+              Device     *device,
+              const char *fp_a,
+              const char *state)
 {
-  g_autofree char *fp_a = NULL, *fp_b = NULL, *jid = NULL, *prefix = NULL, *unknown = NULL;
-  g_autofree char *held_jid = NULL;
-  g_autoptr(JsonArray) certificates = NULL;
-  g_autoptr(JsonArray) with_user = NULL;
-  g_autoptr(GSubprocess) held = NULL;
-  g_auto(CliResult) result = { 0 };
-  JsonObject *entry;
+  g_autoptr(JsonArray) certificates = list_certificates (f, device);
+
+  if (certificates == NULL)
+    return;
+  g_assert_cmpuint (json_array_get_length (certificates), ==, 1);
+  check_entry (find_certificate (certificates, fp_a), "Laptop", state, device == &f->device_a);
+}
+
+/* Enrolled, never used; a certificate login records the time. */
+static char *
+lifecycle_first_device (Fixture *f)
+{
+  g_autofree char *fp_a = NULL;
+  g_autofree char *jid = NULL;
 
   check_features (f, TRUE, TRUE, TRUE, -1);
-  RETURN_IF_FAILED ();
-
-  /* Enrolled, never used */
   fp_a = enroll (f, &f->device_a, "Laptop", "ccm2");
-  RETURN_IF_FAILED ();
-  certificates = list_certificates (f, &f->device_a);
-  RETURN_IF_FAILED ();
-  g_assert_cmpuint (json_array_get_length (certificates), ==, 1);
-  check_entry (find_certificate (certificates, fp_a), "Laptop", "never", TRUE);
-  RETURN_IF_FAILED ();
-
-  /* A certificate login records the time */
+  if (g_test_failed ())
+    return NULL;
+  check_only_a (f, &f->device_a, fp_a, "never");
   jid = login (f, &f->device_a);
-  RETURN_IF_FAILED ();
-  g_clear_pointer (&certificates, json_array_unref);
-  certificates = list_certificates (f, &f->device_a);
-  check_entry (find_certificate (certificates, fp_a), "Laptop", "used", TRUE);
-  RETURN_IF_FAILED ();
+  check_only_a (f, &f->device_a, fp_a, "used");
+  return g_steal_pointer (&fp_a);
+}
 
-  /* A held login shows up as a user of its certificate */
-  held = start_held_login (f, &f->device_a, 5);
-  entry = wait_for_user (f, fp_a, &with_user);
-  g_assert_nonnull (entry);
-  if (entry != NULL)
-    {
-      JsonArray *users = json_object_get_array_member (entry, "users");
+/* A held login shows up as a user of its certificate: the resource it was
+ * bound to. The hold then ends normally. */
+static void
+lifecycle_held_login_is_listed (Fixture    *f,
+                                const char *fp_a)
+{
+  g_autoptr(GSubprocess) held = start_held_login (f, &f->device_a, 5);
+  g_autoptr(JsonArray) certificates = NULL;
+  g_auto(CliResult) result = { 0 };
+  JsonObject *entry = wait_for_user (f, fp_a, &certificates);
+  JsonArray *users;
+  const char *jid;
 
-      g_assert_cmpuint (json_array_get_length (users), ==, 1);
-      g_assert_cmpstr (json_array_get_string_element (users, 0), !=, "");
-    }
   wait_process (held, 30, &result);
+  g_assert_nonnull (entry);
   g_assert_cmpint (result.status, ==, 0);
   RETURN_IF_FAILED ();
-  /* The listed user is the resource the held login was bound to */
-  held_jid = g_strdup (json_object_get_string_member (json_object (&result), "jid"));
-  g_assert_nonnull (held_jid);
-  RETURN_IF_FAILED ();
-  g_assert_nonnull (strchr (held_jid, '/'));
-  RETURN_IF_FAILED ();
-  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (entry, "users"), 0), ==,
-                   strchr (held_jid, '/') + 1);
-  cli_result_clear (&result);
-  g_clear_object (&held);
-  RETURN_IF_FAILED ();
 
-  /* Nothing lost over a server restart */
-  restart_server (f);
+  users = json_object_get_array_member (entry, "users");
+  jid = json_object_get_string_member (json_object (&result), "jid");
+  g_assert_cmpuint (json_array_get_length (users), ==, 1);
+  g_assert_nonnull (jid != NULL ? strchr (jid, '/') : NULL);
   RETURN_IF_FAILED ();
-  g_clear_pointer (&certificates, json_array_unref);
-  certificates = list_certificates (f, &f->device_a);
-  g_assert_cmpuint (json_array_get_length (certificates), ==, 1);
-  check_entry (find_certificate (certificates, fp_a), "Laptop", "used", TRUE);
-  RETURN_IF_FAILED ();
+  g_assert_cmpstr (json_array_get_string_element (users, 0), ==, strchr (jid, '/') + 1);
+}
 
-  /* A second device under the same name */
+/* A second device enrolls under the same name: two entries, each device
+ * marks only its own. */
+static char *
+lifecycle_second_device (Fixture    *f,
+                         const char *fp_a)
+{
+  g_autoptr(JsonArray) seen_by_a = NULL;
+  g_autoptr(JsonArray) seen_by_b = NULL;
+  g_autofree char *fp_b = NULL;
+
   fp_b = enroll (f, &f->device_b, "Laptop", "ccm2");
-  RETURN_IF_FAILED ();
+  if (g_test_failed ())
+    return NULL;
   g_assert_cmpstr (fp_a, !=, fp_b);
-  g_clear_pointer (&certificates, json_array_unref);
-  certificates = list_certificates (f, &f->device_a);
-  g_assert_cmpuint (json_array_get_length (certificates), ==, 2);
-  g_assert_cmpuint (count_named (certificates, "Laptop"), ==, 2);
-  check_entry (find_certificate (certificates, fp_a), "Laptop", "used", TRUE);
-  check_entry (find_certificate (certificates, fp_b), "Laptop", "never", FALSE);
-  g_clear_pointer (&certificates, json_array_unref);
-  certificates = list_certificates (f, &f->device_b);
-  check_entry (find_certificate (certificates, fp_a), "Laptop", "used", FALSE);
-  check_entry (find_certificate (certificates, fp_b), "Laptop", "never", TRUE);
-  RETURN_IF_FAILED ();
 
-  restart_server (f);
-  RETURN_IF_FAILED ();
+  seen_by_a = list_certificates (f, &f->device_a);
+  seen_by_b = list_certificates (f, &f->device_b);
+  if (seen_by_a == NULL || seen_by_b == NULL)
+    return NULL;
+  g_assert_cmpuint (json_array_get_length (seen_by_a), ==, 2);
+  g_assert_cmpuint (count_named (seen_by_a, "Laptop"), ==, 2);
+  check_entry (find_certificate (seen_by_a, fp_a), "Laptop", "used", TRUE);
+  check_entry (find_certificate (seen_by_a, fp_b), "Laptop", "never", FALSE);
+  check_entry (find_certificate (seen_by_b, fp_a), "Laptop", "used", FALSE);
+  check_entry (find_certificate (seen_by_b, fp_b), "Laptop", "never", TRUE);
+  return g_steal_pointer (&fp_b);
+}
 
-  /* B holds a login with its certificate while A revokes it */
-  g_clear_pointer (&jid, g_free);
-  jid = login (f, &f->device_b);
+/* B holds a login with its certificate while A revokes it by a prefix: the
+ * live session is closed with a stream error, the certificate is gone and
+ * B can no longer log in. */
+static void
+lifecycle_revoke_while_held (Fixture    *f,
+                             const char *fp_a,
+                             const char *fp_b)
+{
+  g_autofree char *jid = login (f, &f->device_b);
+  g_autofree char *prefix = colon_prefix (fp_b);
+  g_autoptr(JsonArray) certificates = NULL;
+  g_autoptr(GSubprocess) held = NULL;
+  g_auto(CliResult) result = { 0 };
+
   RETURN_IF_FAILED ();
   held = start_held_login (f, &f->device_b, 60);
-  g_clear_pointer (&with_user, json_array_unref);
-  entry = wait_for_user (f, fp_b, &with_user);
-  g_assert_nonnull (entry);
+  g_assert_nonnull (wait_for_user (f, fp_b, &certificates));
   RETURN_IF_FAILED ();
 
-  prefix = colon_prefix (fp_b);
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", prefix, NULL);
   g_assert_cmpint (result.status, ==, 0);
   RETURN_IF_FAILED ();
@@ -678,49 +684,68 @@ test_ccm2_lifecycle (Fixture       *f,
   g_assert_false (json_object_get_boolean_member (json_object (&result), "this_device"));
   cli_result_clear (&result);
 
-  /* The live session that used it is closed with a stream error */
   wait_process (held, 20, &result);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_cmpstr (json_error_code (&result), ==, "stream-error");
   g_assert_nonnull (strstr (result.err, "reset"));
   cli_result_clear (&result);
 
-  /* Gone from the list; logging in with it fails */
-  g_clear_pointer (&certificates, json_array_unref);
-  certificates = list_certificates (f, &f->device_a);
-  g_assert_cmpuint (json_array_get_length (certificates), ==, 1);
-  g_assert_null (find_certificate (certificates, fp_b));
-  check_entry (find_certificate (certificates, fp_a), "Laptop", "used", TRUE);
+  check_only_a (f, &f->device_a, fp_a, "used");
   run_cli (f, &f->device_b, NULL, &result, "login", NULL);
   g_assert_cmpint (result.status, ==, 77);
   g_assert_cmpstr (json_error_code (&result), ==, "authentication-failed");
-  cli_result_clear (&result);
-  RETURN_IF_FAILED ();
+}
 
-  /* An unknown fingerprint: exit 76, nothing changes */
-  unknown = random_fingerprint ();
+/* Revoking a fingerprint the server does not list: exit 76, no change. */
+static void
+lifecycle_unknown_fingerprint (Fixture    *f,
+                               const char *fp_a)
+{
+  g_autofree char *unknown = random_fingerprint ();
+  g_auto(CliResult) result = { 0 };
+
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", unknown, NULL);
   g_assert_cmpint (result.status, ==, 76);
   g_assert_cmpstr (json_error_code (&result), ==, "item-not-found");
-  cli_result_clear (&result);
-  g_clear_pointer (&certificates, json_array_unref);
-  certificates = list_certificates (f, &f->device_a);
-  g_assert_cmpuint (json_array_get_length (certificates), ==, 1);
-  check_entry (find_certificate (certificates, fp_a), "Laptop", "used", TRUE);
+  check_only_a (f, &f->device_a, fp_a, "used");
+}
+
+static void
+test_ccm2_lifecycle (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *fp_a = NULL;
+  g_autofree char *fp_b = NULL;
+  g_autofree char *jid = NULL;
+  g_auto(CliResult) result = { 0 };
+
+  fp_a = lifecycle_first_device (f);
+  RETURN_IF_FAILED ();
+  lifecycle_held_login_is_listed (f, fp_a);
   RETURN_IF_FAILED ();
 
-  /* Still so after a restart */
+  /* Nothing lost over a server restart */
+  restart_server (f);
+  RETURN_IF_FAILED ();
+  check_only_a (f, &f->device_a, fp_a, "used");
+  RETURN_IF_FAILED ();
+
+  fp_b = lifecycle_second_device (f, fp_a);
+  RETURN_IF_FAILED ();
+  restart_server (f);
+  RETURN_IF_FAILED ();
+  lifecycle_revoke_while_held (f, fp_a, fp_b);
+  RETURN_IF_FAILED ();
+  lifecycle_unknown_fingerprint (f, fp_a);
+  RETURN_IF_FAILED ();
+
+  /* Still so after a restart: B refused, A fine */
   restart_server (f);
   RETURN_IF_FAILED ();
   run_cli (f, &f->device_b, NULL, &result, "login", NULL);
   g_assert_cmpint (result.status, ==, 77);
-  cli_result_clear (&result);
-  g_clear_pointer (&jid, g_free);
   jid = login (f, &f->device_a);
-  g_clear_pointer (&certificates, json_array_unref);
-  certificates = list_certificates (f, &f->device_a);
-  g_assert_cmpuint (json_array_get_length (certificates), ==, 1);
-  g_assert_nonnull (find_certificate (certificates, fp_a));
+  check_only_a (f, &f->device_a, fp_a, "used");
 }
 
 /* This device's certificate (and the last one) needs --force; afterwards
