@@ -52,6 +52,7 @@ struct _TesseraWindow
   char                 *select_fingerprint;
   guint                 busy;
   gboolean              refreshing;
+  gboolean              refresh_queued;
   gboolean              uploading;
   gboolean              revoking;
 };

@@ -281,6 +281,14 @@ end_refresh (TesseraWindow *self)
 {
   self->refreshing = FALSE;
   _tessera_window_update_actions (self);
+
+  /* Asked for while this one ran (e.g. after an upload): the list may
+   * already be out of date. */
+  if (self->refresh_queued)
+    {
+      self->refresh_queued = FALSE;
+      tessera_window_refresh (self);
+    }
 }
 
 static void
@@ -467,7 +475,10 @@ tessera_window_refresh (TesseraWindow *self)
       return;
     }
   if (self->refreshing)
-    return;
+    {
+      self->refresh_queued = TRUE;
+      return;
+    }
 
   self->refreshing = TRUE;
   _tessera_window_update_actions (self);
@@ -502,6 +513,7 @@ forget_account_state (TesseraWindow *self)
   self->features = TESSERA_FEATURE_NONE;
   self->online = FALSE;
   self->refreshing = FALSE;
+  self->refresh_queued = FALSE;
   self->uploading = FALSE;
   self->revoking = FALSE;
   tessera_cert_list_set_model (self->cert_list, NULL);

@@ -28,6 +28,7 @@ static const char *options_plain[] = { NULL };
 static const char *options_demo[] = { "--demo", NULL };
 static const char *options_no_revoke[] = { "--demo", "--features", "add,list", NULL };
 static const char *options_unsupported[] = { "--features", "", NULL };
+static const char *options_xep0257[] = { "--xep0257", "--features", "", NULL };
 
 static gboolean
 window_settled (Fixture *f)
@@ -379,6 +380,34 @@ test_window_server_stopped (Fixture       *f,
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "server-stopped");
 }
 
+/* A server with XEP-0257 only: the key goes up as a self-signed
+ * certificate, and its last use is "Unknown", not flagged as never used. */
+static void
+test_window_xep0257 (Fixture       *f,
+                     gconstpointer  data)
+{
+  TesseraCertEntry *selected;
+  GtkWidget *label;
+
+  g_assert_cmpuint (tessera_window_get_features (f->window), ==, TESSERA_FEATURE_XEP0257);
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
+
+  generate_and_upload (f, "Tablet");
+  selected = tessera_cert_list_get_selected (f->cert_list);
+  g_assert_cmpstr (tessera_cert_entry_get_protocol (selected), ==, "xep0257");
+  g_assert_cmpint (tessera_cert_entry_get_last_used_state (selected), ==, TESSERA_LAST_USED_UNKNOWN);
+  g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
+
+  g_assert_null (tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "Never used"));
+  label = tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "Unknown");
+  g_assert_nonnull (label);
+  g_assert_false (gtk_widget_has_css_class (gtk_widget_get_parent (label), "warning"));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_prev_sibling (label)));
+  /* XEP-0257 revokes too. */
+  g_assert_true (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "xep0257");
+}
+
 /* A server without any certificate management: an empty state saying so,
  * and the operations are off with a reason. */
 static void
@@ -518,6 +547,8 @@ main (int   argc,
               fixture_setup, test_window_no_revoke, fixture_teardown);
   g_test_add ("/tessera/ui/window/server-stopped", Fixture, options_demo,
               fixture_setup, test_window_server_stopped, fixture_teardown);
+  g_test_add ("/tessera/ui/window/xep0257", Fixture, options_xep0257,
+              fixture_setup, test_window_xep0257, fixture_teardown);
   g_test_add ("/tessera/ui/window/unsupported", Fixture, options_unsupported,
               fixture_setup, test_window_unsupported, fixture_teardown);
   g_test_add ("/tessera/ui/window/add-account", Fixture, options_plain,
