@@ -8,11 +8,13 @@
 
 #define G_LOG_DOMAIN "tessera-cli"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "tessera-cli-private.h"
 
@@ -58,31 +60,71 @@ read_secret_file (const char  *path,
   return secret;
 }
 
+static void
+warn_if_readable_by_others (const char *path)
+{
+  GStatBuf buf;
+
+  if (g_stat (path, &buf) == 0 && (buf.st_mode & 0077) != 0)
+    g_printerr (_("tessera-cli: warning: other users may read the password file “%s”; "
+                  "make it readable by its owner only (chmod 600)\n"), path);
+}
+
+/* The terminal settings to restore when Ctrl+C ends a prompt. */
+static struct termios prompt_saved;
+
+static void
+prompt_interrupted (int signum)
+{
+  /* Only async-signal-safe calls here. */
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &prompt_saved);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+static gboolean
+read_line_quietly (char  *buffer,
+                   gsize  size)
+{
+  struct sigaction action = { 0 }, old_int, old_term;
+  struct termios quiet;
+  gboolean have_line;
+
+  quiet = prompt_saved;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  quiet.c_lflag |= ECHONL;
+  action.sa_handler = prompt_interrupted;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, &old_int);
+  sigaction (SIGTERM, &action, &old_term);
+
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+  have_line = fgets (buffer, (int) size, stdin) != NULL;
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &prompt_saved);
+
+  sigaction (SIGINT, &old_int, NULL);
+  sigaction (SIGTERM, &old_term, NULL);
+  return have_line;
+}
+
 /* Reads a line from the terminal on stdin without echoing it. */
 static char *
 prompt_password (const char  *bare_jid,
                  GError     **error)
 {
-  struct termios saved, quiet;
   char buffer[PASSWORD_MAX];
   gboolean have_line;
   char *password;
 
-  if (tcgetattr (STDIN_FILENO, &saved) != 0)
+  if (tcgetattr (STDIN_FILENO, &prompt_saved) != 0)
     {
       g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
                    _("Could not ask for the password: the terminal cannot hide input"));
       return NULL;
     }
-  quiet = saved;
-  quiet.c_lflag &= ~(tcflag_t) ECHO;
-  quiet.c_lflag |= ECHONL;
 
   g_printerr (_("Password for %s: "), bare_jid);
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-  have_line = fgets (buffer, sizeof buffer, stdin) != NULL;
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-
+  have_line = read_line_quietly (buffer, sizeof buffer);
   if (!have_line)
     {
       explicit_bzero (buffer, sizeof buffer);
@@ -117,7 +159,10 @@ _tessera_cli_get_password (TesseraCli  *cli,
   char *password;
 
   if (cli->password_file != NULL)
-    return read_secret_file (cli->password_file, TESSERA_CLI_ERROR_PASSWORD_REQUIRED, error);
+    {
+      warn_if_readable_by_others (cli->password_file);
+      return read_secret_file (cli->password_file, TESSERA_CLI_ERROR_PASSWORD_REQUIRED, error);
+    }
 
   env = g_getenv ("TESSERA_PASSWORD");
   if (env != NULL && *env != '\0')

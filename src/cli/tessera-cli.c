@@ -234,27 +234,40 @@ cancel_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Ctrl+C cancels the running operation, which then ends with its own
+ * message. Installed after the password prompt, which the default
+ * handling interrupts best. */
+static gboolean
+run_cancellable (TesseraCli  *cli,
+                 GError     **error)
+{
+  guint sigint_id = g_unix_signal_add (SIGINT, cancel_cb, cli);
+  guint sigterm_id = g_unix_signal_add (SIGTERM, cancel_cb, cli);
+  gboolean ok;
+
+  ok = cli->command->run (cli, error) &&
+       _tessera_cli_remember_account (cli, error);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  return ok;
+}
+
 static int
 run_command (TesseraCli *cli)
 {
   g_autoptr(GError) error = NULL;
-  guint sigint_id, sigterm_id;
   gboolean ok;
 
   cli->loop = g_main_loop_new (NULL, FALSE);
   cli->cancellable = g_cancellable_new ();
-  sigint_id = g_unix_signal_add (SIGINT, cancel_cb, cli);
-  sigterm_id = g_unix_signal_add (SIGTERM, cancel_cb, cli);
 
   ok = _tessera_cli_prepare_account (cli, &error) &&
        _tessera_cli_prepare_session (cli, &error) &&
-       cli->command->run (cli, &error) &&
-       _tessera_cli_remember_account (cli, &error);
+       run_cancellable (cli, &error);
 
   if (cli->session != NULL)
     tessera_session_close (cli->session);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
 
   if (!ok)
     return _tessera_cli_report_error (cli, _(cli->command->failure), error);
