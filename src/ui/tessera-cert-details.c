@@ -73,25 +73,6 @@ describe_last_used (TesseraCertEntry *entry)
     }
 }
 
-/* "AB:CD:…" in four lines of eight bytes, easy to compare by eye. */
-static char *
-format_fingerprint_lines (const char *fingerprint)
-{
-  g_autofree char *colons = tessera_fingerprint_format (fingerprint,
-                                                        TESSERA_FINGERPRINT_UPPER | TESSERA_FINGERPRINT_COLONS);
-  GString *lines = g_string_new (NULL);
-  guint bytes = 0;
-
-  for (const char *p = colons; *p != '\0'; p++)
-    {
-      if (*p == ':' && ++bytes % 8 == 0)
-        g_string_append_c (lines, '\n');
-      else
-        g_string_append_c (lines, *p);
-    }
-  return g_string_free (lines, FALSE);
-}
-
 static const char *
 describe_protocol (TesseraCertEntry *entry)
 {
@@ -173,7 +154,7 @@ show_entry (TesseraCertDetails *self,
   g_autofree char *last_used = NULL;
   g_autofree char *users = NULL;
 
-  fingerprint = format_fingerprint_lines (tessera_cert_entry_get_fingerprint (entry));
+  fingerprint = tessera_format_fingerprint_lines (tessera_cert_entry_get_fingerprint (entry));
   last_used = describe_last_used (entry);
   users = tessera_format_users (tessera_cert_entry_get_users (entry));
 

@@ -263,7 +263,7 @@ verified_cb (GObject      *object,
   description = g_strdup_printf (_("It logged in to %s with its new certificate alone: no password was sent."),
                                  tessera_account_get_domain (self->account));
   adw_status_page_set_description (self->done_page, description);
-  fingerprint = tessera_fingerprint_format (self->fingerprint, TESSERA_FINGERPRINT_UPPER | TESSERA_FINGERPRINT_COLONS);
+  fingerprint = tessera_format_fingerprint_lines (self->fingerprint);
   gtk_label_set_label (self->done_name_label, self->device_name);
   gtk_label_set_label (self->done_fingerprint_label, fingerprint);
   gtk_label_set_label (self->done_jid_label, bound_jid);

@@ -302,3 +302,28 @@ tessera_format_default_device_name (void)
     return g_strdup (_("This computer"));
   return g_strdup (host);
 }
+
+/**
+ * tessera_format_fingerprint_lines:
+ * @fingerprint: 64 lowercase hex digits
+ *
+ * Returns: (transfer full): "AB:CD:…" in four lines of eight bytes, easy
+ *   to compare by eye
+ */
+char *
+tessera_format_fingerprint_lines (const char *fingerprint)
+{
+  g_autofree char *colons = tessera_fingerprint_format (fingerprint,
+                                                        TESSERA_FINGERPRINT_UPPER | TESSERA_FINGERPRINT_COLONS);
+  GString *lines = g_string_new (NULL);
+  guint bytes = 0;
+
+  for (const char *p = colons; *p != '\0'; p++)
+    {
+      if (*p == ':' && ++bytes % 8 == 0)
+        g_string_append_c (lines, '\n');
+      else
+        g_string_append_c (lines, *p);
+    }
+  return g_string_free (lines, FALSE);
+}

@@ -31,6 +31,7 @@ TesseraExpiryState  tessera_format_expiry_state  (GDateTime       *not_after,
 char               *tessera_format_expiry        (GDateTime       *not_after,
                                                   GDateTime       *now);
 char               *tessera_format_users         (const char * const *users);
+char               *tessera_format_fingerprint_lines (const char  *fingerprint);
 GStrv               tessera_format_key_type_labels (void);
 char               *tessera_format_device_name   (const char      *text,
                                                   GError         **error);
