@@ -22,7 +22,8 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  g_set_application_name (_("Tessera"));
+  /* The name as shown by the desktop before a window exists; translated in the About window. */
+  g_set_application_name ("Tessera");
 
   app = tessera_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS);
   return g_application_run (G_APPLICATION (app), argc, argv);
