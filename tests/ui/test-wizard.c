@@ -262,6 +262,69 @@ test_wizard_cancel (Fixture       *f,
   }
 }
 
+/* Cancel exactly when the certificate login check starts (the certificate
+ * is on the server by then): the wizard offers to revoke it. */
+static void
+verify_state_changed_cb (GtkStack            *stack,
+                         GParamSpec          *pspec,
+                         TesseraEnrollWizard *wizard)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "running") == 0)
+    {
+      g_signal_handlers_disconnect_by_func (stack, verify_state_changed_cb, wizard);
+      tessera_ui_test_click (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "cancel_button"));
+    }
+}
+
+static void
+test_wizard_cancel_unverified (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraEnrollWizard *wizard;
+  TesseraWindow *window;
+  AdwMessageDialog *dialog = NULL;
+  GtkWidget *revoke;
+  GtkWidget *verify_state;
+
+  wizard = start_first_run (&window);
+  click_next (wizard);
+  connect_account (f, wizard);
+  click_next (wizard);
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") == 0, 30);
+
+  verify_state = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "verify_state");
+  g_signal_connect (verify_state, "notify::visible-child-name", G_CALLBACK (verify_state_changed_cb), wizard);
+  click_next (wizard);
+
+  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
+                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), 90);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Revoke the New Certificate?");
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "wizard-offer-revoke");
+
+  store = tessera_key_store_new (tessera_ui_test_server_get (f->server, "JID"), NULL);
+  device = tessera_key_store_get_device_record (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (device);
+  g_clear_object (&device);
+
+  revoke = tessera_ui_test_find_button (GTK_WIDGET (dialog), "_Revoke");
+  g_assert_nonnull (revoke);
+  tessera_ui_test_click (revoke);
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD) == NULL, 60);
+
+  /* Revoked on the server: a fresh list is empty, and the key is gone. */
+  TESSERA_UI_WAIT (!tessera_window_get_busy (window), 60);
+  tessera_ui_test_click (tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "refresh_button"));
+  TESSERA_UI_WAIT (!tessera_window_get_busy (window), 60);
+  g_assert_cmpstr (tessera_window_get_page (window), ==, "empty");
+  keys = list_keys (f);
+  g_assert_cmpuint (keys->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -274,6 +337,8 @@ main (int   argc,
               fixture_setup, test_wizard_back, fixture_teardown);
   g_test_add ("/tessera/ui/wizard/cancel", Fixture, server_options,
               fixture_setup, test_wizard_cancel, fixture_teardown);
+  g_test_add ("/tessera/ui/wizard/cancel-unverified", Fixture, server_options,
+              fixture_setup, test_wizard_cancel_unverified, fixture_teardown);
 
   return g_test_run ();
 }
