@@ -75,6 +75,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraWindowOp, _tessera_window_op_free)
 void        _tessera_window_set_busy       (TesseraWindow *self,
                                             gboolean       busy);
 void        _tessera_window_update_actions (TesseraWindow *self);
+void        _tessera_window_update_details (TesseraWindow *self);
+void        _tessera_window_show_page      (TesseraWindow *self,
+                                            const char    *name);
+void        _tessera_window_show_unsupported (TesseraWindow *self);
+void        _tessera_window_show_offline   (TesseraWindow *self,
+                                            const GError  *error,
+                                            gboolean       unreachable);
 void        _tessera_window_reload_accounts (TesseraWindow *self);
 void        _tessera_window_show_toast     (TesseraWindow *self,
                                             const char    *title);

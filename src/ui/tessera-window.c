@@ -10,13 +10,11 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-tasks.h"
 #include "tessera-window-private.h"
 
-/* The window shows the current account's certificates. A refresh asks the
- * server what it supports, lists the certificates, then checks the key store
- * for the ones whose key lives here. Each step is async; switching accounts
- * or closing the window cancels whatever is running. */
+/* The window shows the current account's certificates (refreshing them is
+ * in tessera-window-refresh.c, the actions in tessera-window-actions.c).
+ * Switching accounts or closing the window cancels whatever is running. */
 
 G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -29,9 +27,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void refresh_failed (TesseraWindow *self,
-                            GError        *error);
 
 /* Small helpers used by both window files */
 
@@ -130,9 +125,9 @@ _tessera_window_upload_protocol (TesseraWindow *self)
   return (self->features & TESSERA_FEATURE_ADD) ? "ccm2" : "xep0257";
 }
 
-static void
-show_page (TesseraWindow *self,
-           const char    *name)
+void
+_tessera_window_show_page (TesseraWindow *self,
+                           const char    *name)
 {
   gboolean with_list = g_str_equal (name, "list") || g_str_equal (name, "empty");
 
@@ -140,6 +135,46 @@ show_page (TesseraWindow *self,
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (name, "loading"));
   gtk_action_bar_set_revealed (self->action_bar, with_list);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
+}
+
+void
+_tessera_window_show_unsupported (TesseraWindow *self)
+{
+  g_autofree char *description = NULL;
+
+  description = g_strdup_printf (_("The server %s offers no way to manage client certificates: neither "
+                                   "Client Certificate Management nor XEP-0257."),
+                                 tessera_account_get_domain (self->account));
+  adw_status_page_set_description (self->unsupported_page, description);
+  tessera_cert_list_set_model (self->cert_list, NULL);
+  _tessera_window_show_page (self, "unsupported");
+}
+
+/**
+ * _tessera_window_show_offline:
+ * @self: a #TesseraWindow
+ * @error: why the list could not be loaded
+ * @unreachable: whether the server could not be reached at all
+ *
+ * Shows the error page with a Retry button.
+ */
+void
+_tessera_window_show_offline (TesseraWindow *self,
+                              const GError  *error,
+                              gboolean       unreachable)
+{
+  if (unreachable)
+    {
+      adw_status_page_set_icon_name (self->offline_page, "network-offline-symbolic");
+      adw_status_page_set_title (self->offline_page, _("Server Unreachable"));
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->offline_page, "dialog-error-symbolic");
+      adw_status_page_set_title (self->offline_page, _("Could Not Load Certificates"));
+    }
+  adw_status_page_set_description (self->offline_page, error->message);
+  _tessera_window_show_page (self, "offline");
 }
 
 /* Actions' sensitivity and the tooltips that say why */
@@ -242,8 +277,8 @@ _tessera_window_update_actions (TesseraWindow *self)
 
 /* Selection and details */
 
-static void
-selection_changed_cb (TesseraWindow *self)
+void
+_tessera_window_update_details (TesseraWindow *self)
 {
   TesseraCertEntry *selected = tessera_cert_list_get_selected (self->cert_list);
 
@@ -252,246 +287,6 @@ selection_changed_cb (TesseraWindow *self)
                                     tessera_cert_list_is_device (self->cert_list, selected));
   gtk_revealer_set_reveal_child (self->details_revealer, selected != NULL);
   _tessera_window_update_actions (self);
-}
-
-/* Refreshing: discover → list → scan the key store */
-
-static gboolean
-is_connection_error (const GError *error)
-{
-  if (error->domain != TESSERA_XMPP_ERROR)
-    return FALSE;
-
-  switch (error->code)
-    {
-    case TESSERA_XMPP_ERROR_CONNECTION_FAILED:
-    case TESSERA_XMPP_ERROR_TLS_NOT_OFFERED:
-    case TESSERA_XMPP_ERROR_TLS_CERTIFICATE:
-    case TESSERA_XMPP_ERROR_TIMEOUT:
-    case TESSERA_XMPP_ERROR_STREAM_ERROR:
-      return TRUE;
-
-    default:
-      return FALSE;
-    }
-}
-
-static void
-end_refresh (TesseraWindow *self)
-{
-  self->refreshing = FALSE;
-  _tessera_window_update_actions (self);
-
-  /* Asked for while this one ran (e.g. after an upload): the list may
-   * already be out of date. */
-  if (self->refresh_queued)
-    {
-      self->refresh_queued = FALSE;
-      tessera_window_refresh (self);
-    }
-}
-
-static void
-show_list (TesseraWindow  *self,
-           GListModel     *entries,
-           TesseraKeyScan *scan)
-{
-  g_autofree char *select = g_steal_pointer (&self->select_fingerprint);
-  TesseraCertEntry *previous = tessera_cert_list_get_selected (self->cert_list);
-  g_autofree char *previous_fingerprint = NULL;
-
-  if (select == NULL && previous != NULL)
-    previous_fingerprint = g_strdup (tessera_cert_entry_get_fingerprint (previous));
-
-  g_set_object (&self->pending, scan->pending);
-  tessera_cert_list_set_device_fingerprints (self->cert_list, (const char * const *) scan->device_fingerprints);
-  tessera_cert_list_set_model (self->cert_list, entries);
-
-  if (select != NULL)
-    tessera_cert_list_select_fingerprint (self->cert_list, select);
-  else if (previous_fingerprint != NULL)
-    tessera_cert_list_select_fingerprint (self->cert_list, previous_fingerprint);
-  selection_changed_cb (self);
-
-  show_page (self, g_list_model_get_n_items (entries) > 0 ? "list" : "empty");
-}
-
-static void
-scanned_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(TesseraWindowOp) op = user_data;
-  TesseraWindow *self = op->window;
-  g_autoptr(TesseraKeyScan) scan = NULL;
-  g_autoptr(GListModel) entries = NULL;
-  GError *error = NULL;
-
-  scan = tessera_task_scan_keys_finish (result, &error);
-  if (_tessera_window_op_is_stale (op))
-    {
-      g_clear_error (&error);
-      return;
-    }
-
-  entries = g_steal_pointer (&self->incoming);
-  if (scan == NULL)
-    {
-      refresh_failed (self, error);
-      return;
-    }
-
-  show_list (self, entries, scan);
-  end_refresh (self);
-}
-
-static void
-listed_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(TesseraWindowOp) op = user_data;
-  TesseraWindow *self = op->window;
-  GListModel *entries;
-  GError *error = NULL;
-
-  entries = tessera_session_list_finish (TESSERA_SESSION (object), result, &error);
-  if (_tessera_window_op_is_stale (op))
-    {
-      g_clear_object (&entries);
-      g_clear_error (&error);
-      return;
-    }
-
-  if (entries == NULL)
-    {
-      refresh_failed (self, error);
-      return;
-    }
-
-  /* Kept aside until the key store scan says which rows are this device. */
-  g_clear_object (&self->incoming);
-  self->incoming = entries;
-  /* (self->cancellable is op->cancellable: the operation is not stale.) */
-  tessera_task_scan_keys_async (self->store, entries, self->cancellable, scanned_cb, g_steal_pointer (&op));
-}
-
-static void
-show_unsupported (TesseraWindow *self)
-{
-  g_autofree char *description = NULL;
-
-  description = g_strdup_printf (_("The server %s offers no way to manage client certificates: neither "
-                                   "Client Certificate Management nor XEP-0257."),
-                                 tessera_account_get_domain (self->account));
-  adw_status_page_set_description (self->unsupported_page, description);
-  tessera_cert_list_set_model (self->cert_list, NULL);
-  show_page (self, "unsupported");
-}
-
-static void
-discovered_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(TesseraWindowOp) op = user_data;
-  TesseraWindow *self = op->window;
-  GError *error = NULL;
-  TesseraFeatures features;
-
-  features = tessera_session_discover_finish (TESSERA_SESSION (object), result, &error);
-  if (_tessera_window_op_is_stale (op))
-    {
-      g_clear_error (&error);
-      return;
-    }
-
-  if (error != NULL)
-    {
-      refresh_failed (self, error);
-      return;
-    }
-
-  self->features = features;
-  self->online = TRUE;
-  _tessera_window_update_actions (self);
-
-  if (!(features & (TESSERA_FEATURE_LIST | TESSERA_FEATURE_XEP0257)))
-    {
-      show_unsupported (self);
-      end_refresh (self);
-      return;
-    }
-
-  tessera_session_list_async (self->session, self->cancellable, listed_cb, g_steal_pointer (&op));
-}
-
-static void
-refresh_failed (TesseraWindow *self,
-                GError        *error)
-{
-  g_autoptr(GError) owned = error;
-
-  g_debug ("Refreshing failed: %s", error->message);
-
-  /* Drop the connection: the next attempt starts afresh. */
-  if (self->session != NULL)
-    tessera_session_close (self->session);
-  self->online = FALSE;
-  g_clear_object (&self->incoming);
-  tessera_cert_list_set_model (self->cert_list, NULL);
-  gtk_revealer_set_reveal_child (self->details_revealer, FALSE);
-
-  if (is_connection_error (error))
-    {
-      adw_status_page_set_icon_name (self->offline_page, "network-offline-symbolic");
-      adw_status_page_set_title (self->offline_page, _("Server Unreachable"));
-    }
-  else
-    {
-      adw_status_page_set_icon_name (self->offline_page, "dialog-error-symbolic");
-      adw_status_page_set_title (self->offline_page, _("Could Not Load Certificates"));
-    }
-  adw_status_page_set_description (self->offline_page, error->message);
-  show_page (self, "offline");
-  end_refresh (self);
-}
-
-/**
- * tessera_window_refresh:
- * @self: a #TesseraWindow
- *
- * Reloads the certificate list of the current account from the server.
- */
-void
-tessera_window_refresh (TesseraWindow *self)
-{
-  g_return_if_fail (TESSERA_IS_WINDOW (self));
-
-  if (self->account == NULL)
-    {
-      show_page (self, "no-account");
-      _tessera_window_update_actions (self);
-      return;
-    }
-  if (self->refreshing)
-    {
-      self->refresh_queued = TRUE;
-      return;
-    }
-
-  self->refreshing = TRUE;
-  _tessera_window_update_actions (self);
-
-  if (tessera_cert_list_get_model (self->cert_list) == NULL)
-    show_page (self, "loading");
-
-  /* The session reads the password from the Secret Service itself, on its
-   * worker thread. */
-  if (self->session == NULL)
-    self->session = tessera_session_new (self->account, self->store);
-  tessera_session_discover_async (self->session, self->cancellable, discovered_cb,
-                                  _tessera_window_op_new (self));
 }
 
 /* Accounts */
@@ -680,6 +475,12 @@ save_window_state (TesseraWindow *self)
 }
 
 /* GObject */
+
+static void
+selection_changed_cb (TesseraWindow *self)
+{
+  _tessera_window_update_details (self);
+}
 
 static gboolean
 tessera_window_close_request (GtkWindow *window)
