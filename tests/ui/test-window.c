@@ -518,6 +518,7 @@ test_window_size_saved (Fixture       *f,
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
   tessera_ui_test_settle (100);
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "size-saved");
   gtk_window_close (GTK_WINDOW (f->window));
   tessera_ui_test_settle (100);
 

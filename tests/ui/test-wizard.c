@@ -202,6 +202,7 @@ test_wizard_back (Fixture       *f,
   g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "account");
   form = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "form");
   g_assert_true (tessera_account_form_get_checked (TESSERA_ACCOUNT_FORM (form)));
+  tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-back");
   click_next (wizard);
   TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") == 0, 30);
 
