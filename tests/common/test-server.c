@@ -23,20 +23,22 @@ process_exists (GPid pid)
   return kill (pid, 0) == 0 || errno != ESRCH;
 }
 
-/* Sends a stream header on @stream and returns what the server answers up
- * to the end of its stream features. */
+/* Sends @request on @stream and returns what the server answers, up to and
+ * including @until. */
 static char *
-exchange_stream_header (GIOStream *stream)
+exchange (GIOStream  *stream,
+          const char *request,
+          const char *until)
 {
   g_autoptr(GError) error = NULL;
   GString *answer = g_string_new (NULL);
   char buffer[1024];
   gssize count = 1;
 
-  g_output_stream_write_all (g_io_stream_get_output_stream (stream), STREAM_HEADER,
-                             strlen (STREAM_HEADER), NULL, NULL, &error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), request, strlen (request),
+                             NULL, NULL, &error);
   g_assert_no_error (error);
-  while (count > 0 && strstr (answer->str, "</stream:features>") == NULL && answer->len < 65536)
+  while (count > 0 && strstr (answer->str, until) == NULL && answer->len < 65536)
     {
       count = g_input_stream_read (g_io_stream_get_input_stream (stream), buffer, sizeof buffer,
                                    NULL, &error);
@@ -44,6 +46,33 @@ exchange_stream_header (GIOStream *stream)
       g_string_append_len (answer, buffer, count);
     }
   return g_string_free (answer, FALSE);
+}
+
+static char *
+exchange_stream_header (GIOStream *stream)
+{
+  return exchange (stream, STREAM_HEADER, "</stream:features>");
+}
+
+/* TLS on @connection, verified against CA_FILE for DOMAIN. */
+static GIOStream *
+start_tls (TesseraTestServer *server,
+           GSocketConnection *connection)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GError) error = NULL;
+  GIOStream *tls;
+
+  database = g_tls_file_database_new (tessera_test_server_get_ca_file (server), &error);
+  g_assert_no_error (error);
+  identity = g_network_address_new (tessera_test_server_get (server, "DOMAIN"), 0);
+  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
+  g_assert_no_error (error);
+  return tls;
 }
 
 static GSocketConnection *
@@ -64,7 +93,7 @@ connect_to (TesseraTestServer *server,
   return connection;
 }
 
-/* Plain TCP: the server answers a stream header and offers STARTTLS. */
+/* PORT answers a stream header in plain XML and offers STARTTLS only. */
 static void
 assert_starttls_offered (TesseraTestServer *server)
 {
@@ -73,29 +102,37 @@ assert_starttls_offered (TesseraTestServer *server)
 
   g_assert_nonnull (strstr (answer, "<stream:stream"));
   g_assert_nonnull (strstr (answer, "urn:ietf:params:xml:ns:xmpp-tls"));
+  g_assert_null (strstr (answer, "SCRAM-SHA-1"));
 }
 
-/* Direct TLS, verified against CA_FILE for the domain: the server offers SASL. */
+/* STARTTLS on PORT, verified against CA_FILE: then SASL is offered. */
+static void
+assert_starttls_works (TesseraTestServer *server)
+{
+  g_autoptr(GSocketConnection) connection = connect_to (server, "PORT");
+  g_autoptr(GIOStream) tls = NULL;
+  g_autofree char *features = exchange_stream_header (G_IO_STREAM (connection));
+  g_autofree char *proceed = NULL;
+  g_autofree char *answer = NULL;
+
+  g_assert_nonnull (strstr (features, "starttls"));
+  proceed = exchange (G_IO_STREAM (connection), "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
+                      "/>");
+  g_assert_nonnull (strstr (proceed, "<proceed"));
+  tls = start_tls (server, connection);
+  answer = exchange_stream_header (tls);
+  g_assert_nonnull (strstr (answer, "urn:ietf:params:xml:ns:xmpp-sasl"));
+  g_assert_nonnull (strstr (answer, "SCRAM-SHA-1"));
+}
+
+/* DIRECT_TLS_PORT: TLS first, verified against CA_FILE; SASL is offered. */
 static void
 assert_direct_tls_works (TesseraTestServer *server)
 {
   g_autoptr(GSocketConnection) connection = connect_to (server, "DIRECT_TLS_PORT");
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(GSocketConnectable) identity = NULL;
-  g_autoptr(GIOStream) tls = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *answer = NULL;
+  g_autoptr(GIOStream) tls = start_tls (server, connection);
+  g_autofree char *answer = exchange_stream_header (tls);
 
-  database = g_tls_file_database_new (tessera_test_server_get_ca_file (server), &error);
-  g_assert_no_error (error);
-  identity = g_network_address_new (tessera_test_server_get (server, "DOMAIN"), 0);
-  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
-  g_assert_no_error (error);
-  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
-  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
-  g_assert_no_error (error);
-
-  answer = exchange_stream_header (tls);
   g_assert_nonnull (strstr (answer, "urn:ietf:params:xml:ns:xmpp-sasl"));
   g_assert_nonnull (strstr (answer, "SCRAM-SHA-1"));
 }
@@ -126,7 +163,10 @@ test_lifecycle (void)
 
   assert_starttls_offered (server);
   if (g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    assert_direct_tls_works (server);
+    {
+      assert_starttls_works (server);
+      assert_direct_tls_works (server);
+    }
   else
     g_test_message ("No GIO TLS backend (glib-networking): direct TLS not checked");
 
