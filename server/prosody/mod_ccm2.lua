@@ -177,8 +177,13 @@ local function run_certtool(dir, args)
 	return ok == true, stdout, stderr;
 end
 
-local function first_line(text)
-	return (text:match("[^\n]*[%w][^\n]*") or "no output");
+-- certtool prints progress first and its error last.
+local function last_line(text)
+	local line = "no output";
+	for candidate in text:gmatch("[^\n]*%w[^\n]*") do
+		line = candidate;
+	end
+	return line;
 end
 
 -- Working directory and proof-of-possession key ------------------------------
@@ -206,13 +211,13 @@ local function setup_work_dir()
 	local template = dir .. "/pop-ca.tmpl";
 	local ok, _, stderr = run_certtool(dir, { "--generate-privkey", "--key-type", "ecdsa", "--outfile", pop_ca_key });
 	if not ok then
-		return nil, "certtool --generate-privkey failed: " .. first_line(stderr);
+		return nil, "certtool --generate-privkey failed: " .. last_line(stderr);
 	end
-	write_file(template, 'cn = "ccm2 proof-of-possession check"\nca\ncert_signing_key\nexpiration_days = 1\n');
+	write_file(template, 'cn = "ccm2 proof-of-possession check"\nca\ncert_signing_key\nexpiration_days = 36500\n');
 	ok, _, stderr = run_certtool(dir, { "--generate-self-signed", "--load-privkey", pop_ca_key,
 		"--template", template, "--outfile", pop_ca_cert });
 	if not ok then
-		return nil, "certtool --generate-self-signed failed: " .. first_line(stderr);
+		return nil, "certtool --generate-self-signed failed: " .. last_line(stderr);
 	end
 	write_file(dir .. "/pop.tmpl", 'cn = "ccm2 proof-of-possession check"\nexpiration_days = 1\n');
 	return true;
@@ -242,10 +247,28 @@ local function check_ca_configuration()
 	return true;
 end
 
+-- certtool signs with a key that does not belong to the CA certificate
+-- without complaint, producing certificates nobody can verify.
+local function check_ca_key_matches()
+	local ok, info, stderr = run_certtool(work_dir, { "--pubkey-info", "--load-privkey", ca_key_path });
+	local key_public = ok and pem_body(info, "PUBLIC KEY");
+	if not key_public then
+		return nil, "cannot read ccm2_ca_key " .. ca_key_path .. ": " .. last_line(stderr);
+	end
+	local ca = ssl_x509.load(read_file(ca_certificate_path) or "");
+	if not ca or key_public ~= pem_body(ca:pubkey() or "", "PUBLIC KEY") then
+		return nil, "ccm2_ca_key " .. ca_key_path .. " does not belong to ccm2_ca_certificate " .. ca_certificate_path;
+	end
+	return true;
+end
+
 if features:contains("add") then
 	local ok, err = check_ca_configuration();
 	if ok then
 		ok, err = setup_work_dir();
+	end
+	if ok then
+		ok, err = check_ca_key_matches();
 	end
 	if not ok then
 		module:log("error", "Certificate enrolment (add) disabled: %s", err);
@@ -336,7 +359,7 @@ local function random_serial_hex()
 end
 
 -- Verifies the CSR and extracts its public key.  Returns a table
--- { pubkey_pem, pubkey, algorithm, bits } or nil, condition, text.
+-- { pubkey (base64 SPKI), algorithm, bits } or nil, condition, text.
 local function inspect_csr(dir, csr_path)
 	local ok, _, stderr = run_certtool(dir, { "--generate-certificate", "--load-request", csr_path,
 		"--load-ca-certificate", pop_ca_cert, "--load-ca-privkey", pop_ca_key,
@@ -352,7 +375,7 @@ local function inspect_csr(dir, csr_path)
 	ok, info, stderr = run_certtool(dir, { "--pubkey-info", "--load-request", csr_path });
 	local pubkey = ok and pem_body(info, "PUBLIC KEY");
 	if not pubkey then
-		module:log("error", "certtool --pubkey-info failed: %s", first_line(stderr));
+		module:log("error", "certtool --pubkey-info failed: %s", last_line(stderr));
 		return nil, "internal-server-error", "Could not read the CSR's public key";
 	end
 	return {
@@ -390,7 +413,7 @@ local function sign_certificate(dir, csr_info, bare_jid)
 		"--template", template_path, "--outfile", cert_path });
 	local body = ok and pem_body(read_file(cert_path) or "", "CERTIFICATE");
 	if not body then
-		module:log("error", "certtool could not sign the certificate: %s", first_line(stderr));
+		module:log("error", "certtool could not sign the certificate: %s", last_line(stderr));
 		return nil, "internal-server-error", "Could not issue the certificate";
 	end
 	return base64.decode(body);
