@@ -17,6 +17,7 @@
 #include "tessera-error.h"
 #include "tessera-protocol.h"
 #include "tessera-session-private.h"
+#include "tessera-test-hooks.h"
 
 /* Blocking, on a GTask thread, like tessera-session-ops.c. */
 
@@ -44,6 +45,8 @@ parse_add (xmpp_stanza_t *result,
            gpointer       user_data,
            GError       **error)
 {
+  /* The server has issued the certificate; this process has not read it. */
+  tessera_test_crash_point ("enroll:csr-sent");
   return tessera_protocol_parse_add_result (result, error);
 }
 
@@ -55,6 +58,15 @@ build_append (xmpp_ctx_t *ctx,
   NamedDer *append = user_data;
 
   return tessera_protocol_build_saslcert_append (ctx, id, append->name, append->der);
+}
+
+static gpointer
+parse_append (xmpp_stanza_t *result,
+              gpointer       user_data,
+              GError       **error)
+{
+  tessera_test_crash_point ("enroll:csr-sent");
+  return GINT_TO_POINTER (TRUE);
 }
 
 /* ---- enroll and upload ------------------------------------------------- */
@@ -130,11 +142,13 @@ send_ccm2_add (TesseraSession    *self,
 
   if (!_tessera_session_journal (self, id, "request-sent", TRUE, error))
     return NULL;
+  tessera_test_crash_point ("enroll:request-sent");
   g_debug ("%s: sending the request of key %s (ccm2)", op->what, id);
   der = _tessera_session_management_iq (self, op, build_add, parse_add, &add, error);
   if (der == NULL)
     return NULL;
   _tessera_session_journal (self, id, "result-received", FALSE, NULL);
+  tessera_test_crash_point ("enroll:result-received");
 
   cert = tessera_certificate_new_from_der (der, &local_error);
   if (cert == NULL)
@@ -178,23 +192,25 @@ send_xep0257_append (TesseraSession    *self,
   append.der = der;
   if (!_tessera_session_journal (self, id, "request-sent", TRUE, error))
     return NULL;
+  tessera_test_crash_point ("enroll:request-sent");
   g_debug ("%s: appending self-signed certificate %s of key %s (XEP-0257)", op->what,
            tessera_certificate_get_fingerprint (cert), id);
-  if (_tessera_session_management_iq (self, op, build_append, NULL, &append, error) == NULL)
+  if (_tessera_session_management_iq (self, op, build_append, parse_append, &append, error) == NULL)
     return NULL;
   _tessera_session_journal (self, id, "result-received", FALSE, NULL);
+  tessera_test_crash_point ("enroll:result-received");
 
   return g_steal_pointer (&cert);
 }
 
 /* Sends the record's request, checks what comes back and stores it. */
-static TesseraKeyRecord *
-submit (TesseraSession    *self,
-        TesseraSessionOp  *op,
-        TesseraKeyRecord  *record_in,
-        TesseraKey        *key,
-        TesseraFeatures    features,
-        GError           **error)
+TesseraKeyRecord *
+_tessera_session_submit (TesseraSession    *self,
+                         TesseraSessionOp  *op,
+                         TesseraKeyRecord  *record_in,
+                         TesseraKey        *key,
+                         TesseraFeatures    features,
+                         GError           **error)
 {
   TesseraKeyStore *store = tessera_session_get_key_store (self);
   const char *jid = tessera_account_get_jid (tessera_session_get_account (self));
@@ -218,6 +234,7 @@ submit (TesseraSession    *self,
       record = saved;
       g_debug ("%s: request of key %s saved", op->what, id);
     }
+  tessera_test_crash_point ("enroll:request-saved");
 
   if (!_tessera_session_check_op (op, error))
     return NULL;
@@ -247,10 +264,35 @@ submit (TesseraSession    *self,
   if (record == NULL)
     return NULL;
   _tessera_session_journal (self, id, "certificate-stored", FALSE, NULL);
+  tessera_test_crash_point ("enroll:certificate-stored");
   g_debug ("%s: certificate %s stored for key %s", op->what,
            tessera_certificate_get_fingerprint (cert), id);
 
   return g_steal_pointer (&record);
+}
+
+/* submit() for a key no other operation of this session works on. */
+static TesseraKeyRecord *
+submit_claimed (TesseraSession    *self,
+                TesseraSessionOp  *op,
+                TesseraKeyRecord  *record,
+                TesseraKey        *key,
+                TesseraFeatures    features,
+                GError           **error)
+{
+  g_autofree char *id = g_strdup (tessera_key_record_get_id (record));
+  TesseraKeyRecord *result;
+
+  if (!_tessera_session_claim_key (self, id))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                   _("Sending the request failed: the request of key %s is being sent already"), id);
+      return NULL;
+    }
+  result = _tessera_session_submit (self, op, record, key, features, error);
+  _tessera_session_release_key (self, id);
+
+  return result;
 }
 
 TesseraKeyRecord *
@@ -270,7 +312,9 @@ _tessera_session_enroll_sync (TesseraSession    *self,
     return NULL;
 
   name = check_name (op->name, error);
-  if (name == NULL || !_tessera_session_get_features (self, op, &features, error))
+  if (name == NULL || !_tessera_session_reconcile_first (self, op, TRUE, error))
+    return NULL;
+  if (!_tessera_session_get_features (self, op, &features, error))
     return NULL;
 
   /* Nothing is generated or stored for a server that cannot take it. */
@@ -305,10 +349,11 @@ _tessera_session_enroll_sync (TesseraSession    *self,
     return NULL;
   if (!_tessera_session_journal (self, tessera_key_record_get_id (record), "key-saved", TRUE, error))
     return NULL;
+  tessera_test_crash_point ("enroll:key-saved");
   g_debug ("enroll: key %s (%s) saved for \"%s\" (%s)", tessera_key_record_get_id (record),
            tessera_key_type_to_string (op->key_type), name, protocol);
 
-  return submit (self, op, record, key, features, error);
+  return submit_claimed (self, op, record, key, features, error);
 }
 
 TesseraKeyRecord *
@@ -343,5 +388,5 @@ _tessera_session_upload_sync (TesseraSession    *self,
   if (key == NULL || !_tessera_session_get_features (self, op, &features, error))
     return NULL;
 
-  return submit (self, op, record, key, features, error);
+  return submit_claimed (self, op, record, key, features, error);
 }

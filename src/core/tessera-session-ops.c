@@ -19,6 +19,7 @@
 #include "tessera-protocol.h"
 #include "tessera-secret.h"
 #include "tessera-session-private.h"
+#include "tessera-test-hooks.h"
 
 /* Every function here blocks: it runs on a GTask worker thread and talks to
  * the connection workers through tessera_connection_*(). */
@@ -86,6 +87,17 @@ build_revoke (xmpp_ctx_t *ctx,
               gpointer    user_data)
 {
   return tessera_protocol_build_revoke (ctx, id, user_data);
+}
+
+/* Either revocation: an empty result is the confirmation. */
+static gpointer
+parse_revoke (xmpp_stanza_t *result,
+              gpointer       user_data,
+              GError       **error)
+{
+  /* The server has revoked; this process has not seen it yet. */
+  tessera_test_crash_point ("revoke:sent");
+  return GINT_TO_POINTER (TRUE);
 }
 
 static xmpp_stanza_t *
@@ -311,7 +323,8 @@ _tessera_session_list_sync (TesseraSession    *self,
   if (!_tessera_session_check_op (op, error))
     return NULL;
 
-  if (!_tessera_session_get_features (self, op, &features, error))
+  if (!_tessera_session_reconcile_first (self, op, TRUE, error) ||
+      !_tessera_session_get_features (self, op, &features, error))
     return NULL;
   entries = _tessera_session_fetch_entries (self, op, features, error);
   if (entries == NULL)
@@ -425,11 +438,11 @@ send_revoke (TesseraSession    *self,
              GError           **error)
 {
   if (g_str_equal (tessera_cert_entry_get_protocol (entry), "xep0257"))
-    return _tessera_session_management_iq (self, op, build_saslcert_revoke, NULL,
+    return _tessera_session_management_iq (self, op, build_saslcert_revoke, parse_revoke,
                                            (gpointer) tessera_cert_entry_get_name (entry),
                                            error) != NULL;
 
-  return _tessera_session_management_iq (self, op, build_revoke, NULL,
+  return _tessera_session_management_iq (self, op, build_revoke, parse_revoke,
                                          (gpointer) tessera_cert_entry_get_fingerprint (entry),
                                          error) != NULL;
 }
@@ -444,6 +457,7 @@ remove_local (TesseraSession    *self,
 
   _tessera_session_journal (self, id, "revoke-confirmed", FALSE, NULL);
   _tessera_session_journal (self, id, "local-removed", FALSE, NULL);
+  tessera_test_crash_point ("revoke:removing");
   if (!tessera_key_store_delete (tessera_session_get_key_store (self), id, &local_error))
     {
       _tessera_session_journal (self, id, "local-remove-failed", FALSE, NULL);
@@ -452,9 +466,50 @@ remove_local (TesseraSession    *self,
                    local_error->message);
       return FALSE;
     }
+  tessera_test_crash_point ("revoke:local-removed");
   g_debug ("revoke: local key %s deleted", id);
 
   return TRUE;
+}
+
+/* Marks @local REVOKING, sends the revocation, and deletes the key once
+ * the server confirmed; restores the state for any other outcome. */
+static gboolean
+revoke_local (TesseraSession    *self,
+              TesseraSessionOp  *op,
+              TesseraCertEntry  *entry,
+              TesseraKeyRecord  *local,
+              GError           **error)
+{
+  TesseraKeyStore *store = tessera_session_get_key_store (self);
+  const char *id = tessera_key_record_get_id (local);
+  TesseraKeyState previous = tessera_key_record_get_state (local);
+  g_autoptr(GError) local_error = NULL;
+  TesseraKeyRecord *revoking;
+
+  if (!_tessera_session_journal (self, id, "revoke-sent", TRUE, error))
+    return FALSE;
+  revoking = tessera_key_store_set_state (store, id, TESSERA_KEY_STATE_REVOKING, error);
+  if (revoking == NULL)
+    return FALSE;
+  g_object_unref (revoking);
+  tessera_test_crash_point ("revoke:revoking-saved");
+  g_debug ("revoke: sending the revocation of %s (%s, this device's)",
+           tessera_cert_entry_get_fingerprint (entry), tessera_cert_entry_get_protocol (entry));
+
+  if (!send_revoke (self, op, entry, &local_error))
+    {
+      /* Not confirmed: the local key stays as it was. */
+      TesseraKeyRecord *restored = tessera_key_store_set_state (store, id, previous, NULL);
+
+      g_clear_object (&restored);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  tessera_test_crash_point ("revoke:confirmed");
+  g_debug ("revoke: %s confirmed by the server", tessera_cert_entry_get_fingerprint (entry));
+
+  return remove_local (self, local, error);
 }
 
 gboolean
@@ -464,19 +519,21 @@ _tessera_session_revoke_sync (TesseraSession    *self,
 {
   TesseraKeyStore *store = tessera_session_get_key_store (self);
   g_autofree char *fingerprint = NULL;
+  g_autofree char *id = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(TesseraKeyRecord) local = NULL;
-  g_autoptr(GError) local_error = NULL;
   TesseraCertEntry *entry;
-  TesseraKeyState previous = TESSERA_KEY_STATE_CERTIFIED;
   TesseraFeatures features;
+  gboolean revoked;
 
   /* Cancelled before it started: not even a connection is opened. */
   if (!_tessera_session_check_op (op, error))
     return FALSE;
 
   fingerprint = tessera_fingerprint_normalize (op->fingerprint, error);
-  if (fingerprint == NULL || !_tessera_session_get_features (self, op, &features, error))
+  if (fingerprint == NULL ||
+      !_tessera_session_reconcile_first (self, op, TRUE, error) ||
+      !_tessera_session_get_features (self, op, &features, error))
     return FALSE;
 
   /* Re-read the list: revoke only what the server lists right now. */
@@ -496,37 +553,28 @@ _tessera_session_revoke_sync (TesseraSession    *self,
     return FALSE;
 
   local = tessera_key_store_find_by_fingerprint (store, fingerprint);
-  if (local != NULL)
+  if (local == NULL)
     {
-      TesseraKeyRecord *revoking;
-
-      previous = tessera_key_record_get_state (local);
-      if (!_tessera_session_journal (self, tessera_key_record_get_id (local), "revoke-sent", TRUE, error))
+      g_debug ("revoke: sending the revocation of %s (%s)", fingerprint,
+               tessera_cert_entry_get_protocol (entry));
+      if (!send_revoke (self, op, entry, error))
         return FALSE;
-      revoking = tessera_key_store_set_state (store, tessera_key_record_get_id (local),
-                                              TESSERA_KEY_STATE_REVOKING, error);
-      if (revoking == NULL)
-        return FALSE;
-      g_object_unref (revoking);
+      g_debug ("revoke: %s confirmed by the server", fingerprint);
+      return TRUE;
     }
-  g_debug ("revoke: sending the revocation of %s (%s%s)", fingerprint,
-           tessera_cert_entry_get_protocol (entry), local != NULL ? ", this device's" : "");
 
-  if (!send_revoke (self, op, entry, &local_error))
+  /* Reconciliation must not judge a key while its revocation is on the way. */
+  id = g_strdup (tessera_key_record_get_id (local));
+  if (!_tessera_session_claim_key (self, id))
     {
-      /* Not confirmed: the local key stays as it was. */
-      if (local != NULL)
-        {
-          TesseraKeyRecord *restored = tessera_key_store_set_state (store, tessera_key_record_get_id (local),
-                                                                    previous, NULL);
-          g_clear_object (&restored);
-        }
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                   _("Revoking failed: certificate %s is being revoked already"), fingerprint);
       return FALSE;
     }
-  g_debug ("revoke: %s confirmed by the server", fingerprint);
+  revoked = revoke_local (self, op, entry, local, error);
+  _tessera_session_release_key (self, id);
 
-  return local == NULL || remove_local (self, local, error);
+  return revoked;
 }
 
 /* ---- login ------------------------------------------------------------- */
@@ -550,6 +598,29 @@ credentials_clear (Credentials *credentials)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Credentials, credentials_clear)
 
+/* A keyring that is locked, or lost the key's item, leaves the key file as
+ * it is; say how to get out of it, with the same error code. */
+static void
+explain_key_error (TesseraKeyRecord  *record,
+                   GError            *key_error,
+                   GError           **error)
+{
+  if (!g_error_matches (key_error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_MISSING))
+    {
+      g_propagate_error (error, key_error);
+      return;
+    }
+
+  g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_MISSING,
+               _("Could not open the key of “%s” (%s): the keyring did not give its passphrase. "
+                 "The key file is kept. Unlock the keyring (or restore it from a backup) and try "
+                 "again; if its item was deleted, the key cannot be used any more: enroll this "
+                 "device again and revoke the old certificate"),
+               tessera_key_record_get_name (record), tessera_key_record_get_id (record));
+  g_debug ("login: key %s: %s", tessera_key_record_get_id (record), key_error->message);
+  g_error_free (key_error);
+}
+
 static gboolean
 device_credentials (TesseraSession    *self,
                     Credentials       *credentials,
@@ -558,6 +629,7 @@ device_credentials (TesseraSession    *self,
   TesseraKeyStore *store = tessera_session_get_key_store (self);
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autofree char *user_passphrase = NULL;
+  g_autoptr(GError) local_error = NULL;
   const char *id;
 
   record = tessera_key_store_get_device_record (store, error);
@@ -566,11 +638,14 @@ device_credentials (TesseraSession    *self,
   id = tessera_key_record_get_id (record);
 
   user_passphrase = _tessera_session_dup_key_passphrase (self);
-  credentials->passphrase = tessera_key_store_dup_key_passphrase (store, id, user_passphrase, error);
+  credentials->passphrase = tessera_key_store_dup_key_passphrase (store, id, user_passphrase, &local_error);
   if (user_passphrase != NULL)
     explicit_bzero (user_passphrase, strlen (user_passphrase));
   if (credentials->passphrase == NULL)
-    return FALSE;
+    {
+      explain_key_error (record, g_steal_pointer (&local_error), error);
+      return FALSE;
+    }
 
   credentials->certificate_path = g_strdup (tessera_key_record_get_certificate_path (record));
   credentials->key_path = g_strdup (tessera_key_record_get_key_path (record));
@@ -594,6 +669,12 @@ _tessera_session_login_sync (TesseraSession    *self,
 
   /* Cancelled before it started: not even a connection is opened. */
   if (!_tessera_session_check_op (op, error))
+    return NULL;
+
+  /* Without a password only what needs no server: a certificate login must
+   * not open a password connection of its own accord. */
+  if (op->certificate_path == NULL &&
+      !_tessera_session_reconcile_first (self, op, _tessera_session_has_password (self), error))
     return NULL;
 
   if (op->certificate_path != NULL)

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 /* tessera-session.c             the GObject, settings, _async/_finish pairs
  * tessera-session-connections.c the reused management connection, the held login
  * tessera-session-ops.c         round trips, discover, list, revoke, login
- * tessera-session-enroll.c      enroll and upload */
+ * tessera-session-enroll.c      enroll and upload
+ * tessera-session-reconcile.c   finishing what a crash interrupted */
 
 struct _TesseraSession
 {
@@ -35,6 +36,11 @@ struct _TesseraSession
 
   /* serializes opening the management connection */
   GMutex             management_lock;
+  /* serializes reconciliations (tessera-session-reconcile.c) */
+  GMutex             reconcile_lock;
+  /* under mutex: ids of keys an operation of this session is sending or
+   * revoking right now, which reconciliation must leave alone */
+  GHashTable        *busy_keys;
 
   gint               connections;            /* atomic */
   gint               round_trips;            /* atomic */
@@ -66,10 +72,22 @@ typedef struct
 void               _tessera_session_emit_login_closed  (TesseraSession *self,
                                                         const GError   *error);
 char              *_tessera_session_dup_key_passphrase (TesseraSession *self);
+/* TRUE when tessera_session_set_password() gave one (the keyring is not asked). */
+gboolean           _tessera_session_has_password       (TesseraSession *self);
 void               _tessera_session_count_connection   (TesseraSession *self);
 void               _tessera_session_count_round_trip   (TesseraSession *self);
 gboolean           _tessera_session_check_op           (TesseraSessionOp *op,
                                                         GError          **error);
+/* Marks key @id as being worked on by an operation; FALSE when another one
+ * already is. */
+gboolean           _tessera_session_claim_key          (TesseraSession   *self,
+                                                        const char       *id);
+void               _tessera_session_release_key        (TesseraSession   *self,
+                                                        const char       *id);
+/* Emits "reconciled" with @notes in @op's main context. */
+void               _tessera_session_emit_reconciled    (TesseraSession   *self,
+                                                        TesseraSessionOp *op,
+                                                        GPtrArray        *notes);
 /* tessera-session-connections.c */
 void               _tessera_session_wipe_free          (char               *secret);
 /* Closes and unrefs *@connection, and clears it. */
@@ -133,6 +151,15 @@ GListModel        *_tessera_session_list_sync     (TesseraSession   *self,
 TesseraKeyRecord  *_tessera_session_enroll_sync   (TesseraSession   *self,
                                                    TesseraSessionOp *op,
                                                    GError          **error);
+/* Sends the stored request of @record (made first if missing), checks the
+ * certificate that comes back and stores it. @record must be claimed
+ * (_tessera_session_claim_key) by the caller. */
+TesseraKeyRecord  *_tessera_session_submit        (TesseraSession   *self,
+                                                   TesseraSessionOp *op,
+                                                   TesseraKeyRecord *record,
+                                                   TesseraKey       *key,
+                                                   TesseraFeatures   features,
+                                                   GError          **error);
 TesseraKeyRecord  *_tessera_session_upload_sync   (TesseraSession   *self,
                                                    TesseraSessionOp *op,
                                                    GError          **error);
@@ -142,5 +169,20 @@ gboolean           _tessera_session_revoke_sync   (TesseraSession   *self,
 char              *_tessera_session_login_sync    (TesseraSession   *self,
                                                    TesseraSessionOp *op,
                                                    GError          **error);
+/* tessera-session-reconcile.c */
+/* Finishes what an interrupted enroll or revoke left behind, with the
+ * server when @with_server. Returns the notes for the user (translated
+ * strings, maybe none), or NULL and an error. */
+GPtrArray         *_tessera_session_reconcile_sync (TesseraSession   *self,
+                                                    TesseraSessionOp *op,
+                                                    gboolean          with_server,
+                                                    GError          **error);
+/* At the start of an operation: reconciles and tells the user what it did
+ * (g_message and "reconciled"). Only a cancellation stops the operation;
+ * anything else is left for the next time. */
+gboolean           _tessera_session_reconcile_first (TesseraSession   *self,
+                                                     TesseraSessionOp *op,
+                                                     gboolean          with_server,
+                                                     GError          **error);
 
 G_END_DECLS

@@ -29,6 +29,7 @@ enum {
 
 enum {
   LOGIN_CLOSED,
+  RECONCILED,
   N_SIGNALS
 };
 
@@ -62,8 +63,10 @@ tessera_session_finalize (GObject *object)
   g_clear_object (&self->store);
   _tessera_session_wipe_free (self->password);
   _tessera_session_wipe_free (self->key_passphrase);
+  g_clear_pointer (&self->busy_keys, g_hash_table_unref);
   g_mutex_clear (&self->mutex);
   g_mutex_clear (&self->management_lock);
+  g_mutex_clear (&self->reconcile_lock);
 
   G_OBJECT_CLASS (tessera_session_parent_class)->finalize (object);
 }
@@ -157,6 +160,22 @@ tessera_session_class_init (TesseraSessionClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * TesseraSession::reconciled:
+   * @notes: (array zero-terminated=1): what the reconciliation at the start
+   *   of an operation did, one translated sentence each, for the user
+   *
+   * Emitted in the main context of the operation's caller, before the
+   * operation finishes, when an interrupted enroll or revoke was finished
+   * (see tessera_session_reconcile_async()).
+   */
+  signals[RECONCILED] =
+    g_signal_new ("reconciled",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRV);
 }
 
 void
@@ -166,11 +185,85 @@ _tessera_session_emit_login_closed (TesseraSession *self,
   g_signal_emit (self, signals[LOGIN_CLOSED], 0, error);
 }
 
+typedef struct
+{
+  GWeakRef  session;
+  GStrv     notes;
+} Reconciled;
+
+static void
+reconciled_free (gpointer data)
+{
+  Reconciled *reconciled = data;
+
+  g_weak_ref_clear (&reconciled->session);
+  g_strfreev (reconciled->notes);
+  g_free (reconciled);
+}
+
+static gboolean
+reconciled_in_context (gpointer data)
+{
+  Reconciled *reconciled = data;
+  g_autoptr(TesseraSession) self = g_weak_ref_get (&reconciled->session);
+
+  if (self != NULL)
+    g_signal_emit (self, signals[RECONCILED], 0, reconciled->notes);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+_tessera_session_emit_reconciled (TesseraSession   *self,
+                                  TesseraSessionOp *op,
+                                  GPtrArray        *notes)
+{
+  Reconciled *reconciled;
+
+  if (notes == NULL || notes->len == 0)
+    return;
+
+  reconciled = g_new0 (Reconciled, 1);
+  g_weak_ref_init (&reconciled->session, self);
+  reconciled->notes = g_new0 (char *, notes->len + 1);
+  for (guint i = 0; i < notes->len; i++)
+    reconciled->notes[i] = g_strdup (g_ptr_array_index (notes, i));
+  /* Queued before the operation's own result, so it arrives first. */
+  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT,
+                              reconciled_in_context, reconciled, reconciled_free);
+}
+
+gboolean
+_tessera_session_claim_key (TesseraSession *self,
+                            const char     *id)
+{
+  gboolean claimed;
+
+  g_mutex_lock (&self->mutex);
+  claimed = !g_hash_table_contains (self->busy_keys, id);
+  if (claimed)
+    g_hash_table_add (self->busy_keys, g_strdup (id));
+  g_mutex_unlock (&self->mutex);
+
+  return claimed;
+}
+
+void
+_tessera_session_release_key (TesseraSession *self,
+                              const char     *id)
+{
+  g_mutex_lock (&self->mutex);
+  g_hash_table_remove (self->busy_keys, id);
+  g_mutex_unlock (&self->mutex);
+}
+
 static void
 tessera_session_init (TesseraSession *self)
 {
   g_mutex_init (&self->mutex);
   g_mutex_init (&self->management_lock);
+  g_mutex_init (&self->reconcile_lock);
+  self->busy_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timeout = TESSERA_SESSION_DEFAULT_TIMEOUT;
 }
 
@@ -211,6 +304,18 @@ tessera_session_set_key_passphrase (TesseraSession *self,
   _tessera_session_wipe_free (self->key_passphrase);
   self->key_passphrase = g_strdup (passphrase);
   g_mutex_unlock (&self->mutex);
+}
+
+gboolean
+_tessera_session_has_password (TesseraSession *self)
+{
+  gboolean has_password;
+
+  g_mutex_lock (&self->mutex);
+  has_password = self->password != NULL;
+  g_mutex_unlock (&self->mutex);
+
+  return has_password;
 }
 
 char *
@@ -658,6 +763,53 @@ tessera_session_login_finish (TesseraSession  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_login_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+reconcile_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *notes;
+
+  notes = _tessera_session_reconcile_sync (source_object, task_data, TRUE, &error);
+  op_trace_end (task_data, error);
+  if (notes == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_ptr_array_add (notes, NULL);
+  g_task_return_pointer (task, g_ptr_array_free (notes, FALSE), (GDestroyNotify) g_strfreev);
+}
+
+void
+tessera_session_reconcile_async (TesseraSession      *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  TesseraSessionOp *op;
+
+  g_return_if_fail (TESSERA_IS_SESSION (self));
+
+  task = op_task_new (self, "reconcile", tessera_session_reconcile_async,
+                      cancellable, callback, user_data, &op);
+  g_task_run_in_thread (task, reconcile_thread);
+}
+
+char **
+tessera_session_reconcile_finish (TesseraSession  *self,
+                                  GAsyncResult    *result,
+                                  GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_reconcile_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

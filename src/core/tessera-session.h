@@ -161,4 +161,28 @@ void              tessera_session_get_stats      (TesseraSession       *self,
  * management connection ends); 0 when none is known. */
 TesseraFeatures   tessera_session_get_features   (TesseraSession       *self);
 
+/* Finishes what an operation interrupted by a crash (or a kill, or a power
+ * cut) left on this device, using the key's journal and the server's list:
+ * a request that was sent but whose certificate never got stored is sent
+ * again (the server answers with the same certificate) and the certificate
+ * stored; a key left "revoking" is deleted when the server no longer lists
+ * its certificate, else it goes back to "certified"; a certificate saved
+ * without its state is marked certified; a folder left by a confirmed
+ * revocation is removed. A key whose request never left stays as it is,
+ * for tessera_session_upload_async().
+ *
+ * This runs by itself at the start of enroll, list, revoke and login (login
+ * uses the server only when a password was set with
+ * tessera_session_set_password()); each time it did something, the session
+ * emits "reconciled" with what to tell the user, and logs it with
+ * g_message(). The finish function returns the same notes, a
+ * NULL-terminated array, empty when there was nothing to do. */
+void              tessera_session_reconcile_async  (TesseraSession     *self,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+char            **tessera_session_reconcile_finish (TesseraSession     *self,
+                                                    GAsyncResult       *result,
+                                                    GError            **error);
+
 G_END_DECLS

@@ -1,0 +1,631 @@
+/* tessera-session-reconcile.c: finishing what an interrupted enroll or revoke left behind
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "tessera-xmpp"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "tessera-cert-entry.h"
+#include "tessera-certificate.h"
+#include "tessera-error.h"
+#include "tessera-fingerprint.h"
+#include "tessera-session-private.h"
+#include "tessera-test-hooks.h"
+
+/* A process can die between any two steps of an enroll or a revoke. What it
+ * leaves on disk, and what to do about it:
+ *
+ *   key saved, request never sent      nothing: the key waits for an upload
+ *   request sent (journal), no cert    send the same request again: the
+ *                                      server answers with the certificate it
+ *                                      issued for that key, if it did
+ *   certificate.pem written, state     mark the key certified
+ *   not updated
+ *   REVOKING                           list: still listed -> certified again
+ *                                      (the user is told); gone -> the
+ *                                      server revoked it: delete the key
+ *   key.pem removed, rest left over    remove the rest (the revocation was
+ *                                      confirmed before anything was deleted)
+ *
+ * Nothing here deletes a key whose certificate the server still lists. */
+
+/* A key folder without key.pem that no confirmed revocation explains was
+ * left by a save that never finished; it is removed once no save can still
+ * be writing it. */
+#define LEFTOVER_AGE_USEC ((gint64) 60 * 60 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  TesseraSession   *session;
+  TesseraSessionOp *op;
+  TesseraKeyStore  *store;
+  GPtrArray        *notes;     /* translated sentences */
+  GPtrArray        *revoking;  /* of TesseraKeyRecord */
+  GPtrArray        *pending;   /* of TesseraKeyRecord: request sent, no certificate */
+  GPtrArray        *entries;   /* the server's list, fetched when needed */
+  TesseraFeatures   features;
+  gboolean          have_features;
+} Reconcile;
+
+static void
+reconcile_clear (Reconcile *r)
+{
+  g_clear_pointer (&r->notes, g_ptr_array_unref);
+  g_clear_pointer (&r->revoking, g_ptr_array_unref);
+  g_clear_pointer (&r->pending, g_ptr_array_unref);
+  g_clear_pointer (&r->entries, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reconcile, reconcile_clear)
+
+static void
+add_note (Reconcile  *r,
+          char       *note)
+{
+  g_ptr_array_add (r->notes, note);
+}
+
+/* ---- reading the journal ----------------------------------------------- */
+
+/* The step of a journal line "<time> <step>". */
+static const char *
+journal_step_of (const char *line)
+{
+  const char *space = strchr (line, ' ');
+
+  return space != NULL ? space + 1 : line;
+}
+
+/* Whether the key's request left this device and no answer settled it:
+ * the last of these steps is "request-sent" or "result-received". */
+static gboolean
+journal_says_sent (TesseraKeyStore *store,
+                   const char      *id)
+{
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean sent = FALSE;
+
+  lines = tessera_key_store_read_journal (store, id, &error);
+  if (lines == NULL)
+    {
+      g_debug ("reconcile: the journal of key %s cannot be read: %s", id, error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *step = journal_step_of (lines[i]);
+
+      if (g_str_equal (step, "request-sent") || g_str_equal (step, "result-received"))
+        sent = TRUE;
+      else if (g_str_equal (step, "request-refused") || g_str_equal (step, "result-refused"))
+        sent = FALSE;
+    }
+
+  return sent;
+}
+
+static gboolean
+journal_has_step (TesseraKeyStore    *store,
+                  const char         *id,
+                  const char * const *steps)
+{
+  g_auto(GStrv) lines = tessera_key_store_read_journal (store, id, NULL);
+
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      if (g_strv_contains (steps, journal_step_of (lines[i])))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* ---- without the server ------------------------------------------------ */
+
+static gboolean
+is_key_id (const char *name)
+{
+  if (strlen (name) != TESSERA_KEY_ID_LEN)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p) && !(*p >= 'a' && *p <= 'f'))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+has_record (GPtrArray  *records,
+            const char *id)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      if (g_str_equal (tessera_key_record_get_id (g_ptr_array_index (records, i)), id))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* TRUE when nothing in @path changed for LEFTOVER_AGE_USEC. */
+static gboolean
+is_quiet_folder (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  gint64 now = g_get_real_time ();
+  GStatBuf buf;
+  const char *name;
+
+  if (dir == NULL || g_stat (path, &buf) != 0 ||
+      now - (gint64) buf.st_mtime * G_USEC_PER_SEC < LEFTOVER_AGE_USEC)
+    return FALSE;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+
+      if (g_stat (file, &buf) != 0 || now - (gint64) buf.st_mtime * G_USEC_PER_SEC < LEFTOVER_AGE_USEC)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Key folders without key.pem: what a confirmed revocation left when it
+ * stopped half way through deleting, or a save that never finished. */
+static void
+remove_leftovers (Reconcile *r,
+                  GPtrArray *records)
+{
+  static const char * const revoked_steps[] = { "revoke-confirmed", "local-removed", NULL };
+  const char *account_dir = tessera_key_store_get_dir (r->store);
+  g_autoptr(GDir) dir = g_dir_open (account_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *key_path = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!is_key_id (name) || has_record (records, name))
+        continue;
+      path = g_build_filename (account_dir, name, NULL);
+      key_path = g_build_filename (path, "key.pem", NULL);
+      if (g_file_test (key_path, G_FILE_TEST_EXISTS) || !g_file_test (path, G_FILE_TEST_IS_DIR))
+        continue;
+      if (!journal_has_step (r->store, name, revoked_steps) && !is_quiet_folder (path))
+        continue;
+      if (!_tessera_session_claim_key (r->session, name))
+        continue;
+
+      if (tessera_key_store_delete (r->store, name, &error))
+        g_debug ("reconcile: removed what was left of key folder %s", name);
+      else
+        g_debug ("reconcile: could not remove what was left of key folder %s: %s", name, error->message);
+      _tessera_session_release_key (r->session, name);
+    }
+}
+
+/* certificate.pem is written before meta.ini says "certified", and only
+ * after the certificate passed every check. */
+static void
+finish_stored_certificate (Reconcile        *r,
+                           TesseraKeyRecord *record)
+{
+  const char *id = tessera_key_record_get_id (record);
+  g_autoptr(TesseraKeyRecord) fresh = NULL;
+  g_autoptr(TesseraKeyRecord) certified = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraKeyState state;
+
+  if (!_tessera_session_claim_key (r->session, id))
+    return;
+
+  fresh = tessera_key_store_lookup (r->store, id, NULL);
+  state = fresh != NULL ? tessera_key_record_get_state (fresh) : TESSERA_KEY_STATE_CERTIFIED;
+  if (fresh != NULL && tessera_key_record_get_certificate (fresh) != NULL &&
+      (state == TESSERA_KEY_STATE_KEY_SAVED || state == TESSERA_KEY_STATE_REQUEST_PENDING))
+    {
+      certified = tessera_key_store_set_state (r->store, id, TESSERA_KEY_STATE_CERTIFIED, &error);
+      if (certified != NULL)
+        {
+          _tessera_session_journal (r->session, id, "reconciled certificate-stored", FALSE, NULL);
+          g_debug ("reconcile: key %s has its certificate: certified", id);
+        }
+      else
+        g_debug ("reconcile: could not mark key %s certified: %s", id, error->message);
+    }
+
+  _tessera_session_release_key (r->session, id);
+}
+
+static gboolean
+sort_records (Reconcile  *r,
+              GError    **error)
+{
+  g_autoptr(GPtrArray) records = tessera_key_store_list (r->store, error);
+
+  if (records == NULL)
+    return FALSE;
+
+  remove_leftovers (r, records);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (records, i);
+      TesseraKeyState state = tessera_key_record_get_state (record);
+      gboolean has_certificate = tessera_key_record_get_certificate (record) != NULL;
+
+      if (has_certificate &&
+          (state == TESSERA_KEY_STATE_KEY_SAVED || state == TESSERA_KEY_STATE_REQUEST_PENDING))
+        finish_stored_certificate (r, record);
+      else if (state == TESSERA_KEY_STATE_REVOKING && has_certificate)
+        g_ptr_array_add (r->revoking, g_object_ref (record));
+      else if (!has_certificate && tessera_key_record_get_request_der (record) != NULL &&
+               journal_says_sent (r->store, tessera_key_record_get_id (record)))
+        g_ptr_array_add (r->pending, g_object_ref (record));
+    }
+
+  return TRUE;
+}
+
+/* ---- with the server --------------------------------------------------- */
+
+static gboolean
+ensure_entries (Reconcile  *r,
+                GError    **error)
+{
+  if (!r->have_features)
+    {
+      if (!_tessera_session_get_features (r->session, r->op, &r->features, error))
+        return FALSE;
+      r->have_features = TRUE;
+    }
+  if (r->entries == NULL)
+    r->entries = _tessera_session_fetch_entries (r->session, r->op, r->features, error);
+
+  return r->entries != NULL;
+}
+
+static TesseraCertEntry *
+find_listed (GPtrArray  *entries,
+             const char *fingerprint)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      TesseraCertEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (tessera_cert_entry_get_fingerprint (entry), fingerprint))
+        return entry;
+    }
+
+  return NULL;
+}
+
+static void
+resolve_revoking (Reconcile        *r,
+                  TesseraKeyRecord *fresh)
+{
+  const char *id = tessera_key_record_get_id (fresh);
+  const char *fingerprint = tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (fresh));
+  g_autofree char *shown = tessera_fingerprint_shorten (fingerprint);
+  g_autoptr(GError) error = NULL;
+
+  if (find_listed (r->entries, fingerprint) != NULL)
+    {
+      g_autoptr(TesseraKeyRecord) restored = NULL;
+
+      /* The revocation never reached the server, or it refused it. */
+      tessera_test_crash_point ("reconcile:before-restore");
+      restored = tessera_key_store_set_state (r->store, id, TESSERA_KEY_STATE_CERTIFIED, &error);
+      if (restored == NULL)
+        {
+          g_debug ("reconcile: could not restore key %s: %s", id, error->message);
+          return;
+        }
+      _tessera_session_journal (r->session, id, "revoke-not-confirmed", FALSE, NULL);
+      add_note (r, g_strdup_printf (_("The revocation of “%s” (%s) was interrupted before the server "
+                                      "confirmed it: the certificate is still valid, and its key was kept"),
+                                    tessera_key_record_get_name (fresh), shown));
+      return;
+    }
+
+  /* The server no longer lists it: the revocation went through. */
+  _tessera_session_journal (r->session, id, "revoke-confirmed", FALSE, NULL);
+  tessera_test_crash_point ("reconcile:before-delete");
+  if (!tessera_key_store_delete (r->store, id, &error))
+    {
+      add_note (r, g_strdup_printf (_("The certificate “%s” (%s) was revoked, but deleting its local key "
+                                      "failed: %s"),
+                                    tessera_key_record_get_name (fresh), shown, error->message));
+      return;
+    }
+  add_note (r, g_strdup_printf (_("The revocation of “%s” (%s), interrupted before, was confirmed by the "
+                                  "server: its local key was deleted"),
+                                tessera_key_record_get_name (fresh), shown));
+}
+
+/* An XEP-0257 append is not idempotent: look for the certificate first. */
+static TesseraCertificate *
+find_appended (Reconcile        *r,
+               TesseraKeyRecord *record)
+{
+  g_autoptr(GBytes) spki = NULL;
+
+  spki = tessera_csr_dup_public_key_der (tessera_key_record_get_request_der (record), NULL);
+  if (spki == NULL)
+    return NULL;
+
+  for (guint i = 0; i < r->entries->len; i++)
+    {
+      TesseraCertificate *cert = tessera_cert_entry_get_certificate (g_ptr_array_index (r->entries, i));
+
+      if (cert != NULL && g_bytes_equal (tessera_certificate_get_public_key_der (cert), spki))
+        return g_object_ref (cert);
+    }
+
+  return NULL;
+}
+
+static TesseraKeyRecord *
+store_found (Reconcile           *r,
+             TesseraKeyRecord    *record,
+             TesseraKey          *key,
+             TesseraCertificate  *cert,
+             GError             **error)
+{
+  const char *jid = tessera_account_get_jid (tessera_session_get_account (r->session));
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) local_error = NULL;
+  TesseraKeyRecord *stored;
+
+  if (!tessera_certificate_check_issued (cert, key, jid, now, &local_error))
+    {
+      g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED,
+                   _("The server's certificate was refused: %s"), local_error->message);
+      return NULL;
+    }
+  stored = tessera_key_store_save_certificate (r->store, tessera_key_record_get_id (record), cert, error);
+  if (stored != NULL)
+    _tessera_session_journal (r->session, tessera_key_record_get_id (record), "certificate-stored", FALSE, NULL);
+
+  return stored;
+}
+
+/* What the user hears about a request that could not be finished; FALSE
+ * when the server cannot be reached (nothing else will work either). */
+static gboolean
+pending_failed (Reconcile        *r,
+                TesseraKeyRecord *record,
+                GError           *error)
+{
+  const char *id = tessera_key_record_get_id (record);
+  const char *name = tessera_key_record_get_name (record);
+
+  if (error->domain == TESSERA_STANZA_ERROR &&
+      tessera_stanza_error_get_error_type (error) != TESSERA_STANZA_ERROR_TYPE_WAIT)
+    {
+      _tessera_session_journal (r->session, id, "request-refused", FALSE, NULL);
+      add_note (r, g_strdup_printf (_("The request for “%s”, sent before an interruption, was refused when "
+                                      "sent again: %s. The key is kept"), name, error->message));
+      return TRUE;
+    }
+  if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED))
+    {
+      _tessera_session_journal (r->session, id, "result-refused", FALSE, NULL);
+      add_note (r, g_strdup_printf (_("The certificate for “%s”, requested before an interruption, was "
+                                      "refused: %s. The key is kept"), name, error->message));
+      return TRUE;
+    }
+  if (error->domain == TESSERA_STORE_ERROR || error->domain == TESSERA_CRYPTO_ERROR)
+    {
+      add_note (r, g_strdup_printf (_("The request for “%s” was sent before an interruption, but it cannot "
+                                      "be finished now: %s"), name, error->message));
+      return TRUE;
+    }
+
+  g_debug ("reconcile: key %s left for later: %s", id, error->message);
+  return FALSE;
+}
+
+static TesseraKeyRecord *
+finish_pending_with_key (Reconcile         *r,
+                         TesseraKeyRecord  *fresh,
+                         TesseraKey        *key,
+                         GError           **error)
+{
+  const char *protocol = tessera_key_record_get_protocol (fresh);
+
+  if (g_str_equal (protocol, "xep0257"))
+    {
+      g_autoptr(TesseraCertificate) appended = NULL;
+
+      if (!ensure_entries (r, error))
+        return NULL;
+      appended = find_appended (r, fresh);
+      if (appended != NULL)
+        return store_found (r, fresh, key, appended, error);
+      if ((r->features & TESSERA_FEATURE_XEP0257) == 0)
+        return NULL;
+      return _tessera_session_submit (r->session, r->op, fresh, key, TESSERA_FEATURE_XEP0257, error);
+    }
+
+  if (!r->have_features)
+    {
+      if (!_tessera_session_get_features (r->session, r->op, &r->features, error))
+        return NULL;
+      r->have_features = TRUE;
+    }
+  if ((r->features & TESSERA_FEATURE_ADD) == 0)
+    return NULL;
+
+  /* The same request again: the server answers with what it issued. */
+  return _tessera_session_submit (r->session, r->op, fresh, key, TESSERA_FEATURE_ADD, error);
+}
+
+/* FALSE when the server could not be reached. */
+static gboolean
+finish_pending (Reconcile        *r,
+                TesseraKeyRecord *fresh,
+                GError          **error)
+{
+  const char *id = tessera_key_record_get_id (fresh);
+  g_autofree char *passphrase = _tessera_session_dup_key_passphrase (r->session);
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(TesseraKeyRecord) stored = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  key = tessera_key_store_load_key (r->store, id, passphrase, &local_error);
+  _tessera_session_wipe_free (g_steal_pointer (&passphrase));
+  if (key != NULL)
+    stored = finish_pending_with_key (r, fresh, key, &local_error);
+
+  if (stored != NULL)
+    {
+      TesseraCertificate *cert = tessera_key_record_get_certificate (stored);
+      g_autofree char *shown = tessera_fingerprint_shorten (tessera_certificate_get_fingerprint (cert));
+
+      add_note (r, g_strdup_printf (_("The certificate for “%s” (%s), requested before an interruption, "
+                                      "is now stored"),
+                                    tessera_key_record_get_name (stored), shown));
+      return TRUE;
+    }
+  if (local_error == NULL)
+    return TRUE;   /* the server offers no way to finish it */
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      !pending_failed (r, fresh, local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef enum {
+  WORK_REVOKING,
+  WORK_PENDING,
+} WorkKind;
+
+/* Runs one piece of work on a key no operation of this session holds, and
+ * only if the key is still in the state that called for it. */
+static gboolean
+work_on (Reconcile         *r,
+         TesseraKeyRecord  *record,
+         WorkKind           kind,
+         GError           **error)
+{
+  const char *id = tessera_key_record_get_id (record);
+  g_autoptr(TesseraKeyRecord) fresh = NULL;
+  gboolean ok = TRUE;
+
+  if (!_tessera_session_claim_key (r->session, id))
+    return TRUE;
+
+  /* Another process may have finished it meanwhile. */
+  fresh = tessera_key_store_lookup (r->store, id, NULL);
+  if (fresh != NULL && kind == WORK_REVOKING &&
+      tessera_key_record_get_state (fresh) == TESSERA_KEY_STATE_REVOKING &&
+      tessera_key_record_get_certificate (fresh) != NULL)
+    {
+      ok = ensure_entries (r, error);
+      if (ok)
+        resolve_revoking (r, fresh);
+    }
+  else if (fresh != NULL && kind == WORK_PENDING &&
+           tessera_key_record_get_certificate (fresh) == NULL &&
+           tessera_key_record_get_request_der (fresh) != NULL &&
+           journal_says_sent (r->store, id))
+    ok = finish_pending (r, fresh, error);
+
+  _tessera_session_release_key (r->session, id);
+
+  return ok;
+}
+
+GPtrArray *
+_tessera_session_reconcile_sync (TesseraSession    *self,
+                                 TesseraSessionOp  *op,
+                                 gboolean           with_server,
+                                 GError           **error)
+{
+  g_auto(Reconcile) r = { 0, };
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  if (!_tessera_session_check_op (op, error))
+    return NULL;
+
+  r.session = self;
+  r.op = op;
+  r.store = tessera_session_get_key_store (self);
+  r.notes = g_ptr_array_new_with_free_func (g_free);
+  r.revoking = g_ptr_array_new_with_free_func (g_object_unref);
+  r.pending = g_ptr_array_new_with_free_func (g_object_unref);
+
+  locker = g_mutex_locker_new (&self->reconcile_lock);
+  if (!sort_records (&r, error))
+    return NULL;
+
+  if (!with_server)
+    {
+      if (r.revoking->len > 0 || r.pending->len > 0)
+        g_debug ("%s: %u revocations and %u requests to finish need the server; left for later",
+                 op->what, r.revoking->len, r.pending->len);
+      return g_steal_pointer (&r.notes);
+    }
+
+  for (guint i = 0; i < r.revoking->len; i++)
+    {
+      if (!work_on (&r, g_ptr_array_index (r.revoking, i), WORK_REVOKING, error))
+        return NULL;
+    }
+  for (guint i = 0; i < r.pending->len; i++)
+    {
+      if (!work_on (&r, g_ptr_array_index (r.pending, i), WORK_PENDING, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&r.notes);
+}
+
+gboolean
+_tessera_session_reconcile_first (TesseraSession    *self,
+                                  TesseraSessionOp  *op,
+                                  gboolean           with_server,
+                                  GError           **error)
+{
+  g_autoptr(GPtrArray) notes = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  notes = _tessera_session_reconcile_sync (self, op, with_server, &local_error);
+  if (notes == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      /* The operation itself will say what is wrong with the server. */
+      g_debug ("%s: reconciling left for later: %s", op->what, local_error->message);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < notes->len; i++)
+    g_message ("%s", (const char *) g_ptr_array_index (notes, i));
+  _tessera_session_emit_reconciled (self, op, notes);
+
+  return TRUE;
+}
