@@ -129,7 +129,10 @@ void
 _tessera_window_show_page (TesseraWindow *self,
                            const char    *name)
 {
-  gboolean with_list = g_str_equal (name, "list") || g_str_equal (name, "empty");
+  /* The buttons belong to the list; a server that can add but not list
+   * certificates keeps them too. */
+  gboolean with_list = g_str_equal (name, "list") || g_str_equal (name, "empty") ||
+                       (g_str_equal (name, "unsupported") && (self->features & TESSERA_FEATURE_ADD));
 
   gtk_stack_set_visible_child_name (self->main_stack, name);
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (name, "loading"));
@@ -141,10 +144,22 @@ void
 _tessera_window_show_unsupported (TesseraWindow *self)
 {
   g_autofree char *description = NULL;
+  const char *domain = tessera_account_get_domain (self->account);
 
-  description = g_strdup_printf (_("The server %s offers no way to manage client certificates: neither "
-                                   "Client Certificate Management nor XEP-0257."),
-                                 tessera_account_get_domain (self->account));
+  if (self->features & TESSERA_FEATURE_ADD)
+    {
+      adw_status_page_set_title (self->unsupported_page, _("Certificates Cannot Be Listed"));
+      description = g_strdup_printf (_("The server %s lets clients add certificates but not list them, so "
+                                       "they cannot be shown here. You can still add this device’s certificate."),
+                                     domain);
+    }
+  else
+    {
+      adw_status_page_set_title (self->unsupported_page, _("Certificates Not Supported"));
+      description = g_strdup_printf (_("The server %s offers no way to manage client certificates: neither "
+                                       "Client Certificate Management nor XEP-0257."),
+                                     domain);
+    }
   adw_status_page_set_description (self->unsupported_page, description);
   tessera_cert_list_set_model (self->cert_list, NULL);
   _tessera_window_show_page (self, "unsupported");

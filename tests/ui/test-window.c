@@ -28,6 +28,7 @@ static const char *options_plain[] = { NULL };
 static const char *options_demo[] = { "--demo", NULL };
 static const char *options_no_revoke[] = { "--demo", "--features", "add,list", NULL };
 static const char *options_unsupported[] = { "--features", "", NULL };
+static const char *options_add_only[] = { "--features", "add", NULL };
 static const char *options_xep0257[] = { "--xep0257", "--features", "", NULL };
 
 static gboolean
@@ -426,6 +427,36 @@ test_window_unsupported (Fixture       *f,
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "unsupported");
 }
 
+/* A server that adds but does not list: says so, and adding still works. */
+static void
+test_window_add_only (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page = window_child (f, "unsupported_page");
+  TesseraGenerateDialog *dialog;
+  GtkWidget *upload_button = window_child (f, "upload_button");
+
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "unsupported");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==, "Certificates Cannot Be Listed");
+  g_assert_false (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
+
+  tessera_ui_test_click (window_child (f, "generate_button"));
+  TESSERA_UI_WAIT ((dialog = TESSERA_GENERATE_DIALOG (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG))) != NULL, 10);
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
+  tessera_generate_dialog_generate (dialog);
+  TESSERA_UI_WAIT (gtk_widget_is_sensitive (upload_button), 60);
+  tessera_ui_test_click (upload_button);
+
+  store = tessera_key_store_new (tessera_ui_test_server_get (f->server, "JID"), NULL);
+  TESSERA_UI_WAIT ((device = tessera_key_store_get_device_record (store, NULL)) != NULL, 60);
+  TESSERA_UI_WAIT (window_settled (f), 60);
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "unsupported");
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "add-only");
+}
+
 static void
 set_form_text (GtkWidget  *form,
                const char *row,
@@ -550,6 +581,8 @@ main (int   argc,
               fixture_setup, test_window_server_stopped, fixture_teardown);
   g_test_add ("/tessera/ui/window/xep0257", Fixture, options_xep0257,
               fixture_setup, test_window_xep0257, fixture_teardown);
+  g_test_add ("/tessera/ui/window/add-only", Fixture, options_add_only,
+              fixture_setup, test_window_add_only, fixture_teardown);
   g_test_add ("/tessera/ui/window/unsupported", Fixture, options_unsupported,
               fixture_setup, test_window_unsupported, fixture_teardown);
   g_test_add ("/tessera/ui/window/add-account", Fixture, options_plain,
