@@ -1,0 +1,439 @@
+/* bench-ui.c: the window with a big account: first frame of the list, scrolling, and app start
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Run under Xvfb with GSK_RENDERER=cairo (tools/run-bench does it).
+ *
+ *   bench-ui list FILE    a window holding the app's own TesseraCertList; once
+ *                         it has shown its first (empty) frame, the reply in
+ *                         FILE is turned into the model and handed to the list
+ *                         ("reply to first frame showing the list"); then the
+ *                         list is scrolled from top to bottom, one step per
+ *                         frame, recording each frame's work (frame clock
+ *                         before-paint to after-paint) and the gaps between
+ *                         frames
+ *   bench-ui start        the application as src/main.c starts it; prints the
+ *                         CLOCK_MONOTONIC time of its first painted frame and
+ *                         its RSS then and 1.5 s later
+ *   bench-ui suite DIR N… runs "list DIR/list-N.xml" per size and "start" five
+ *                         times, each in a fresh process, and adds to each
+ *                         start the time from spawn to first frame
+ *
+ * Each prints JSON lines on stdout. */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "tessera-bench"
+
+#include <stdlib.h>
+#include <locale.h>
+#include <glib/gi18n.h>
+
+#include "bench-reply.h"
+#include "bench-stats.h"
+#include "tessera-application.h"
+#include "tessera-cert-list.h"
+
+#define FRAME_BUDGET_MS  16.0
+#define SCROLL_FRAMES    300
+#define MAX_FRAMES       3000
+#define START_SETTLE_MS  1500
+
+typedef enum {
+  PHASE_WAIT_EMPTY,
+  PHASE_LOADING,
+  PHASE_WAIT_LIST,
+  PHASE_SCROLL,
+  PHASE_DONE,
+} Phase;
+
+typedef struct
+{
+  GMainLoop       *loop;
+  GtkWidget       *window;
+  TesseraCertList *list;
+  char            *xml;
+  Phase            phase;
+  gint64           frame_start_ns;
+  gint64           last_frame_end_ns;
+  gint64           reply_ns;
+  double           model_ms;
+  double           first_list_ms;
+  double           first_list_frame_work_ms;
+  guint            n_items;
+  guint            unreadable;
+  double           step;
+  guint            frames;
+  gboolean         reached_bottom;
+  GArray          *work_ms;
+  GArray          *interval_ms;
+  GError          *error;
+} ListBench;
+
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LIST_VIEW (child))
+        return child;
+      if ((found = find_list_view (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+count_rows (ListBench *bench)
+{
+  GtkWidget *view = find_list_view (GTK_WIDGET (bench->list));
+  guint rows = 0;
+
+  for (GtkWidget *child = view != NULL ? gtk_widget_get_first_child (view) : NULL;
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_get_mapped (child))
+      rows++;
+  return rows;
+}
+
+static GtkAdjustment *
+vadjustment (ListBench *bench)
+{
+  GtkWidget *view = find_list_view (GTK_WIDGET (bench->list));
+
+  return view != NULL ? gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view)) : NULL;
+}
+
+/* The "reply": text to model to widget, timed from here to the first frame
+ * that shows rows. */
+static gboolean
+load_cb (gpointer user_data)
+{
+  ListBench *bench = user_data;
+  g_autoptr(GListModel) model = NULL;
+  xmpp_ctx_t *ctx = xmpp_ctx_new (NULL, NULL);
+
+  bench->reply_ns = bench_now_ns ();
+  model = bench_reply_build_model (ctx, bench->xml, &bench->unreadable, &bench->error);
+  xmpp_ctx_free (ctx);
+  bench->model_ms = (bench_now_ns () - bench->reply_ns) / 1e6;
+  if (model == NULL)
+    {
+      g_main_loop_quit (bench->loop);
+      return G_SOURCE_REMOVE;
+    }
+  bench->n_items = g_list_model_get_n_items (model);
+  tessera_cert_list_set_model (bench->list, model);
+  bench->phase = PHASE_WAIT_LIST;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  ListBench *bench = user_data;
+  GtkAdjustment *adj = vadjustment (bench);
+  double bottom;
+
+  if (adj == NULL || bench->phase != PHASE_SCROLL)
+    return G_SOURCE_REMOVE;
+
+  bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+  if (bench->step == 0.0)
+    bench->step = MAX (1.0, bottom / SCROLL_FRAMES);
+  if (gtk_adjustment_get_value (adj) >= bottom - 0.5)
+    {
+      bench->reached_bottom = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  gtk_adjustment_set_value (adj, MIN (bottom, gtk_adjustment_get_value (adj) + bench->step));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+before_paint_cb (GdkFrameClock *clock,
+                 ListBench     *bench)
+{
+  bench->frame_start_ns = bench_now_ns ();
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                ListBench     *bench)
+{
+  gint64 now = bench_now_ns ();
+  double work = (now - bench->frame_start_ns) / 1e6;
+
+  switch (bench->phase)
+    {
+    case PHASE_WAIT_EMPTY:
+      bench->phase = PHASE_LOADING;
+      /* After this frame is out: the reply arrives while the window idles. */
+      g_timeout_add (100, load_cb, bench);
+      break;
+
+    case PHASE_WAIT_LIST:
+      if (count_rows (bench) == 0)
+        break;
+      bench->first_list_ms = (now - bench->reply_ns) / 1e6;
+      bench->first_list_frame_work_ms = work;
+      bench->phase = PHASE_SCROLL;
+      gtk_widget_add_tick_callback (GTK_WIDGET (bench->list), scroll_tick_cb, bench, NULL);
+      break;
+
+    case PHASE_SCROLL:
+      g_array_append_val (bench->work_ms, work);
+      if (bench->last_frame_end_ns != 0)
+        {
+          double interval = (now - bench->last_frame_end_ns) / 1e6;
+
+          g_array_append_val (bench->interval_ms, interval);
+        }
+      if (bench->reached_bottom || ++bench->frames >= MAX_FRAMES)
+        {
+          bench->phase = PHASE_DONE;
+          g_main_loop_quit (bench->loop);
+        }
+      break;
+
+    case PHASE_LOADING:
+    case PHASE_DONE:
+    default:
+      break;
+    }
+  bench->last_frame_end_ns = now;
+}
+
+static void
+realize_cb (GtkWidget *window,
+            ListBench *bench)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), bench);
+  g_signal_connect_after (clock, "after-paint", G_CALLBACK (after_paint_cb), bench);
+}
+
+static guint
+count_over_budget (GArray *samples)
+{
+  guint over = 0;
+
+  for (guint i = 0; i < samples->len; i++)
+    if (g_array_index (samples, double, i) > FRAME_BUDGET_MS)
+      over++;
+  return over;
+}
+
+static int
+run_list (const char *path)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GArray) work_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) interval_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  ListBench bench = { 0, };
+  guint over;
+
+  bench.loop = loop;
+  bench.work_ms = work_ms;
+  bench.interval_ms = interval_ms;
+  if (!g_file_get_contents (path, &bench.xml, NULL, &error))
+    {
+      g_printerr ("bench-ui: %s\n", error->message);
+      return 1;
+    }
+
+  gtk_init ();
+  adw_init ();
+  bench.window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (bench.window), 1000, 700);
+  bench.list = TESSERA_CERT_LIST (tessera_cert_list_new ());
+  gtk_window_set_child (GTK_WINDOW (bench.window), GTK_WIDGET (bench.list));
+  g_signal_connect (bench.window, "realize", G_CALLBACK (realize_cb), &bench);
+  gtk_window_present (GTK_WINDOW (bench.window));
+  g_main_loop_run (loop);
+
+  if (bench.error != NULL)
+    {
+      g_printerr ("bench-ui: %s\n", bench.error->message);
+      return 1;
+    }
+
+  over = count_over_budget (work_ms);
+  g_string_append_printf (json, "{\"file\":\"%s\",\"entries\":%u,\"unreadable\":%u,\"model_ms\":%.3f,"
+                          "\"first_list_ms\":%.3f,\"first_list_frame_work_ms\":%.3f,"
+                          "\"scroll_frames\":%u,\"reached_bottom\":%s,\"frames_over_16ms\":%u,",
+                          path, bench.n_items, bench.unreadable, bench.model_ms, bench.first_list_ms,
+                          bench.first_list_frame_work_ms, work_ms->len,
+                          bench.reached_bottom ? "true" : "false", over);
+  bench_stats_to_json (json, "frame_work_ms", bench_stats_compute (work_ms));
+  g_string_append (json, ",");
+  bench_stats_to_json (json, "frame_interval_ms", bench_stats_compute (interval_ms));
+  g_string_append_printf (json, ",\"maxrss_kib\":%ld}", bench_maxrss_kib ());
+  g_print ("%s\n", json->str);
+
+  gtk_window_destroy (GTK_WINDOW (bench.window));
+  g_free (bench.xml);
+  return 0;
+}
+
+/* ---- application start ------------------------------------------------- */
+
+typedef struct
+{
+  GApplication *app;
+  gint64        first_frame_ns;
+  glong         first_frame_rss_kib;
+} StartBench;
+
+static gboolean
+settle_cb (gpointer user_data)
+{
+  StartBench *bench = user_data;
+
+  g_print ("{\"first_frame_ns\":%" G_GINT64_FORMAT ",\"rss_first_frame_kib\":%ld,"
+           "\"rss_settled_kib\":%ld,\"maxrss_kib\":%ld}\n",
+           bench->first_frame_ns, bench->first_frame_rss_kib, bench_rss_kib (), bench_maxrss_kib ());
+  g_application_quit (bench->app);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_after_paint_cb (GdkFrameClock *clock,
+                      StartBench    *bench)
+{
+  if (bench->first_frame_ns != 0)
+    return;
+  bench->first_frame_ns = bench_now_ns ();
+  bench->first_frame_rss_kib = bench_rss_kib ();
+  g_timeout_add (START_SETTLE_MS, settle_cb, bench);
+}
+
+static void
+start_realize_cb (GtkWidget  *window,
+                  StartBench *bench)
+{
+  g_signal_connect_after (gtk_widget_get_frame_clock (window), "after-paint",
+                          G_CALLBACK (start_after_paint_cb), bench);
+}
+
+static void
+window_added_cb (GtkApplication *app,
+                 GtkWindow      *window,
+                 StartBench     *bench)
+{
+  g_signal_connect (window, "realize", G_CALLBACK (start_realize_cb), bench);
+}
+
+static int
+run_start (void)
+{
+  g_autoptr(TesseraApplication) app = NULL;
+  StartBench bench = { NULL, 0, 0 };
+  char *argv[] = { (char *) "tessera", NULL };
+
+  /* As src/main.c does */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_application_name ("Tessera");
+
+  app = tessera_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS);
+  bench.app = G_APPLICATION (app);
+  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &bench);
+  return g_application_run (G_APPLICATION (app), 1, argv);
+}
+
+/* ---- suite: each measurement in a fresh process ------------------------ */
+
+static gboolean
+relay (const char * const *argv,
+       gint64              spawn_ns,
+       GError            **error)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, error))
+    {
+      g_prefix_error (error, "%s %s: %s: ", argv[0], argv[1], err);
+      return FALSE;
+    }
+  g_strchomp (out);
+  if (spawn_ns != 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+      const char *field = strstr (out, "\"first_frame_ns\":");
+      gint64 first = field != NULL ? g_ascii_strtoll (field + strlen ("\"first_frame_ns\":"), NULL, 10) : 0;
+
+      /* Inserted before the closing brace */
+      out[strlen (out) - 1] = '\0';
+      g_print ("%s,\"start_to_first_frame_ms\":%.3f}\n", out, first > 0 ? (first - spawn_ns) / 1e6 : -1.0);
+    }
+  else
+    {
+      g_print ("%s\n", out);
+    }
+  return TRUE;
+}
+
+static int
+run_suite (const char *self,
+           const char *dir,
+           int         n_sizes,
+           char       *sizes[])
+{
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < n_sizes; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("list-%s.xml", sizes[i]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      const char *argv[] = { self, "list", path, NULL };
+
+      if (!relay (argv, 0, &error))
+        goto fail;
+    }
+  for (int i = 0; i < 5; i++)
+    {
+      const char *argv[] = { self, "start", NULL };
+
+      if (!relay (argv, bench_now_ns (), &error))
+        goto fail;
+    }
+  return 0;
+
+fail:
+  g_printerr ("bench-ui: %s\n", error->message);
+  return 1;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 3 && g_str_equal (argv[1], "list"))
+    return run_list (argv[2]);
+  if (argc == 2 && g_str_equal (argv[1], "start"))
+    return run_start ();
+  if (argc >= 3 && g_str_equal (argv[1], "suite"))
+    return run_suite (argv[0], argv[2], argc - 3, argv + 3);
+
+  g_printerr ("usage: bench-ui list FILE | start | suite DIR N…\n");
+  return 2;
+}
