@@ -41,6 +41,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (gnutls_datum_t, datum_clear)
 #define SERIAL_BYTES            16
 #define MAX_LIFETIME_DAYS       36500
 #define MIN_RSA_BITS            2048
+/* id-on-xmppAddr (RFC 6120 §13.7.1.4) */
+#define XMPP_ADDR_OID           "1.3.6.1.5.5.7.8.5"
+/* GNUTLS_SAN_OTHERNAME_XMPP would convert a non-ASCII JID to IDNA (and, for
+ * "jürgen@example.org", drop the '@' on the way): the xmppAddr is a
+ * UTF8String of the JID as it is, so it is encoded explicitly. */
+#define XMPP_ADDR_FLAGS         (GNUTLS_FSAN_SET | GNUTLS_FSAN_ENCODE_UTF8_STRING)
 
 struct _TesseraKey
 {
@@ -589,8 +595,8 @@ crq_fill (gnutls_x509_crq_t crq,
 
   if ((ret = gnutls_x509_crq_set_version (crq, 1)) < 0 ||
       (ret = gnutls_x509_crq_set_dn_by_oid (crq, GNUTLS_OID_X520_COMMON_NAME, 0, bare_jid, len)) < 0 ||
-      (ret = gnutls_x509_crq_set_subject_alt_name (crq, GNUTLS_SAN_OTHERNAME_XMPP, bare_jid, len,
-                                                   GNUTLS_FSAN_SET)) < 0 ||
+      (ret = gnutls_x509_crq_set_subject_alt_othername (crq, XMPP_ADDR_OID, bare_jid, len,
+                                                        XMPP_ADDR_FLAGS)) < 0 ||
       (ret = gnutls_x509_crq_set_key_usage (crq, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
       (ret = gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_CLIENT, 0)) < 0)
     return ret;
@@ -681,8 +687,8 @@ crt_fill (gnutls_x509_crt_t crt,
   if ((ret = gnutls_x509_crt_set_version (crt, 3)) < 0 ||
       (ret = crt_set_serial_and_validity (crt, lifetime_days)) < 0 ||
       (ret = gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, bare_jid, len)) < 0 ||
-      (ret = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_OTHERNAME_XMPP, bare_jid, len,
-                                                   GNUTLS_FSAN_SET)) < 0 ||
+      (ret = gnutls_x509_crt_set_subject_alt_othername (crt, XMPP_ADDR_OID, bare_jid, len,
+                                                        XMPP_ADDR_FLAGS)) < 0 ||
       (ret = gnutls_x509_crt_set_basic_constraints (crt, 0, -1)) < 0 ||
       (ret = gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
       (ret = gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_CLIENT, 0)) < 0)
