@@ -1,0 +1,859 @@
+/* test-crash.c: tessera-cli killed at every step of enroll and revoke, then reconciled
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <string.h>
+
+#include "reliability-common.h"
+
+/* The promises under test:
+ *   - a key the server has a certificate for is never lost;
+ *   - a key is deleted only after the server confirmed the revocation;
+ *   - after the next run (which reconciles), every certificate the server
+ *     lists is known on the device that made it, and nothing the user did
+ *     not ask for was revoked.
+ * tessera-cli runs with TESSERA_TEST_CRASH_AT=<point> and dies by SIGKILL
+ * there (src/core/tessera-test-hooks.h); the server's own storage is the
+ * oracle, read without any client code. */
+
+#define RETURN_IF_FAILED() G_STMT_START { if (g_test_failed ()) return; } G_STMT_END
+
+/* Every crash point of the session and the key store. */
+static const char * const crash_points[] = {
+  "key-store:after-secret",
+  "key-store:after-key-file",
+  "enroll:key-saved",
+  "enroll:request-saved",
+  "enroll:request-sent",
+  "enroll:csr-sent",
+  "enroll:result-received",
+  "key-store:after-certificate",
+  "enroll:certificate-stored",
+  "revoke:revoking-saved",
+  "revoke:sent",
+  "revoke:confirmed",
+  "revoke:removing",
+  "revoke:local-removed",
+  "reconcile:before-restore",
+  "reconcile:before-delete",
+};
+/* crash_points: the enroll points first, then the revoke points */
+#define N_ENROLL_POINTS 9
+#define N_REVOKE_POINTS 5
+
+/* One server for every case: a Prosody start costs more than a case. */
+static TesseraTestServer *ccm2_server;
+static char *tmpdir;
+static guint device_serial;
+
+static TesseraTestServer *
+get_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const char *options[] = { "--accounts", "3", NULL };
+
+  if (ccm2_server != NULL)
+    return ccm2_server;
+
+  ccm2_server = tessera_test_server_start (options, &error);
+  g_assert_no_error (error);
+  /* The random run keeps well below it, but the fixed cases add up. */
+  rel_server_configure (ccm2_server, "ccm2_max_certificates = 1000", &error);
+  g_assert_no_error (error);
+  return ccm2_server;
+}
+
+static void
+new_device (RelDevice  *device,
+            const char *label)
+{
+  g_autofree char *name = g_strdup_printf ("%s-%u", label, ++device_serial);
+
+  rel_device_init (device, tmpdir, name);
+}
+
+static GPtrArray *
+local_records (RelDevice  *device,
+               const char *jid)
+{
+  g_autoptr(TesseraKeyStore) store = rel_device_store (device, jid);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *records = tessera_key_store_list (store, &error);
+
+  g_assert_no_error (error);
+  return records;
+}
+
+static TesseraKeyRecord *
+local_by_fingerprint (GPtrArray  *records,
+                      const char *fingerprint)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (records, i);
+      TesseraCertificate *cert = tessera_key_record_get_certificate (record);
+
+      if (cert != NULL && g_str_equal (tessera_certificate_get_fingerprint (cert), fingerprint))
+        return record;
+    }
+  return NULL;
+}
+
+static TesseraKeyRecord *
+local_by_id (GPtrArray  *records,
+             const char *id)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (records, i);
+
+      if (g_str_equal (tessera_key_record_get_id (record), id))
+        return record;
+    }
+  return NULL;
+}
+
+static char *
+enroll_ok (TesseraTestServer *server,
+           const char        *jid,
+           const char        *password,
+           RelDevice         *device,
+           const char        *name)
+{
+  g_auto(RelResult) result = { 0 };
+  RelRun run = { .password = password };
+
+  rel_run_cli (server, jid, device, &run, &result, "enroll", name, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  if (result.status != 0)
+    return NULL;
+  return g_strdup (rel_result_fingerprint (&result));
+}
+
+static void
+run_crashing (TesseraTestServer *server,
+              const char        *jid,
+              const char        *password,
+              RelDevice         *device,
+              const char        *point,
+              RelResult         *result,
+              const char        *first_arg,
+              ...)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
+  RelRun run = { .password = password, .crash_at = point };
+  const char *arg;
+  va_list ap;
+
+  g_strv_builder_add (builder, first_arg);
+  va_start (ap, first_arg);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_strv_builder_add (builder, arg);
+  va_end (ap);
+  args = g_strv_builder_end (builder);
+
+  rel_run_cli_argv (server, jid, device, &run, (const char * const *) args, result);
+}
+
+/* ---- one enroll killed at each step ------------------------------------ */
+
+typedef struct
+{
+  const char      *point;
+  gboolean         saved;      /* a key folder with key.pem exists afterwards */
+  TesseraKeyState  state;      /* its state right after the kill */
+  gboolean         sent;       /* the journal says the request left */
+  gboolean         issued;     /* the server holds a certificate afterwards */
+} EnrollCase;
+
+static const EnrollCase enroll_cases[] = {
+  { "key-store:after-secret",      FALSE, 0,                                  FALSE, FALSE },
+  { "key-store:after-key-file",    TRUE,  TESSERA_KEY_STATE_KEY_SAVED,        FALSE, FALSE },
+  { "enroll:key-saved",            TRUE,  TESSERA_KEY_STATE_KEY_SAVED,        FALSE, FALSE },
+  { "enroll:request-saved",        TRUE,  TESSERA_KEY_STATE_REQUEST_PENDING,  FALSE, FALSE },
+  { "enroll:request-sent",         TRUE,  TESSERA_KEY_STATE_REQUEST_PENDING,  TRUE,  FALSE },
+  { "enroll:csr-sent",             TRUE,  TESSERA_KEY_STATE_REQUEST_PENDING,  TRUE,  TRUE },
+  { "enroll:result-received",      TRUE,  TESSERA_KEY_STATE_REQUEST_PENDING,  TRUE,  TRUE },
+  { "key-store:after-certificate", TRUE,  TESSERA_KEY_STATE_REQUEST_PENDING,  TRUE,  TRUE },
+  { "enroll:certificate-stored",   TRUE,  TESSERA_KEY_STATE_CERTIFIED,        TRUE,  TRUE },
+};
+
+static void
+test_enroll_killed (gconstpointer data)
+{
+  const EnrollCase *c = data;
+  TesseraTestServer *server = get_server ();
+  const char *jid = tessera_test_server_get (server, "JID2");
+  const char *password = tessera_test_server_get (server, "PASSWORD2");
+  g_auto(RelDevice) device = { 0 };
+  g_auto(RelResult) result = { 0 };
+  g_autoptr(GPtrArray) before = rel_server_certs (server, "user2");
+  g_autoptr(GPtrArray) crashed = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) final = NULL;
+  TesseraKeyRecord *record;
+
+  new_device (&device, "enroll");
+  run_crashing (server, jid, password, &device, c->point, &result, "enroll", "Crashing", NULL);
+  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  RETURN_IF_FAILED ();
+
+  crashed = rel_server_certs (server, "user2");
+  g_assert_cmpuint (crashed->len, ==, before->len + (c->issued ? 1 : 0));
+  records = local_records (&device, jid);
+  g_assert_cmpuint (records->len, ==, c->saved ? 1 : 0);
+  RETURN_IF_FAILED ();
+  if (c->saved)
+    {
+      record = g_ptr_array_index (records, 0);
+      g_assert_cmpint (tessera_key_record_get_state (record), ==, c->state);
+    }
+
+  /* The next run reconciles before it lists. */
+  rel_result_clear (&result);
+  rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  after = rel_server_certs (server, "user2");
+  final = local_records (&device, jid);
+  g_assert_cmpuint (final->len, ==, c->saved ? 1 : 0);
+  RETURN_IF_FAILED ();
+
+  /* Exactly one certificate more when the request had left, never two. */
+  g_assert_cmpuint (after->len, ==, before->len + (c->sent ? 1 : 0));
+  if (!c->saved)
+    return;
+  record = g_ptr_array_index (final, 0);
+  if (!c->sent)
+    {
+      /* A request that never left stays for a retry. */
+      g_assert_cmpint (tessera_key_record_get_state (record), ==, c->state);
+      g_assert_null (tessera_key_record_get_certificate (record));
+      return;
+    }
+
+  g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_CERTIFIED);
+  g_assert_nonnull (tessera_key_record_get_certificate (record));
+  RETURN_IF_FAILED ();
+  g_assert_nonnull (rel_server_certs_find (after, tessera_certificate_get_fingerprint (
+                                             tessera_key_record_get_certificate (record))));
+  if (c->issued)
+    {
+      /* The certificate the server had issued, not a second one. */
+      g_assert_nonnull (rel_server_certs_find (crashed, tessera_certificate_get_fingerprint (
+                                                 tessera_key_record_get_certificate (record))));
+    }
+  if (c->state == TESSERA_KEY_STATE_REQUEST_PENDING && !g_str_has_prefix (c->point, "key-store:"))
+    g_assert_nonnull (strstr (result.err, "is now stored"));
+}
+
+/* ---- one revoke killed at each step ------------------------------------ */
+
+typedef struct
+{
+  const char *point;
+  gboolean    server_revoked;  /* the server no longer lists it afterwards */
+  gboolean    key_left;        /* the key folder is still there after the kill */
+  const char *told;            /* what the next run says, or NULL */
+} RevokeCase;
+
+static const RevokeCase revoke_cases[] = {
+  { "revoke:revoking-saved", FALSE, TRUE,  "still valid" },
+  { "revoke:sent",           TRUE,  TRUE,  "was confirmed by the server" },
+  { "revoke:confirmed",      TRUE,  TRUE,  "was confirmed by the server" },
+  { "revoke:removing",       TRUE,  TRUE,  "was confirmed by the server" },
+  { "revoke:local-removed",  TRUE,  FALSE, NULL },
+};
+
+static void
+check_revoke_outcome (TesseraTestServer *server,
+                      RelDevice         *device,
+                      const char        *jid,
+                      const char        *fingerprint,
+                      gboolean           server_revoked,
+                      GPtrArray         *before)
+{
+  g_autoptr(GPtrArray) after = rel_server_certs (server, "user2");
+  g_autoptr(GPtrArray) records = local_records (device, jid);
+  TesseraKeyRecord *record = local_by_fingerprint (records, fingerprint);
+
+  /* Only the fingerprint asked for ever leaves the server's list. */
+  for (guint i = 0; i < before->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (before, i);
+
+      if (!g_str_equal (cert->fingerprint, fingerprint))
+        g_assert_nonnull (rel_server_certs_find (after, cert->fingerprint));
+    }
+
+  if (server_revoked)
+    {
+      g_assert_null (rel_server_certs_find (after, fingerprint));
+      g_assert_null (record);
+    }
+  else
+    {
+      g_assert_nonnull (rel_server_certs_find (after, fingerprint));
+      g_assert_nonnull (record);
+      if (record != NULL)
+        g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_CERTIFIED);
+    }
+}
+
+static void
+test_revoke_killed (gconstpointer data)
+{
+  const RevokeCase *c = data;
+  TesseraTestServer *server = get_server ();
+  const char *jid = tessera_test_server_get (server, "JID2");
+  const char *password = tessera_test_server_get (server, "PASSWORD2");
+  g_auto(RelDevice) device = { 0 };
+  g_auto(RelResult) result = { 0 };
+  g_autofree char *fingerprint = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) crashed = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  TesseraKeyRecord *record;
+
+  new_device (&device, "revoke");
+  fingerprint = enroll_ok (server, jid, password, &device, "Revoked");
+  RETURN_IF_FAILED ();
+  before = rel_server_certs (server, "user2");
+
+  run_crashing (server, jid, password, &device, c->point, &result, "revoke", "--force", fingerprint, NULL);
+  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  RETURN_IF_FAILED ();
+
+  crashed = rel_server_certs (server, "user2");
+  g_assert_true ((rel_server_certs_find (crashed, fingerprint) == NULL) == c->server_revoked);
+  records = local_records (&device, jid);
+  record = local_by_fingerprint (records, fingerprint);
+  g_assert_true ((record != NULL) == c->key_left);
+  if (record != NULL)
+    g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_REVOKING);
+  RETURN_IF_FAILED ();
+
+  rel_result_clear (&result);
+  rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  if (c->told != NULL)
+    g_assert_nonnull (strstr (result.err, c->told));
+  check_revoke_outcome (server, &device, jid, fingerprint, c->server_revoked, before);
+}
+
+/* A reconciliation killed half way is finished by the one after it. */
+static void
+test_reconcile_killed (gconstpointer data)
+{
+  const char *point = data;
+  gboolean deleting = g_str_equal (point, "reconcile:before-delete");
+  TesseraTestServer *server = get_server ();
+  const char *jid = tessera_test_server_get (server, "JID2");
+  const char *password = tessera_test_server_get (server, "PASSWORD2");
+  g_auto(RelDevice) device = { 0 };
+  g_auto(RelResult) result = { 0 };
+  g_autofree char *fingerprint = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  TesseraKeyRecord *record;
+
+  new_device (&device, "reconcile");
+  fingerprint = enroll_ok (server, jid, password, &device, "Reconciled");
+  RETURN_IF_FAILED ();
+  before = rel_server_certs (server, "user2");
+
+  run_crashing (server, jid, password, &device, deleting ? "revoke:sent" : "revoke:revoking-saved",
+                &result, "revoke", "--force", fingerprint, NULL);
+  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  rel_result_clear (&result);
+  run_crashing (server, jid, password, &device, point, &result, "list", NULL);
+  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  RETURN_IF_FAILED ();
+
+  records = local_records (&device, jid);
+  record = local_by_fingerprint (records, fingerprint);
+  g_assert_nonnull (record);
+  if (record != NULL)
+    g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_REVOKING);
+
+  rel_result_clear (&result);
+  rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  check_revoke_outcome (server, &device, jid, fingerprint, deleting, before);
+}
+
+/* The run after a crash may be another enroll or a revoke: it reconciles
+ * first, so the interrupted certificate is neither lost nor orphaned. */
+static void
+test_next_run (gconstpointer data)
+{
+  const char *next = data;
+  TesseraTestServer *server = get_server ();
+  const char *jid = tessera_test_server_get (server, "JID2");
+  const char *password = tessera_test_server_get (server, "PASSWORD2");
+  g_auto(RelDevice) device = { 0 };
+  g_auto(RelResult) result = { 0 };
+  g_autoptr(GPtrArray) crashed = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) before = rel_server_certs (server, "user2");
+  const char *issued = NULL;
+  RelRun run = { .password = password };
+
+  new_device (&device, "next");
+  run_crashing (server, jid, password, &device, "enroll:csr-sent", &result, "enroll", "First", NULL);
+  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  crashed = rel_server_certs (server, "user2");
+  g_assert_cmpuint (crashed->len, ==, before->len + 1);
+  RETURN_IF_FAILED ();
+  for (guint i = 0; i < crashed->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (crashed, i);
+
+      if (rel_server_certs_find (before, cert->fingerprint) == NULL)
+        issued = cert->fingerprint;
+    }
+  g_assert_nonnull (issued);
+  RETURN_IF_FAILED ();
+
+  rel_result_clear (&result);
+  if (g_str_equal (next, "enroll"))
+    rel_run_cli (server, jid, &device, &run, &result, "enroll", "Second", NULL);
+  else
+    rel_run_cli (server, jid, &device, &run, &result, "revoke", "--force", issued, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+
+  after = rel_server_certs (server, "user2");
+  records = local_records (&device, jid);
+  if (g_str_equal (next, "enroll"))
+    {
+      /* The interrupted one is stored, and the new one is a second key. */
+      g_assert_cmpuint (after->len, ==, before->len + 2);
+      g_assert_cmpuint (records->len, ==, 2);
+      g_assert_nonnull (local_by_fingerprint (records, issued));
+    }
+  else
+    {
+      g_assert_cmpuint (after->len, ==, before->len);
+      g_assert_null (rel_server_certs_find (after, issued));
+      g_assert_cmpuint (records->len, ==, 0);
+    }
+}
+
+/* XEP-0257 appends are not idempotent: the reconciliation must find the
+ * certificate in the list instead of appending a second one. */
+static void
+test_xep0257 (void)
+{
+  static const char *options[] = { "--xep0257", NULL };
+  g_autoptr(GError) error = NULL;
+  TesseraTestServer *server = tessera_test_server_start (options, &error);
+  const char *jid, *password;
+  g_auto(RelDevice) device = { 0 };
+  g_auto(RelDevice) other = { 0 };
+  g_auto(RelResult) result = { 0 };
+  g_autoptr(GPtrArray) records = NULL;
+  RelRun run = { 0 };
+  JsonArray *listed;
+
+  g_assert_no_error (error);
+  if (server == NULL)
+    return;
+  jid = tessera_test_server_get_jid (server);
+  password = tessera_test_server_get_password (server);
+  run.password = password;
+  new_device (&device, "xep0257");
+  new_device (&other, "xep0257-other");
+
+  run_crashing (server, jid, password, &device, "enroll:csr-sent", &result, "enroll", "Appended", NULL);
+  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  rel_result_clear (&result);
+  rel_run_cli (server, jid, &device, &run, &result, "list", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_nonnull (strstr (result.err, "is now stored"));
+  rel_result_clear (&result);
+
+  /* Another device sees one certificate, the one this device now holds. */
+  rel_run_cli (server, jid, &other, &run, &result, "list", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  records = local_records (&device, jid);
+  g_assert_cmpuint (records->len, ==, 1);
+  if (result.json != NULL && records->len == 1)
+    {
+      TesseraCertificate *cert = tessera_key_record_get_certificate (g_ptr_array_index (records, 0));
+
+      listed = json_object_get_array_member (json_node_get_object (result.json), "certificates");
+      g_assert_cmpuint (json_array_get_length (listed), ==, 1);
+      g_assert_nonnull (cert);
+      if (cert != NULL && json_array_get_length (listed) == 1)
+        g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (listed, 0), "fingerprint"),
+                         ==, tessera_certificate_get_fingerprint (cert));
+    }
+
+  tessera_test_server_stop (server);
+}
+
+/* ---- random kills ------------------------------------------------------- */
+
+typedef enum {
+  OP_ENROLL,
+  OP_REVOKE,
+  OP_LIST,
+  OP_LOGIN,
+  OP_OTHER_ENROLL,
+} Op;
+
+static const char * const op_names[] = { "enroll", "revoke", "list", "login", "other-enroll" };
+
+typedef struct
+{
+  TesseraTestServer *server;
+  const char        *jid;
+  const char        *password;
+  RelDevice          device;     /* killed again and again */
+  RelDevice          other;      /* another device of the account, never killed */
+  GRand             *rand;
+  guint              kills;
+  guint              completed;
+  guint              lost_checks;
+  GHashTable        *kills_at;   /* point -> count */
+} Chaos;
+
+static gboolean
+is_other_devices (Chaos         *chaos,
+                  RelServerCert *cert)
+{
+  g_autoptr(GPtrArray) records = local_records (&chaos->other, chaos->jid);
+
+  return local_by_id (records, cert->key_id) != NULL;
+}
+
+/* Every certificate on the server whose key this device made still has its
+ * key here; with @settled (a run that reconciled and finished), it is also
+ * stored here, and nothing is left half revoked. */
+static void
+check_invariants (Chaos      *chaos,
+                  GPtrArray  *server,
+                  GPtrArray  *records,
+                  gboolean    settled,
+                  guint       iteration)
+{
+  for (guint i = 0; i < server->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (server, i);
+      TesseraKeyRecord *record = local_by_id (records, cert->key_id);
+
+      if (is_other_devices (chaos, cert))
+        continue;
+      chaos->lost_checks++;
+      if (record == NULL)
+        g_test_fail_printf ("iteration %u: lost key: the server lists %s, whose key %s is not on this device",
+                            iteration, cert->fingerprint, cert->key_id);
+      else if (settled && local_by_fingerprint (records, cert->fingerprint) == NULL)
+        g_test_fail_printf ("iteration %u: orphan certificate %s: key %s does not hold it after a reconciling run",
+                            iteration, cert->fingerprint, cert->key_id);
+    }
+
+  for (guint i = 0; settled && i < records->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (records, i);
+      TesseraCertificate *cert = tessera_key_record_get_certificate (record);
+
+      if (tessera_key_record_get_state (record) == TESSERA_KEY_STATE_REVOKING)
+        g_test_fail_printf ("iteration %u: key %s is still revoking after a reconciling run",
+                            iteration, tessera_key_record_get_id (record));
+      if (cert != NULL && tessera_key_record_get_state (record) != TESSERA_KEY_STATE_CERTIFIED)
+        g_test_fail_printf ("iteration %u: key %s holds a certificate but is %s", iteration,
+                            tessera_key_record_get_id (record),
+                            tessera_key_state_to_string (tessera_key_record_get_state (record)));
+      if (cert != NULL && rel_server_certs_find (server, tessera_certificate_get_fingerprint (cert)) == NULL)
+        g_test_fail_printf ("iteration %u: key %s holds %s, which the server does not list", iteration,
+                            tessera_key_record_get_id (record), tessera_certificate_get_fingerprint (cert));
+    }
+}
+
+/* Only @target may leave the server; a key goes only with its certificate. */
+static void
+check_removals (GPtrArray  *server_before,
+                GPtrArray  *server_after,
+                GPtrArray  *records_before,
+                GPtrArray  *records_after,
+                const char *target,
+                guint       iteration)
+{
+  for (guint i = 0; i < server_before->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (server_before, i);
+
+      if (rel_server_certs_find (server_after, cert->fingerprint) == NULL &&
+          g_strcmp0 (cert->fingerprint, target) != 0)
+        g_test_fail_printf ("iteration %u: wrong revocation: %s left the server, %s was asked for",
+                            iteration, cert->fingerprint, target ? target : "nothing");
+    }
+
+  for (guint i = 0; i < records_before->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (records_before, i);
+      TesseraCertificate *cert = tessera_key_record_get_certificate (record);
+
+      if (local_by_id (records_after, tessera_key_record_get_id (record)) != NULL)
+        continue;
+      if (cert == NULL)
+        g_test_fail_printf ("iteration %u: key %s, waiting for its certificate, was deleted", iteration,
+                            tessera_key_record_get_id (record));
+      else if (rel_server_certs_find (server_after, tessera_certificate_get_fingerprint (cert)) != NULL)
+        g_test_fail_printf ("iteration %u: key %s was deleted while the server still lists %s", iteration,
+                            tessera_key_record_get_id (record), tessera_certificate_get_fingerprint (cert));
+    }
+}
+
+static Op
+choose_op (Chaos     *chaos,
+           GPtrArray *server)
+{
+  gint32 dice = g_rand_int_range (chaos->rand, 0, 100);
+
+  if (server->len >= 14)
+    return OP_REVOKE;
+  if (server->len == 0 || dice < 42)
+    return dice % 7 == 0 ? OP_OTHER_ENROLL : OP_ENROLL;
+  if (dice < 82)
+    return OP_REVOKE;
+  if (dice < 92)
+    return OP_LIST;
+  return OP_LOGIN;
+}
+
+/* Mostly a point on the operation's own path, sometimes any point (those
+ * of a reconciliation are reached in any operation that has something to
+ * finish), and one run in twenty is not killed at all. */
+static const char *
+choose_point (Chaos *chaos,
+              Op     op)
+{
+  gint32 dice = g_rand_int_range (chaos->rand, 0, 100);
+  guint first = 0, count = G_N_ELEMENTS (crash_points);
+
+  if (dice < 6)
+    return NULL;
+  if (dice < 85 && op == OP_ENROLL)
+    count = N_ENROLL_POINTS;
+  else if (dice < 85 && op == OP_REVOKE)
+    {
+      first = N_ENROLL_POINTS;
+      count = N_REVOKE_POINTS;
+    }
+
+  return crash_points[first + (guint) g_rand_int_range (chaos->rand, 0, (gint32) count)];
+}
+
+/* Mostly one of this device's certificates (the revoke path has most of
+ * the crash points), else another device's. */
+static const char *
+choose_target (Chaos     *chaos,
+               GPtrArray *server,
+               GPtrArray *records)
+{
+  g_autoptr(GPtrArray) own = g_ptr_array_new ();
+
+  for (guint i = 0; i < server->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (server, i);
+
+      if (local_by_id (records, cert->key_id) != NULL)
+        g_ptr_array_add (own, cert);
+    }
+  if (own->len == 0 || g_rand_int_range (chaos->rand, 0, 100) < 20)
+    own->len = 0;
+  if (own->len > 0)
+    return ((RelServerCert *) g_ptr_array_index (own, g_rand_int_range (chaos->rand, 0, own->len)))->fingerprint;
+
+  return ((RelServerCert *) g_ptr_array_index (server, g_rand_int_range (chaos->rand, 0, server->len)))->fingerprint;
+}
+
+static gboolean
+has_certified (GPtrArray *records)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      if (tessera_key_record_get_state (g_ptr_array_index (records, i)) == TESSERA_KEY_STATE_CERTIFIED)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+chaos_step (Chaos *chaos,
+            guint  iteration)
+{
+  g_autoptr(GPtrArray) server_before = rel_server_certs (chaos->server, "user1");
+  g_autoptr(GPtrArray) records_before = local_records (&chaos->device, chaos->jid);
+  g_autoptr(GPtrArray) server_after = NULL;
+  g_autoptr(GPtrArray) records_after = NULL;
+  g_auto(RelResult) result = { 0 };
+  g_autofree char *name = g_strdup_printf ("Device %u", iteration);
+  const char *target = NULL;
+  const char *point = NULL;
+  RelRun run = { .password = chaos->password };
+  Op op = choose_op (chaos, server_before);
+  gboolean killed;
+
+  point = choose_point (chaos, op);
+  run.crash_at = point;
+
+  switch (op)
+    {
+    case OP_ENROLL:
+      rel_run_cli (chaos->server, chaos->jid, &chaos->device, &run, &result, "enroll", name, NULL);
+      break;
+    case OP_REVOKE:
+      target = choose_target (chaos, server_before, records_before);
+      rel_run_cli (chaos->server, chaos->jid, &chaos->device, &run, &result, "revoke", "--force", target, NULL);
+      break;
+    case OP_LIST:
+      rel_run_cli (chaos->server, chaos->jid, &chaos->device, &run, &result, "list", NULL);
+      break;
+    case OP_LOGIN:
+      run.password = NULL;
+      rel_run_cli (chaos->server, chaos->jid, &chaos->device, &run, &result, "login", NULL);
+      break;
+    case OP_OTHER_ENROLL:
+    default:
+      g_free (enroll_ok (chaos->server, chaos->jid, chaos->password, &chaos->other, name));
+      return;
+    }
+
+  killed = result.term_signal == SIGKILL;
+  g_assert_true (killed || result.term_signal == 0);
+  if (killed)
+    {
+      chaos->kills++;
+      g_hash_table_replace (chaos->kills_at, (gpointer) point,
+                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (chaos->kills_at, point)) + 1));
+    }
+  else
+    {
+      chaos->completed++;
+      if (op == OP_LOGIN && has_certified (records_before))
+        g_assert_cmpint (result.status, ==, 0);
+      else if (op == OP_LOGIN)
+        g_assert_cmpstr (rel_result_error_code (&result), ==, "no-certificate");
+      else
+        g_assert_cmpint (result.status, ==, 0);
+      if (result.status != 0)
+        g_test_message ("iteration %u: %s failed: %s", iteration, op_names[op], result.err);
+    }
+
+  server_after = rel_server_certs (chaos->server, "user1");
+  records_after = local_records (&chaos->device, chaos->jid);
+  check_removals (server_before, server_after, records_before, records_after, target, iteration);
+  check_invariants (chaos, server_after, records_after, !killed && op != OP_LOGIN, iteration);
+}
+
+static void
+test_random_kills (void)
+{
+  const char *seed_text = g_getenv ("TESSERA_RELIABILITY_SEED");
+  const char *kills_text = g_getenv ("TESSERA_RELIABILITY_KILLS");
+  guint32 seed = seed_text != NULL ? (guint32) g_ascii_strtoull (seed_text, NULL, 10) : g_random_int ();
+  guint kills = kills_text != NULL ? (guint) g_ascii_strtoull (kills_text, NULL, 10) : 200;
+  guint iterations = 0;
+  Chaos chaos = { 0, };
+  g_auto(RelResult) result = { 0 };
+  g_autoptr(GPtrArray) server = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 start = g_get_monotonic_time ();
+
+  g_test_message ("random kills: seed %u (TESSERA_RELIABILITY_SEED=%u repeats this run), %u kills",
+                  seed, seed, kills);
+  g_printerr ("# random kills: seed %u, %u kills\n", seed, kills);
+  chaos.server = get_server ();
+  chaos.jid = tessera_test_server_get_jid (chaos.server);
+  chaos.password = tessera_test_server_get_password (chaos.server);
+  chaos.rand = g_rand_new_with_seed (seed);
+  chaos.kills_at = g_hash_table_new (g_str_hash, g_str_equal);
+  new_device (&chaos.device, "chaos");
+  new_device (&chaos.other, "chaos-other");
+
+  /* Until @kills runs were killed; a run may finish before its point. */
+  for (guint i = 1; chaos.kills < kills && i <= kills * 3 && !g_test_failed (); i++)
+    {
+      chaos_step (&chaos, i);
+      iterations = i;
+    }
+
+  /* A last run that is not killed settles everything. */
+  rel_run_cli (chaos.server, chaos.jid, &chaos.device, &(RelRun) { .password = chaos.password }, &result,
+               "list", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  server = rel_server_certs (chaos.server, "user1");
+  records = local_records (&chaos.device, chaos.jid);
+  check_invariants (&chaos, server, records, TRUE, iterations + 1);
+
+  g_test_message ("random kills: seed %u: %u iterations, %u runs killed, %u completed, %u key checks, %.1f s",
+                  seed, iterations, chaos.kills, chaos.completed, chaos.lost_checks,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  g_hash_table_iter_init (&iter, chaos.kills_at);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_test_message ("  killed at %-28s %u times", (const char *) key, GPOINTER_TO_UINT (value));
+  if (g_test_failed ())
+    g_printerr ("# random kills FAILED with seed %u\n", seed);
+  g_assert_cmpuint (chaos.kills, >=, kills);
+
+  g_hash_table_unref (chaos.kills_at);
+  g_rand_free (chaos.rand);
+  rel_device_clear (&chaos.device);
+  rel_device_clear (&chaos.other);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  g_test_set_nonfatal_assertions ();
+
+  tmpdir = g_dir_make_tmp ("tessera-crash-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (enroll_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/tessera/reliability/enroll-killed/%s", enroll_cases[i].point);
+
+      g_test_add_data_func (path, &enroll_cases[i], test_enroll_killed);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (revoke_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/tessera/reliability/revoke-killed/%s", revoke_cases[i].point);
+
+      g_test_add_data_func (path, &revoke_cases[i], test_revoke_killed);
+    }
+  g_test_add_data_func ("/tessera/reliability/reconcile-killed/before-restore", "reconcile:before-restore",
+                        test_reconcile_killed);
+  g_test_add_data_func ("/tessera/reliability/reconcile-killed/before-delete", "reconcile:before-delete",
+                        test_reconcile_killed);
+  g_test_add_data_func ("/tessera/reliability/next-run/enroll", "enroll", test_next_run);
+  g_test_add_data_func ("/tessera/reliability/next-run/revoke", "revoke", test_next_run);
+  g_test_add_func ("/tessera/reliability/xep0257-append-not-repeated", test_xep0257);
+  g_test_add_func ("/tessera/reliability/random-kills", test_random_kills);
+
+  status = g_test_run ();
+
+  g_clear_pointer (&ccm2_server, tessera_test_server_stop);
+  rel_remove_tree (tmpdir);
+  g_free (tmpdir);
+  return status;
+}
