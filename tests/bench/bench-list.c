@@ -11,6 +11,10 @@
  *   bench-list parse FILE REPEATS   XML text -> stanza -> TesseraCertEntry
  *                                   array -> GListStore, as the session does
  *                                   with a reply; prints one JSON line
+ *   bench-list floor FILE REPEATS   the least any client must do to show the
+ *                                   same list: XML text -> stanza, then per
+ *                                   certificate base64, gnutls_x509_crt_import,
+ *                                   expiry and SHA-256 into a plain array
  *
  * Run "parse" in a fresh process per size: its peak RSS (getrusage) is then
  * that size's alone. */
@@ -23,6 +27,7 @@
 #include <string.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 #include <strophe.h>
 
@@ -256,6 +261,136 @@ parse (const char *path,
   return 0;
 }
 
+/* ---- the floor ---------------------------------------------------------- */
+
+typedef struct
+{
+  char   *name;
+  guint8  sha256[32];
+  time_t  not_after;
+  int     readable;
+} FloorEntry;
+
+static void
+floor_entry_clear (gpointer data)
+{
+  g_free (((FloorEntry *) data)->name);
+}
+
+static void
+floor_entry_fill (FloorEntry    *entry,
+                  xmpp_ctx_t    *ctx,
+                  xmpp_stanza_t *item)
+{
+  xmpp_stanza_t *name = xmpp_stanza_get_child_by_name (item, "name");
+  xmpp_stanza_t *cert = xmpp_stanza_get_child_by_name (item, "x509cert");
+  char *text = name != NULL ? xmpp_stanza_get_text (name) : NULL;
+  gnutls_x509_crt_t crt = NULL;
+  gnutls_datum_t datum;
+  gsize len = 0;
+  guchar *der;
+  char *b64, *out;
+
+  entry->name = g_strdup (text != NULL ? text : "");
+  if (text != NULL)
+    xmpp_free (ctx, text);
+  b64 = cert != NULL ? xmpp_stanza_get_text (cert) : NULL;
+  if (b64 == NULL)
+    return;
+  /* base64 with line breaks: drop the whitespace, then decode */
+  out = b64;
+  for (const char *in = b64; *in != '\0'; in++)
+    if (!g_ascii_isspace (*in))
+      *out++ = *in;
+  *out = '\0';
+  der = g_base64_decode (b64, &len);
+  xmpp_free (ctx, b64);
+
+  datum.data = der;
+  datum.size = (unsigned int) len;
+  gnutls_hash_fast (GNUTLS_DIG_SHA256, der, len, entry->sha256);
+  if (gnutls_x509_crt_init (&crt) >= 0 && gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER) >= 0)
+    {
+      entry->not_after = gnutls_x509_crt_get_expiration_time (crt);
+      entry->readable = 1;
+    }
+  if (crt != NULL)
+    gnutls_x509_crt_deinit (crt);
+  g_free (der);
+}
+
+static GArray *
+floor_build (xmpp_ctx_t *ctx,
+             const char *xml)
+{
+  xmpp_stanza_t *stanza = xmpp_stanza_new_from_string (ctx, xml);
+  xmpp_stanza_t *list = stanza != NULL ? xmpp_stanza_get_children (stanza) : NULL;
+  GArray *entries = g_array_new (FALSE, TRUE, sizeof (FloorEntry));
+
+  g_array_set_clear_func (entries, floor_entry_clear);
+  for (xmpp_stanza_t *item = list != NULL ? xmpp_stanza_get_children (list) : NULL;
+       item != NULL;
+       item = xmpp_stanza_get_next (item))
+    {
+      FloorEntry entry = { NULL, { 0 }, 0, 0 };
+
+      if (!xmpp_stanza_is_tag (item))
+        continue;
+      floor_entry_fill (&entry, ctx, item);
+      g_array_append_val (entries, entry);
+    }
+  if (stanza != NULL)
+    xmpp_stanza_release (stanza);
+  return entries;
+}
+
+static int
+parse_floor (const char *path,
+             guint       repeats)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autofree char *xml = NULL;
+  xmpp_ctx_t *ctx;
+  glong baseline_peak;
+  guint n_items = 0, unreadable = 0;
+
+  if (!g_file_get_contents (path, &xml, NULL, &error))
+    {
+      g_printerr ("bench-list: %s\n", error->message);
+      return 1;
+    }
+  xmpp_initialize ();
+  ctx = xmpp_ctx_new (NULL, NULL);
+  baseline_peak = bench_maxrss_kib ();
+
+  for (guint r = 0; r < repeats; r++)
+    {
+      gint64 start = bench_now_ns ();
+      GArray *entries = floor_build (ctx, xml);
+      double ms = (bench_now_ns () - start) / 1e6;
+
+      g_array_append_val (samples, ms);
+      n_items = entries->len;
+      unreadable = 0;
+      for (guint i = 0; i < entries->len; i++)
+        if (!g_array_index (entries, FloorEntry, i).readable)
+          unreadable++;
+      g_array_unref (entries);
+    }
+
+  g_string_append_printf (json, "{\"file\":\"%s\",\"floor\":true,\"entries\":%u,\"unreadable\":%u,",
+                          path, n_items, unreadable);
+  bench_stats_to_json (json, "ms", bench_stats_compute (samples));
+  g_string_append_printf (json, ",\"peak_kib\":%ld,\"baseline_peak_kib\":%ld}", bench_maxrss_kib (), baseline_peak);
+  g_print ("%s\n", json->str);
+
+  xmpp_ctx_free (ctx);
+  xmpp_shutdown ();
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -264,7 +399,9 @@ main (int   argc,
     return generate (argv[2], argc - 3, argv + 3);
   if (argc == 4 && g_str_equal (argv[1], "parse") && atoi (argv[3]) > 0)
     return parse (argv[2], (guint) atoi (argv[3]));
+  if (argc == 4 && g_str_equal (argv[1], "floor") && atoi (argv[3]) > 0)
+    return parse_floor (argv[2], (guint) atoi (argv[3]));
 
-  g_printerr ("usage: bench-list generate OUTDIR N… | parse FILE REPEATS\n");
+  g_printerr ("usage: bench-list generate OUTDIR N… | parse FILE REPEATS | floor FILE REPEATS\n");
   return 2;
 }

@@ -14,10 +14,12 @@
  *                         frame, recording each frame's work (frame clock
  *                         before-paint to after-paint) and the gaps between
  *                         frames
+ *   bench-ui list-plain FILE  the same with the floor: a plain GtkColumnView
+ *                         (same model, same sort, one GtkLabel per cell)
  *   bench-ui start        the application as src/main.c starts it; prints the
  *                         CLOCK_MONOTONIC time of its first painted frame and
  *                         its RSS then and 1.5 s later
- *   bench-ui suite DIR N… runs "list DIR/list-N.xml" per size and "start" five
+ *   bench-ui suite DIR N… runs "list" and "list-plain" of DIR/list-N.xml per size and "start" five
  *                         times, each in a fresh process, and adds to each
  *                         start the time from spawn to first frame
  *
@@ -53,13 +55,16 @@ typedef struct
 {
   GMainLoop       *loop;
   GtkWidget       *window;
-  TesseraCertList *list;
+  GtkWidget       *list;         /* TesseraCertList, or the plain floor */
+  gboolean         plain;
   char            *xml;
   Phase            phase;
   gint64           frame_start_ns;
   gint64           last_frame_end_ns;
   gint64           reply_ns;
   double           model_ms;
+  double           set_model_ms;
+  guint            frames_until_rows;
   double           first_list_ms;
   double           first_list_frame_work_ms;
   guint            n_items;
@@ -92,7 +97,7 @@ find_list_view (GtkWidget *widget)
 static guint
 count_rows (ListBench *bench)
 {
-  GtkWidget *view = find_list_view (GTK_WIDGET (bench->list));
+  GtkWidget *view = find_list_view (bench->list);
   guint rows = 0;
 
   for (GtkWidget *child = view != NULL ? gtk_widget_get_first_child (view) : NULL;
@@ -106,9 +111,104 @@ count_rows (ListBench *bench)
 static GtkAdjustment *
 vadjustment (ListBench *bench)
 {
-  GtkWidget *view = find_list_view (GTK_WIDGET (bench->list));
+  GtkWidget *view = find_list_view (bench->list);
 
   return view != NULL ? gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view)) : NULL;
+}
+
+/* ---- the floor: a plain GtkColumnView --------------------------------- */
+
+/* What GTK itself needs for the same table: the same model, sorted by name
+ * the same way, five columns of one GtkLabel each showing a short text per
+ * entry, in a GtkScrolledWindow. No badges, icons, tooltips or CSS classes. */
+
+typedef enum { PLAIN_NAME, PLAIN_LAST_USED, PLAIN_USERS, PLAIN_EXPIRES, PLAIN_FINGERPRINT } PlainColumn;
+
+static void
+plain_setup_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+plain_bind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  TesseraCertEntry *entry = gtk_list_item_get_item (item);
+  TesseraCertificate *certificate = tessera_cert_entry_get_certificate (entry);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  g_autofree char *text = NULL;
+  GDateTime *when;
+
+  switch ((PlainColumn) GPOINTER_TO_INT (user_data))
+    {
+    case PLAIN_NAME:
+      gtk_label_set_label (label, tessera_cert_entry_get_name (entry));
+      return;
+    case PLAIN_LAST_USED:
+      when = tessera_cert_entry_get_last_used (entry);
+      text = when != NULL ? g_date_time_format (when, "%F") : g_strdup ("never");
+      break;
+    case PLAIN_USERS:
+      text = g_strjoinv (", ", (char **) tessera_cert_entry_get_users (entry));
+      break;
+    case PLAIN_EXPIRES:
+      when = certificate != NULL ? tessera_certificate_get_not_after (certificate) : NULL;
+      text = when != NULL ? g_date_time_format (when, "%F") : g_strdup ("?");
+      break;
+    case PLAIN_FINGERPRINT:
+    default:
+      text = g_strndup (tessera_cert_entry_get_fingerprint (entry), 8);
+      break;
+    }
+  gtk_label_set_label (label, text);
+}
+
+static GtkWidget *
+plain_new (void)
+{
+  static const char * const titles[] = { "Name", "Last used", "Used by", "Expires", "Fingerprint" };
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkSortListModel *sort_model = gtk_sort_list_model_new (NULL, NULL);
+  GtkSingleSelection *selection = gtk_single_selection_new (G_LIST_MODEL (sort_model));
+  GtkWidget *view = gtk_column_view_new (GTK_SELECTION_MODEL (selection));
+  GtkExpression *name = gtk_property_expression_new (TESSERA_TYPE_CERT_ENTRY, NULL, "name");
+  GtkColumnViewColumn *name_column = NULL;
+
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      GtkColumnViewColumn *column;
+
+      g_signal_connect (factory, "setup", G_CALLBACK (plain_setup_cb), NULL);
+      g_signal_connect (factory, "bind", G_CALLBACK (plain_bind_cb), GINT_TO_POINTER (i));
+      column = gtk_column_view_column_new (titles[i], factory);
+      gtk_column_view_column_set_expand (column, i == PLAIN_NAME);
+      gtk_column_view_append_column (GTK_COLUMN_VIEW (view), column);
+      if (i == PLAIN_NAME)
+        name_column = column;
+      g_object_unref (column);
+    }
+  gtk_column_view_column_set_sorter (name_column, GTK_SORTER (gtk_string_sorter_new (name)));
+  gtk_sort_list_model_set_sorter (sort_model, gtk_column_view_get_sorter (GTK_COLUMN_VIEW (view)));
+  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), name_column, GTK_SORT_ASCENDING);
+  g_object_set_data (G_OBJECT (scrolled), "sort-model", sort_model);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  return scrolled;
+}
+
+static void
+plain_set_model (GtkWidget  *plain,
+                 GListModel *model)
+{
+  gtk_sort_list_model_set_model (g_object_get_data (G_OBJECT (plain), "sort-model"), model);
 }
 
 /* The "reply": text to model to widget, timed from here to the first frame
@@ -130,7 +230,11 @@ load_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   bench->n_items = g_list_model_get_n_items (model);
-  tessera_cert_list_set_model (bench->list, model);
+  if (bench->plain)
+    plain_set_model (bench->list, model);
+  else
+    tessera_cert_list_set_model (TESSERA_CERT_LIST (bench->list), model);
+  bench->set_model_ms = (bench_now_ns () - bench->reply_ns) / 1e6 - bench->model_ms;
   bench->phase = PHASE_WAIT_LIST;
   return G_SOURCE_REMOVE;
 }
@@ -182,12 +286,13 @@ after_paint_cb (GdkFrameClock *clock,
       break;
 
     case PHASE_WAIT_LIST:
+      bench->frames_until_rows++;
       if (count_rows (bench) == 0)
         break;
       bench->first_list_ms = (now - bench->reply_ns) / 1e6;
       bench->first_list_frame_work_ms = work;
       bench->phase = PHASE_SCROLL;
-      gtk_widget_add_tick_callback (GTK_WIDGET (bench->list), scroll_tick_cb, bench, NULL);
+      gtk_widget_add_tick_callback (bench->list, scroll_tick_cb, bench, NULL);
       break;
 
     case PHASE_SCROLL:
@@ -235,7 +340,8 @@ count_over_budget (GArray *samples)
 }
 
 static int
-run_list (const char *path)
+run_list (const char *path,
+          gboolean    plain)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GArray) work_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -246,6 +352,7 @@ run_list (const char *path)
   guint over;
 
   bench.loop = loop;
+  bench.plain = plain;
   bench.work_ms = work_ms;
   bench.interval_ms = interval_ms;
   if (!g_file_get_contents (path, &bench.xml, NULL, &error))
@@ -258,8 +365,8 @@ run_list (const char *path)
   adw_init ();
   bench.window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (bench.window), 1000, 700);
-  bench.list = TESSERA_CERT_LIST (tessera_cert_list_new ());
-  gtk_window_set_child (GTK_WINDOW (bench.window), GTK_WIDGET (bench.list));
+  bench.list = plain ? plain_new () : tessera_cert_list_new ();
+  gtk_window_set_child (GTK_WINDOW (bench.window), bench.list);
   g_signal_connect (bench.window, "realize", G_CALLBACK (realize_cb), &bench);
   gtk_window_present (GTK_WINDOW (bench.window));
   g_main_loop_run (loop);
@@ -271,7 +378,9 @@ run_list (const char *path)
     }
 
   over = count_over_budget (work_ms);
-  g_string_append_printf (json, "{\"file\":\"%s\",\"entries\":%u,\"unreadable\":%u,\"model_ms\":%.3f,"
+  g_string_append_printf (json, "{\"widget\":\"%s\",\"set_model_ms\":%.3f,\"frames_until_rows\":%u,",
+                          plain ? "plain" : "tessera", bench.set_model_ms, bench.frames_until_rows);
+  g_string_append_printf (json, "\"file\":\"%s\",\"entries\":%u,\"unreadable\":%u,\"model_ms\":%.3f,"
                           "\"first_list_ms\":%.3f,\"first_list_frame_work_ms\":%.3f,"
                           "\"scroll_frames\":%u,\"reached_bottom\":%s,\"frames_over_16ms\":%u,",
                           path, bench.n_items, bench.unreadable, bench.model_ms, bench.first_list_ms,
@@ -405,8 +514,9 @@ run_suite (const char *self,
       g_autofree char *name = g_strdup_printf ("list-%s.xml", sizes[i]);
       g_autofree char *path = g_build_filename (dir, name, NULL);
       const char *argv[] = { self, "list", path, NULL };
+      const char *plain_argv[] = { self, "list-plain", path, NULL };
 
-      if (!relay (argv, 0, &error))
+      if (!relay (argv, 0, &error) || !relay (plain_argv, 0, &error))
         goto fail;
     }
   for (int i = 0; i < 5; i++)
@@ -428,12 +538,14 @@ main (int   argc,
       char *argv[])
 {
   if (argc == 3 && g_str_equal (argv[1], "list"))
-    return run_list (argv[2]);
+    return run_list (argv[2], FALSE);
+  if (argc == 3 && g_str_equal (argv[1], "list-plain"))
+    return run_list (argv[2], TRUE);
   if (argc == 2 && g_str_equal (argv[1], "start"))
     return run_start ();
   if (argc >= 3 && g_str_equal (argv[1], "suite"))
     return run_suite (argv[0], argv[2], argc - 3, argv + 3);
 
-  g_printerr ("usage: bench-ui list FILE | start | suite DIR N…\n");
+  g_printerr ("usage: bench-ui list FILE | list-plain FILE | start | suite DIR N…\n");
   return 2;
 }
