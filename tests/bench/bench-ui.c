@@ -19,7 +19,9 @@
  *   bench-ui start        the application as src/main.c starts it; prints the
  *                         CLOCK_MONOTONIC time of its first painted frame and
  *                         its RSS then and 1.5 s later
- *   bench-ui suite DIR N… runs "list" and "list-plain" of DIR/list-N.xml per size and "start" five
+ *   bench-ui start-plain  the floor: an AdwApplication with one empty
+ *                         AdwApplicationWindow of the same size
+ *   bench-ui suite DIR N… runs "list" and "list-plain" of DIR/list-N.xml per size and "start" and "start-plain" five
  *                         times, each in a fresh process, and adds to each
  *                         start the time from spawn to first frame
  *
@@ -411,8 +413,9 @@ settle_cb (gpointer user_data)
 {
   StartBench *bench = user_data;
 
-  g_print ("{\"first_frame_ns\":%" G_GINT64_FORMAT ",\"rss_first_frame_kib\":%ld,"
+  g_print ("{\"app\":\"%s\",\"first_frame_ns\":%" G_GINT64_FORMAT ",\"rss_first_frame_kib\":%ld,"
            "\"rss_settled_kib\":%ld,\"maxrss_kib\":%ld}\n",
+           ADW_IS_APPLICATION (bench->app) && !TESSERA_IS_APPLICATION (bench->app) ? "plain" : "tessera",
            bench->first_frame_ns, bench->first_frame_rss_kib, bench_rss_kib (), bench_maxrss_kib ());
   g_application_quit (bench->app);
   return G_SOURCE_REMOVE;
@@ -445,10 +448,21 @@ window_added_cb (GtkApplication *app,
   g_signal_connect (window, "realize", G_CALLBACK (start_realize_cb), bench);
 }
 
-static int
-run_start (void)
+/* The floor of a start: libadwaita's own application with one empty window. */
+static void
+plain_activate_cb (GtkApplication *app,
+                   gpointer        user_data)
 {
-  g_autoptr(TesseraApplication) app = NULL;
+  GtkWidget *window = adw_application_window_new (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static int
+run_start (gboolean plain)
+{
+  g_autoptr(GtkApplication) app = NULL;
   StartBench bench = { NULL, 0, 0 };
   char *argv[] = { (char *) "tessera", NULL };
 
@@ -459,7 +473,15 @@ run_start (void)
   textdomain (GETTEXT_PACKAGE);
   g_set_application_name ("Tessera");
 
-  app = tessera_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS);
+  if (plain)
+    {
+      app = GTK_APPLICATION (adw_application_new (APP_ID ".BenchFloor", G_APPLICATION_DEFAULT_FLAGS));
+      g_signal_connect (app, "activate", G_CALLBACK (plain_activate_cb), NULL);
+    }
+  else
+    {
+      app = GTK_APPLICATION (tessera_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS));
+    }
   bench.app = G_APPLICATION (app);
   g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &bench);
   return g_application_run (G_APPLICATION (app), 1, argv);
@@ -522,8 +544,9 @@ run_suite (const char *self,
   for (int i = 0; i < 5; i++)
     {
       const char *argv[] = { self, "start", NULL };
+      const char *plain_argv[] = { self, "start-plain", NULL };
 
-      if (!relay (argv, bench_now_ns (), &error))
+      if (!relay (argv, bench_now_ns (), &error) || !relay (plain_argv, bench_now_ns (), &error))
         goto fail;
     }
   return 0;
@@ -542,10 +565,12 @@ main (int   argc,
   if (argc == 3 && g_str_equal (argv[1], "list-plain"))
     return run_list (argv[2], TRUE);
   if (argc == 2 && g_str_equal (argv[1], "start"))
-    return run_start ();
+    return run_start (FALSE);
+  if (argc == 2 && g_str_equal (argv[1], "start-plain"))
+    return run_start (TRUE);
   if (argc >= 3 && g_str_equal (argv[1], "suite"))
     return run_suite (argv[0], argv[2], argc - 3, argv + 3);
 
-  g_printerr ("usage: bench-ui list FILE | list-plain FILE | start | suite DIR N…\n");
+  g_printerr ("usage: bench-ui list FILE | list-plain FILE | start | start-plain | suite DIR N…\n");
   return 2;
 }
