@@ -194,11 +194,14 @@ count_calls (const char *log,
   lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      /* "PID syscall(...)", or its "<... syscall resumed>" half */
-      const char *space = strchr (lines[i], ' ');
-      const char *start = space != NULL ? space + 1 : lines[i];
+      /* "[PID  ]syscall(...)"; a "<... syscall resumed>" half is not a call */
+      const char *start = lines[i];
 
-      if (g_str_has_prefix (start, call) || g_str_has_prefix (lines[i], call))
+      while (g_ascii_isdigit (*start))
+        start++;
+      while (*start == ' ')
+        start++;
+      if (g_str_has_prefix (start, call))
         count++;
     }
   return count;
