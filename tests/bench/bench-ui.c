@@ -32,6 +32,7 @@
 #define G_LOG_DOMAIN "tessera-bench"
 
 #include <stdlib.h>
+#include <string.h>
 #include <locale.h>
 #include <glib/gi18n.h>
 
@@ -508,7 +509,6 @@ relay (const char * const *argv,
   g_strchomp (out);
   if (spawn_ns != 0)
     {
-      g_autoptr(GError) local_error = NULL;
       const char *field = strstr (out, "\"first_frame_ns\":");
       gint64 first = field != NULL ? g_ascii_strtoll (field + strlen ("\"first_frame_ns\":"), NULL, 10) : 0;
 
