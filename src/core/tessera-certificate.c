@@ -54,7 +54,10 @@ struct _TesseraCertificate
   guint key_bits;
   gboolean is_ca;
   gboolean key_cert_sign;
-  gboolean self_signed;
+  /* Checked when first asked (g_once): 0 not yet, 1 no, 2 yes. A list of
+   * thousands of self-signed certificates (XEP-0257) would otherwise cost
+   * a signature check each before anyone looks at one. */
+  gsize self_signed;
   GBytes *public_key_der;
 };
 
@@ -387,7 +390,6 @@ certificate_new (gnutls_x509_crt_t crt,
     return NULL;
 
   read_constraints (self, crt);
-  self->self_signed = check_self_signed (crt);
   return g_steal_pointer (&self);
 }
 
@@ -590,12 +592,28 @@ tessera_certificate_get_is_ca (TesseraCertificate *self)
   return self->is_ca;
 }
 
+static gboolean
+der_is_self_signed (GBytes *der)
+{
+  g_auto(gnutls_x509_crt_t) crt = NULL;
+  gnutls_datum_t datum;
+
+  /* The bytes parsed once already: only a memory error can fail here. */
+  if (!datum_from_bytes (der, &datum, NULL) ||
+      gnutls_x509_crt_init (&crt) < 0 ||
+      gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER) < 0)
+    return FALSE;
+  return check_self_signed (crt);
+}
+
 gboolean
 tessera_certificate_is_self_signed (TesseraCertificate *self)
 {
   g_return_val_if_fail (TESSERA_IS_CERTIFICATE (self), FALSE);
 
-  return self->self_signed;
+  if (g_once_init_enter (&self->self_signed))
+    g_once_init_leave (&self->self_signed, der_is_self_signed (self->der) ? 2 : 1);
+  return self->self_signed == 2;
 }
 
 GBytes *
