@@ -198,14 +198,40 @@ list_certificates (TesseraCli  *cli,
   return tessera_session_list_finish (cli->session, result, error);
 }
 
+/* The fingerprints of the certificates this device holds keys for, read
+ * once per command: a list of thousands of entries must not read the key
+ * store once per entry. */
+static GHashTable *
+get_local_fingerprints (TesseraCli *cli)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (cli->local_fingerprints != NULL)
+    return cli->local_fingerprints;
+
+  cli->local_fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  records = tessera_key_store_list (cli->store, &error);
+  if (records == NULL)
+    {
+      g_message ("Could not read this device's keys: %s", error->message);
+      return cli->local_fingerprints;
+    }
+  for (guint i = 0; i < records->len; i++)
+    {
+      TesseraCertificate *certificate = tessera_key_record_get_certificate (g_ptr_array_index (records, i));
+
+      if (certificate != NULL)
+        g_hash_table_add (cli->local_fingerprints, g_strdup (tessera_certificate_get_fingerprint (certificate)));
+    }
+  return cli->local_fingerprints;
+}
+
 static gboolean
 is_this_device (TesseraCli       *cli,
                 TesseraCertEntry *entry)
 {
-  g_autoptr(TesseraKeyRecord) record = NULL;
-
-  record = tessera_key_store_find_by_fingerprint (cli->store, tessera_cert_entry_get_fingerprint (entry));
-  return record != NULL;
+  return g_hash_table_contains (get_local_fingerprints (cli), tessera_cert_entry_get_fingerprint (entry));
 }
 
 static const char *
@@ -469,6 +495,38 @@ revoke_fingerprint (TesseraCli  *cli,
   return tessera_session_revoke_finish (cli->session, result, error);
 }
 
+/* The server's "done" names no certificate: list again to see that the one
+ * asked for is gone. A server that still lists it did not revoke it, or
+ * revoked something else. Listing again may fail on its own; the server
+ * did confirm, so that is only a warning. */
+static gboolean
+check_revoked (TesseraCli  *cli,
+               const char  *fingerprint,
+               const char  *name,
+               GError     **error)
+{
+  g_autoptr(GListModel) entries = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  entries = list_certificates (cli, &local_error);
+  if (entries == NULL)
+    {
+      g_printerr (_("tessera-cli: warning: the server confirmed the revocation of “%s”, but listing the "
+                    "certificates again to check it failed: %s\n"), name, local_error->message);
+      return TRUE;
+    }
+  matches = find_matches (entries, fingerprint);
+  if (matches->len > 0)
+    {
+      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_REVOKE_UNCONFIRMED,
+                   _("The server confirmed the revocation of “%s” (%s) but still lists it: "
+                     "the certificate may still be valid"), name, fingerprint);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 run_revoke (TesseraCli  *cli,
             GError     **error)
@@ -514,7 +572,8 @@ run_revoke (TesseraCli  *cli,
 
   fingerprint = g_strdup (tessera_cert_entry_get_fingerprint (entry));
   name = g_strdup (tessera_cert_entry_get_name (entry));
-  if (!revoke_fingerprint (cli, fingerprint, error))
+  if (!revoke_fingerprint (cli, fingerprint, error) ||
+      !check_revoked (cli, fingerprint, name, error))
     return FALSE;
 
   print_revoked (cli, fingerprint, name, this_device);

@@ -188,6 +188,10 @@ classify_cli_error (const GError *error,
     case TESSERA_CLI_ERROR_FORCE_REQUIRED:
       *code = "force-required";
       return TESSERA_CLI_EXIT_FAILURE;
+    case TESSERA_CLI_ERROR_REVOKE_UNCONFIRMED:
+      /* The server said "revoked" and still lists it: nonsense. */
+      *code = "revoke-unconfirmed";
+      return TESSERA_CLI_EXIT_PROTOCOL;
     default:
       *code = "failed";
       return TESSERA_CLI_EXIT_FAILURE;

@@ -31,6 +31,7 @@ typedef enum {
   TESSERA_CLI_ERROR_FORCE_REQUIRED,
   TESSERA_CLI_ERROR_AMBIGUOUS,
   TESSERA_CLI_ERROR_NO_CERTIFICATE,
+  TESSERA_CLI_ERROR_REVOKE_UNCONFIRMED,
 } TesseraCliError;
 
 GQuark tessera_cli_error_quark (void);
@@ -81,6 +82,7 @@ struct _TesseraCli
   gboolean         account_changed;
   TesseraKeyStore *store;
   TesseraSession  *session;
+  GHashTable      *local_fingerprints;   /* of the store's certificates, read once */
 
   /* waiting for async calls */
   GMainLoop    *loop;
