@@ -261,7 +261,8 @@ _tessera_connection_certfail_cb (const xmpp_tlscert_t *cert,
 }
 
 GError *
-_tessera_connection_error_for_stream_error (xmpp_stream_error_t *stream_error)
+_tessera_connection_error_for_stream_error (xmpp_stream_error_t *stream_error,
+                                            gboolean             certificate_login)
 {
   const char *condition = "undefined-condition";
   xmpp_stanza_t *child;
@@ -280,9 +281,19 @@ _tessera_connection_error_for_stream_error (xmpp_stream_error_t *stream_error)
         }
     }
 
-  if (g_str_equal (condition, "reset"))
+  /* RFC 6120 4.9.3.16: the keys or certificates of the stream were revoked
+   * or expired, or the server has new security features to offer. Only a
+   * certificate login has a certificate of ours to blame. */
+  if (g_str_equal (condition, "reset") && certificate_login)
     return g_error_new (TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_STREAM_ERROR,
                         _("The server ended the session: the certificate it used was revoked (reset)"));
+  if (g_str_equal (condition, "reset") && stream_error->text != NULL)
+    return g_error_new (TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_STREAM_ERROR,
+                        _("The server reset the connection: its security changed, connect again (reset, %s)"),
+                        stream_error->text);
+  if (g_str_equal (condition, "reset"))
+    return g_error_new (TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_STREAM_ERROR,
+                        _("The server reset the connection: its security changed, connect again (reset)"));
 
   if (stream_error->text != NULL)
     return g_error_new (TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_STREAM_ERROR,
@@ -353,7 +364,7 @@ _tessera_connection_error_for_failed_connect (TesseraConnection   *self,
   int err;
 
   if (stream_error != NULL)
-    return _tessera_connection_error_for_stream_error (stream_error);
+    return _tessera_connection_error_for_stream_error (stream_error, self->cert_path != NULL);
   if ((error = error_for_failed_tls (self)) != NULL)
     return error;
   if ((error = error_for_failed_login (self)) != NULL)

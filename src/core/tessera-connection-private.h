@@ -131,7 +131,10 @@ int                 _tessera_connection_certfail_cb       (const xmpp_tlscert_t 
                                                            const char *const  errormsg);
 char               *_tessera_connection_normalize_pin     (const char        *pin);
 void                _tessera_connection_observations_clear (TesseraConnectionObservations *obs);
-GError             *_tessera_connection_error_for_stream_error  (xmpp_stream_error_t *stream_error);
+/* @certificate_login: whether the stream logged in with a client certificate
+ * (a <reset/> then most likely means that this certificate was revoked). */
+GError             *_tessera_connection_error_for_stream_error  (xmpp_stream_error_t *stream_error,
+                                                                  gboolean             certificate_login);
 GError             *_tessera_connection_error_for_failed_connect (TesseraConnection   *self,
                                                                   int                  error_code,
                                                                   xmpp_stream_error_t *stream_error);

@@ -331,7 +331,7 @@ conn_cb (xmpp_conn_t         *conn,
       if (state == STATE_CONNECTING)
         error = _tessera_connection_error_for_failed_connect (self, error_code, stream_error);
       else if (state == STATE_READY && stream_error != NULL)
-        error = _tessera_connection_error_for_stream_error (stream_error);
+        error = _tessera_connection_error_for_stream_error (stream_error, self->cert_path != NULL);
       else if (state == STATE_READY)
         error = g_error_new (TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CONNECTION_FAILED,
                              _("Talking to the server failed: the connection was lost"));
