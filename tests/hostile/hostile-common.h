@@ -1,0 +1,117 @@
+/* hostile-common.h: devices, tessera-cli runs, state snapshots and the misbehaving Prosody
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "tessera-test-server.h"
+
+G_BEGIN_DECLS
+
+/* The assertions do not abort (g_test_set_nonfatal_assertions): a failed
+ * step ends the case, and teardown still stops the server. */
+#define HOSTILE_RETURN_IF_FAILED() G_STMT_START { if (g_test_failed ()) return; } G_STMT_END
+
+/* One device: its own XDG directories and file keyring, sharing nothing
+ * with the test process or other devices. */
+typedef struct
+{
+  char *root;
+  char *data_home;
+  char *config_home;
+  char *keyring;
+} HostileDevice;
+
+void hostile_device_init  (HostileDevice *device,
+                           const char    *parent,
+                           const char    *name);
+void hostile_device_clear (HostileDevice *device);
+/* $XDG_DATA_HOME/tessera/<jid>, where the key store keeps this account's keys */
+char *hostile_device_account_dir (HostileDevice *device,
+                                  const char    *bare_jid);
+
+/* One tessera-cli run. */
+typedef struct
+{
+  int        status;      /* exit status; -1 when it did not exit normally */
+  int        signal;      /* the signal that ended it, or 0 */
+  char      *out;
+  char      *err;
+  JsonNode  *json;        /* stdout parsed, with --json */
+  double     seconds;     /* wall time */
+} HostileRun;
+
+void        hostile_run_clear          (HostileRun *run);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileRun, hostile_run_clear)
+
+/* Runs tessera-cli as @device with stdin closed, $TESSERA_PASSWORD =
+ * @password (unset when NULL) and @extra_env ("NAME=value", nullable).
+ * Asserts that it exited by itself, not by a signal. */
+void        hostile_run_cli            (HostileDevice      *device,
+                                        const char         *password,
+                                        const char * const *extra_env,
+                                        const char * const *argv,
+                                        HostileRun         *run);
+JsonObject *hostile_run_object         (HostileRun *run);
+/* The "error" member of a --json failure: its code, its message. */
+const char *hostile_run_error_code     (HostileRun *run);
+const char *hostile_run_error_message  (HostileRun *run);
+/* The "certificates" array of a --json list. */
+JsonArray  *hostile_run_certificates   (HostileRun *run);
+JsonObject *hostile_find_certificate   (JsonArray  *certificates,
+                                        const char *fingerprint);
+
+/* Everything under @dirs (NULL-terminated): for each path, its type, mode,
+ * and content digest; "journal" files keep their whole text, since they
+ * may only grow. */
+GHashTable *hostile_snapshot           (const char * const *dirs);
+/* Asserts that nothing in @after differs from @before, except lines
+ * appended to a journal when @journal_may_grow. */
+void        hostile_assert_unchanged   (GHashTable *before,
+                                        GHashTable *after,
+                                        gboolean    journal_may_grow);
+GHashTable *hostile_device_snapshot    (HostileDevice *device);
+
+/* The misbehaving Prosody: local-server with mod_ccm2_misbehave. */
+TesseraTestServer *hostile_server_start (const char * const *extra_options);
+/* Replaces the control file (see mod_ccm2_misbehave.lua) and forgets the
+ * events so far. */
+void        hostile_server_script      (TesseraTestServer *server,
+                                        const char        *script);
+/* Requests of @op ("list", "add", "revoke") that reached the server since
+ * the last hostile_server_script(). */
+guint       hostile_server_count       (TesseraTestServer *server,
+                                        const char        *op);
+/* Writes @contents to a file in the server's directory; returns its path. */
+char       *hostile_server_payload     (TesseraTestServer *server,
+                                        const char        *name,
+                                        const char        *contents,
+                                        gssize             length);
+
+/* tessera-cli --json --timeout T --jid … --host … --port … --ca-file … ARGS
+ * against @server; @jid NULL: the first account. */
+void        hostile_cli                (TesseraTestServer *server,
+                                        HostileDevice     *device,
+                                        const char        *jid,
+                                        guint              timeout,
+                                        HostileRun        *run,
+                                        ...) G_GNUC_NULL_TERMINATED;
+/* The password of @jid on @server (JID/PASSWORD, JID2/PASSWORD2...). */
+const char *hostile_server_password_of (TesseraTestServer *server,
+                                        const char        *jid);
+
+/* A self-signed certificate of a fresh key, base64 DER. */
+char       *hostile_make_certificate   (const char *bare_jid);
+
+/* The key folders of @device for @jid (names of folders holding key.pem). */
+GPtrArray  *hostile_device_key_ids     (HostileDevice *device,
+                                        const char    *bare_jid);
+char       *hostile_read_file          (const char *dir,
+                                        const char *name);
+
+G_END_DECLS
