@@ -23,6 +23,8 @@
 --              pass-then-stream-error, pass-then-reply-and-stream-error;
 --              add only: cert; revoke only: lie, revoke-other
 --   times      misbehave for the first N requests of op only, then pass
+--              (counted since the control file changed or the events file
+--              was emptied)
 --   condition  error / stream-error condition; type: error type; text
 --   payload    file: for "result" the child of <iq type='result'/>, for
 --              "raw" the whole text sent; {id} {to} {bare} {domain} are
@@ -79,8 +81,8 @@ local last_control, counters = nil, {};
 
 local function read_control()
 	local text = control_path and read_file(control_path) or "";
-	if text ~= last_control then
-		-- A new script starts counting afresh.
+	-- A new script, or the same one with the events emptied, counts afresh.
+	if text ~= last_control or (events_path and lfs.attributes(events_path, "size") == 0) then
 		last_control, counters = text, {};
 	end
 	local control = {};
