@@ -244,6 +244,25 @@ hostile_find_certificate (JsonArray  *certificates,
   return NULL;
 }
 
+void
+hostile_assert_contains (const char *text,
+                         const char *part)
+{
+  if (text == NULL || strstr (text, part) == NULL)
+    g_test_message ("“%s” does not contain “%s”", text != NULL ? text : "(null)", part);
+  g_assert_nonnull (text != NULL ? strstr (text, part) : NULL);
+}
+
+gboolean
+hostile_is_this_device (JsonArray  *certificates,
+                        const char *fingerprint)
+{
+  JsonObject *entry = hostile_find_certificate (certificates, fingerprint);
+
+  g_assert_nonnull (entry);
+  return entry != NULL && json_object_get_boolean_member (entry, "this_device");
+}
+
 /* ---- snapshots ---------------------------------------------------------- */
 
 static void

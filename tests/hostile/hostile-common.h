@@ -65,6 +65,12 @@ const char *hostile_run_error_message  (HostileRun *run);
 JsonArray  *hostile_run_certificates   (HostileRun *run);
 JsonObject *hostile_find_certificate   (JsonArray  *certificates,
                                         const char *fingerprint);
+/* Asserts that @text (maybe NULL) contains @part. */
+void        hostile_assert_contains    (const char *text,
+                                        const char *part);
+/* Asserts that @fingerprint is listed; whether it is marked this device's. */
+gboolean    hostile_is_this_device     (JsonArray  *certificates,
+                                        const char *fingerprint);
 
 /* Everything under @dirs (NULL-terminated): for each path, its type, mode,
  * and content digest; "journal" files keep their whole text, since they

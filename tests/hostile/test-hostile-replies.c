@@ -107,16 +107,6 @@ enroll (Fixture       *f,
   return g_strdup (json_object_get_string_member (object, "fingerprint"));
 }
 
-static void
-assert_contains (const char *text,
-                 const char *part)
-{
-  if (text == NULL || strstr (text, part) == NULL)
-    g_test_message ("“%s” does not contain “%s”", text, part);
-  g_assert_nonnull (text);
-  g_assert_nonnull (text != NULL ? strstr (text, part) : NULL);
-}
-
 /* ---- 1. list replies ----------------------------------------------------- */
 
 typedef struct
@@ -258,6 +248,7 @@ check_list_not_der (ListCase *lc)
   g_autofree char *payload = NULL;
   g_auto(HostileRun) run = { 0 };
   JsonArray *certificates;
+  JsonObject *good;
 
   /* Next to a good one, which must not suffer from it. */
   entries = g_strconcat (one_entry ("", "Not DER", not_der), one_entry ("", "Good", lc->cert), NULL);
@@ -269,9 +260,12 @@ check_list_not_der (ListCase *lc)
   if (certificates == NULL)
     return;
   g_assert_cmpuint (json_array_get_length (certificates), ==, 2);
+  HOSTILE_RETURN_IF_FAILED ();
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (certificates, 0), "readable"));
-  g_assert_true (json_object_get_boolean_member (hostile_find_certificate (certificates, lc->fingerprint),
-                                                 "readable"));
+  good = hostile_find_certificate (certificates, lc->fingerprint);
+  g_assert_nonnull (good);
+  if (good != NULL)
+    g_assert_true (json_object_get_boolean_member (good, "readable"));
 }
 
 static void
@@ -404,6 +398,7 @@ check_list_huge_text (ListCase *lc)
   if (certificates == NULL)
     return;
   g_assert_cmpuint (json_array_get_length (certificates), ==, 3);
+  HOSTILE_RETURN_IF_FAILED ();
   entry = json_array_get_object_element (certificates, 0);
   g_assert_cmpuint (strlen (json_object_get_string_member (entry, "name")), ==, size);
   g_assert_true (json_object_get_boolean_member (entry, "readable"));
@@ -508,7 +503,7 @@ check_wrong_certificate (Fixture       *f,
   hostile_cli (f->server, &device, NULL, 20, &run, "enroll", "Laptop", NULL);
   g_assert_cmpint (run.status, ==, 76);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, c->code);
-  assert_contains (hostile_run_error_message (&run), c->reason);
+  hostile_assert_contains (hostile_run_error_message (&run), c->reason);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
   HOSTILE_RETURN_IF_FAILED ();
 
@@ -542,9 +537,8 @@ check_wrong_certificate (Fixture       *f,
   truth_after = server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth_after), ==, json_array_get_length (truth_before) + 1);
   g_assert_nonnull (hostile_find_certificate (truth_after, tessera_certificate_get_fingerprint (stored)));
-  g_assert_true (json_object_get_boolean_member (
-    hostile_find_certificate (hostile_run_certificates (&run), tessera_certificate_get_fingerprint (stored)),
-    "this_device"));
+  g_assert_true (hostile_is_this_device (hostile_run_certificates (&run),
+                                         tessera_certificate_get_fingerprint (stored)));
 }
 
 static void
@@ -573,7 +567,7 @@ test_add_refused (Fixture       *f,
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
   g_assert_cmpint (run.status, ==, 76);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "not-acceptable");
-  assert_contains (hostile_run_error_message (&run), "Key too weak: a test says so");
+  hostile_assert_contains (hostile_run_error_message (&run), "Key too weak: a test says so");
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
   key_dir = pending_key (&f->a, jid);
   HOSTILE_RETURN_IF_FAILED ();
@@ -698,7 +692,7 @@ test_revoke_lie (Fixture       *f,
   revoke_from_a (f, "revoke=lie\n", two.fp_b, FALSE, &run);
   g_assert_cmpint (run.status, ==, 76);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
-  assert_contains (hostile_run_error_message (&run), "still lists");
+  hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, FALSE);
   truth = server_truth (f);
@@ -727,7 +721,7 @@ test_revoke_other (Fixture       *f,
   revoke_from_a (f, "revoke=revoke-other\n", two.fp_b, FALSE, &run);
   g_assert_cmpint (run.status, ==, 76);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
-  assert_contains (hostile_run_error_message (&run), "still lists");
+  hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, FALSE);
   truth = server_truth (f);
@@ -791,8 +785,10 @@ test_revoke_lie_own (Fixture       *f,
     return;
   revoke_from_a (f, "revoke=lie\n", two.fp_a, TRUE, &run);
   g_assert_cmpint (run.status, ==, 76);
-  g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
-  assert_contains (hostile_run_error_message (&run), "still lists");
+  /* tessera-cli's check, or the session's own once it checks first */
+  g_assert_true (g_strcmp0 (hostile_run_error_code (&run), "revoke-unconfirmed") == 0 ||
+                 g_strcmp0 (hostile_run_error_code (&run), "malformed-reply") == 0);
+  hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   truth = server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
 
@@ -855,8 +851,8 @@ check_error (Fixture    *f,
   g_assert_cmpint (run.status, ==, expected_exit (condition));
   g_assert_cmpstr (hostile_run_error_code (&run), ==, condition);
   message = hostile_run_error_message (&run);
-  assert_contains (message, condition);
-  assert_contains (message, error_types[type_index].explanation);
+  hostile_assert_contains (message, condition);
+  hostile_assert_contains (message, error_types[type_index].explanation);
   /* Not retried */
   g_assert_cmpuint (hostile_server_count (f->server, "list"), ==, 1);
   if (message != NULL)
@@ -910,7 +906,7 @@ test_stanza_errors (Fixture       *f,
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
   g_assert_cmpint (run.status, ==, 75);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "resource-constraint");
-  assert_contains (hostile_run_error_message (&run), "try again later");
+  hostile_assert_contains (hostile_run_error_message (&run), "try again later");
   g_assert_cmpuint (hostile_server_count (f->server, "list"), >=, 2);
   g_assert_cmpuint (hostile_server_count (f->server, "list"), <=, 4);
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);

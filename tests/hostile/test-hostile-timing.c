@@ -64,15 +64,6 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->tmpdir, g_free);
 }
 
-static void
-assert_contains (const char *text,
-                 const char *part)
-{
-  if (text == NULL || strstr (text, part) == NULL)
-    g_test_message ("“%s” does not contain “%s”", text, part);
-  g_assert_nonnull (text != NULL ? strstr (text, part) : NULL);
-}
-
 /* What the server holds, from a device with nothing to reconcile. */
 static JsonArray *
 server_truth (Fixture *f)
@@ -140,7 +131,7 @@ test_list_no_reply (Fixture       *f,
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
   g_assert_cmpint (run.status, ==, 75);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
-  assert_contains (hostile_run_error_message (&run), "did not answer in time");
+  hostile_assert_contains (hostile_run_error_message (&run), "did not answer in time");
   assert_in_time (&run, TIMEOUT);
   g_assert_cmpuint (hostile_server_count (f->server, "list"), ==, 1);
   after = hostile_device_snapshot (&f->a);
@@ -193,7 +184,7 @@ check_enroll_finished_later (Fixture *f,
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
-  assert_contains (run.err, "is now stored");
+  hostile_assert_contains (run.err, "is now stored");
 
   request_after = hostile_read_file (key_dir, "request.der");
   key_after = hostile_read_file (key_dir, "key.pem");
@@ -244,7 +235,7 @@ test_enroll_dropped_after (Fixture       *f,
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "connection-failed");
-  assert_contains (hostile_run_error_message (&run), "connection was lost");
+  hostile_assert_contains (hostile_run_error_message (&run), "connection was lost");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
   truth = server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth), ==, 1);
@@ -327,7 +318,7 @@ check_revoke_other_cut (Fixture    *f,
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "revoke", two.fp_b, NULL);
   g_assert_cmpint (run.status, ==, 76);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "item-not-found");
-  assert_contains (hostile_run_error_message (&run), "nothing was sent");
+  hostile_assert_contains (hostile_run_error_message (&run), "nothing was sent");
   g_assert_cmpuint (hostile_server_count (f->server, "revoke"), ==, 0);
 }
 
@@ -437,7 +428,7 @@ test_stream_errors (Fixture       *f,
       g_assert_cmpstr (hostile_run_error_code (&run), ==, "stream-error");
       g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
       message = hostile_run_error_message (&run);
-      assert_contains (message, conditions[i]);
+      hostile_assert_contains (message, conditions[i]);
       if (message != NULL)
         {
           g_assert_false (g_hash_table_contains (messages, message));
@@ -466,6 +457,7 @@ test_reset_after_revoke (Fixture       *f,
   hostile_server_script (f->server, "revoke=pass-then-reply-and-stream-error\nrevoke.condition=reset\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "revoke", two.fp_b, NULL);
   g_assert_cmpint (run.status, ==, 0);
+  HOSTILE_RETURN_IF_FAILED ();
   g_assert_true (json_object_get_boolean_member (hostile_run_object (&run), "revoked"));
   truth = server_truth (f);
   g_assert_null (hostile_find_certificate (truth, two.fp_b));
@@ -522,34 +514,17 @@ check_unicode_der (GBytes     *der,
   g_assert_false (bytes_contain (der, ace));
 }
 
+/* What our own code writes for a Unicode JID: a self-signed certificate
+ * (XEP-0257), read back. */
 static void
-test_unicode_jid (Fixture       *f,
-                  gconstpointer  data)
+check_unicode_self_signed (const char *jid)
 {
-  g_autofree char *jid = g_strconcat (UNICODE_USER, "@", tessera_test_server_get (f->server, "DOMAIN"), NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(TesseraKey) key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
   g_autoptr(GBytes) self_signed = NULL;
   g_autoptr(TesseraCertificate) read_back = NULL;
-  g_autoptr(GPtrArray) ids = NULL;
-  g_autofree char *account_dir = NULL;
-  g_autofree char *key_dir = NULL;
-  g_autofree char *request = NULL;
-  g_autofree char *pem = NULL;
-  g_autofree char *prefix = NULL;
-  g_autoptr(GBytes) request_der = NULL;
-  g_autoptr(GBytes) pem_bytes = NULL;
-  g_autoptr(TesseraCertificate) stored = NULL;
-  g_auto(HostileRun) run = { 0 };
   const char * const *addrs;
-  gsize request_len = 0;
-  g_autofree char *fingerprint = NULL;
 
-  g_assert_nonnull (hostile_server_password_of (f->server, jid));
-  HOSTILE_RETURN_IF_FAILED ();
-
-  /* What our own code writes: a self-signed certificate (XEP-0257). */
-  key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
   g_assert_no_error (error);
   self_signed = tessera_key_create_self_signed (key, jid, 2, &error);
   g_assert_no_error (error);
@@ -557,25 +532,29 @@ test_unicode_jid (Fixture       *f,
   check_unicode_der (self_signed, jid);
   read_back = tessera_certificate_new_from_der (self_signed, &error);
   g_assert_no_error (error);
+  HOSTILE_RETURN_IF_FAILED ();
   addrs = tessera_certificate_get_xmpp_addrs (read_back);
   g_assert_cmpstr (addrs[0], ==, jid);
   g_assert_null (addrs[1]);
+}
 
-  /* Enroll through ccm2: the CSR on disk, the certificate Prosody made. */
-  hostile_cli (f->server, &f->a, jid, 20, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  HOSTILE_RETURN_IF_FAILED ();
-  fingerprint = g_strdup (json_object_get_string_member (hostile_run_object (&run), "fingerprint"));
-  ids = hostile_device_key_ids (&f->a, jid);
-  g_assert_cmpuint (ids->len, ==, 1);
-  HOSTILE_RETURN_IF_FAILED ();
-  account_dir = hostile_device_account_dir (&f->a, jid);
-  key_dir = g_build_filename (account_dir, g_ptr_array_index (ids, 0), NULL);
-  {
-    g_autofree char *path = g_build_filename (key_dir, "request.der", NULL);
+/* The CSR kept on disk and the certificate Prosody issued for it. */
+static void
+check_unicode_key_folder (const char *key_dir,
+                          const char *jid,
+                          const char *fingerprint)
+{
+  g_autofree char *request_path = g_build_filename (key_dir, "request.der", NULL);
+  g_autofree char *request = NULL;
+  g_autofree char *pem = NULL;
+  g_autoptr(GBytes) request_der = NULL;
+  g_autoptr(GBytes) pem_bytes = NULL;
+  g_autoptr(TesseraCertificate) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *addrs;
+  gsize request_len = 0;
 
-    g_assert_true (g_file_get_contents (path, &request, &request_len, NULL));
-  }
+  g_assert_true (g_file_get_contents (request_path, &request, &request_len, NULL));
   request_der = g_bytes_new (request, request_len);
   check_unicode_der (request_der, jid);
   pem = hostile_read_file (key_dir, "certificate.pem");
@@ -590,17 +569,45 @@ test_unicode_jid (Fixture       *f,
   g_assert_cmpstr (addrs[0], ==, jid);
   g_assert_null (addrs[1]);
   g_assert_cmpstr (tessera_certificate_get_fingerprint (stored), ==, fingerprint);
+}
+
+static void
+test_unicode_jid (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *jid = g_strconcat (UNICODE_USER, "@", tessera_test_server_get (f->server, "DOMAIN"), NULL);
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *account_dir = NULL;
+  g_autofree char *key_dir = NULL;
+  g_autofree char *prefix = g_strconcat (jid, "/", NULL);
+  g_autoptr(GPtrArray) ids = NULL;
+  g_auto(HostileRun) run = { 0 };
+
+  g_assert_nonnull (hostile_server_password_of (f->server, jid));
+  check_unicode_self_signed (jid);
+  HOSTILE_RETURN_IF_FAILED ();
+
+  /* Enroll through ccm2. */
+  hostile_cli (f->server, &f->a, jid, 20, &run, "enroll", "Laptop", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  HOSTILE_RETURN_IF_FAILED ();
+  fingerprint = g_strdup (json_object_get_string_member (hostile_run_object (&run), "fingerprint"));
+  ids = hostile_device_key_ids (&f->a, jid);
+  g_assert_cmpuint (ids->len, ==, 1);
+  HOSTILE_RETURN_IF_FAILED ();
+  account_dir = hostile_device_account_dir (&f->a, jid);
+  key_dir = g_build_filename (account_dir, g_ptr_array_index (ids, 0), NULL);
+  check_unicode_key_folder (key_dir, jid, fingerprint);
 
   /* Listed as this device's, and SASL EXTERNAL binds the Unicode JID. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, jid, TIMEOUT, &run, "list", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_true (json_object_get_boolean_member (
-    hostile_find_certificate (hostile_run_certificates (&run), fingerprint), "this_device"));
+  g_assert_true (hostile_is_this_device (hostile_run_certificates (&run), fingerprint));
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, jid, TIMEOUT, &run, "login", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  prefix = g_strconcat (jid, "/", NULL);
+  HOSTILE_RETURN_IF_FAILED ();
   g_assert_true (g_str_has_prefix (json_object_get_string_member (hostile_run_object (&run), "jid"), prefix));
 
   /* And revoked, with the key gone only then. */
