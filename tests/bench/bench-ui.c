@@ -531,6 +531,20 @@ run_suite (const char *self,
 {
   g_autoptr(GError) error = NULL;
 
+  /* A first GTK process in a fresh X server and session bus pays for
+   * caches of its own: one untimed run, so that no measured one does. */
+  if (n_sizes > 0)
+    {
+      g_autofree char *name = g_strdup_printf ("list-%s.xml", sizes[0]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      const char *argv[] = { self, "list-plain", path, NULL };
+      g_autofree char *out = NULL;
+      int status = 0;
+
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                         &status, &error))
+        goto fail;
+    }
   for (int i = 0; i < n_sizes; i++)
     {
       g_autofree char *name = g_strdup_printf ("list-%s.xml", sizes[i]);
