@@ -42,6 +42,10 @@ classify_xmpp_error (const GError *error,
     case TESSERA_XMPP_ERROR_NOT_FOUND:
       *code = "item-not-found";
       return TESSERA_CLI_EXIT_PROTOCOL;
+    case TESSERA_XMPP_ERROR_REVOKE_UNCONFIRMED:
+      /* The server said "revoked" and still lists it: nonsense. */
+      *code = "revoke-unconfirmed";
+      return TESSERA_CLI_EXIT_PROTOCOL;
     case TESSERA_XMPP_ERROR_CONNECTION_FAILED:
       *code = "connection-failed";
       return TESSERA_CLI_EXIT_FAILURE;
@@ -188,10 +192,6 @@ classify_cli_error (const GError *error,
     case TESSERA_CLI_ERROR_FORCE_REQUIRED:
       *code = "force-required";
       return TESSERA_CLI_EXIT_FAILURE;
-    case TESSERA_CLI_ERROR_REVOKE_UNCONFIRMED:
-      /* The server said "revoked" and still lists it: nonsense. */
-      *code = "revoke-unconfirmed";
-      return TESSERA_CLI_EXIT_PROTOCOL;
     default:
       *code = "failed";
       return TESSERA_CLI_EXIT_FAILURE;

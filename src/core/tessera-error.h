@@ -62,6 +62,7 @@ typedef enum {
   TESSERA_XMPP_ERROR_STREAM_ERROR,
   TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED,  /* the issued certificate failed PROTOCOL.md §2 checks */
   TESSERA_XMPP_ERROR_NOT_FOUND,             /* e.g. fingerprint not in the list before revoking */
+  TESSERA_XMPP_ERROR_REVOKE_UNCONFIRMED,    /* the server said "revoked" but still lists it */
 } TesseraXmppError;
 
 /* One code per RFC 6120 §8.3.3 condition. The error type (auth, cancel,

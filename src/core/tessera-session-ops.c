@@ -472,11 +472,69 @@ remove_local (TesseraSession    *self,
   return TRUE;
 }
 
-/* Marks @local REVOKING, sends the revocation, and deletes the key once
- * the server confirmed; restores the state for any other outcome. */
+/* The server's "done" names no certificate: list again to see that the one
+ * asked for is gone. Returns TRUE when it is; FALSE with @error set when
+ * it is still listed (a server that did not revoke it, or revoked another)
+ * and, with @listed_ok FALSE, when listing failed, so the caller cannot know. */
+static gboolean
+check_gone (TesseraSession    *self,
+            TesseraSessionOp  *op,
+            TesseraFeatures    features,
+            TesseraCertEntry  *entry,
+            gboolean          *listed_ok,
+            GError           **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+
+  *listed_ok = FALSE;
+  entries = _tessera_session_fetch_entries (self, op, features, error);
+  if (entries == NULL)
+    return FALSE;
+  *listed_ok = TRUE;
+
+  if (find_entry (entries, tessera_cert_entry_get_fingerprint (entry)) != NULL)
+    {
+      g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_REVOKE_UNCONFIRMED,
+                   _("Revoking failed: the server confirmed the revocation of “%s” (%s) but still "
+                     "lists it, so the certificate may still be valid"),
+                   tessera_cert_entry_get_name (entry), tessera_cert_entry_get_fingerprint (entry));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Only a stanza error proves that the server did not revoke: a timeout, a
+ * lost connection or a stream error may come after it did. */
+static gboolean
+server_refused (const GError *error)
+{
+  return error->domain == TESSERA_STANZA_ERROR ||
+         g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_NOT_SUPPORTED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+restore_state (TesseraSession  *self,
+               const char      *id,
+               TesseraKeyState  state,
+               const char      *step)
+{
+  TesseraKeyRecord *restored;
+
+  _tessera_session_journal (self, id, step, FALSE, NULL);
+  restored = tessera_key_store_set_state (tessera_session_get_key_store (self), id, state, NULL);
+  g_clear_object (&restored);
+}
+
+/* Marks @local REVOKING, sends the revocation, and deletes the key once the
+ * server confirmed it and no longer lists the certificate. A refusal puts
+ * the key back as it was; an outcome nobody can know (no answer, a lost
+ * connection) leaves it REVOKING, and the next run lists and decides. */
 static gboolean
 revoke_local (TesseraSession    *self,
               TesseraSessionOp  *op,
+              TesseraFeatures    features,
               TesseraCertEntry  *entry,
               TesseraKeyRecord  *local,
               GError           **error)
@@ -486,6 +544,7 @@ revoke_local (TesseraSession    *self,
   TesseraKeyState previous = tessera_key_record_get_state (local);
   g_autoptr(GError) local_error = NULL;
   TesseraKeyRecord *revoking;
+  gboolean listed_ok;
 
   if (!_tessera_session_journal (self, id, "revoke-sent", TRUE, error))
     return FALSE;
@@ -499,17 +558,66 @@ revoke_local (TesseraSession    *self,
 
   if (!send_revoke (self, op, entry, &local_error))
     {
-      /* Not confirmed: the local key stays as it was. */
-      TesseraKeyRecord *restored = tessera_key_store_set_state (store, id, previous, NULL);
-
-      g_clear_object (&restored);
+      if (server_refused (local_error))
+        restore_state (self, id, previous, "revoke-refused");
+      else
+        g_debug ("revoke: outcome of %s unknown (%s); the next run lists and decides",
+                 tessera_cert_entry_get_fingerprint (entry), local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   tessera_test_crash_point ("revoke:confirmed");
   g_debug ("revoke: %s confirmed by the server", tessera_cert_entry_get_fingerprint (entry));
 
+  if (!check_gone (self, op, features, entry, &listed_ok, &local_error))
+    {
+      if (listed_ok)
+        {
+          restore_state (self, id, previous, "revoke-not-confirmed");
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        }
+      else
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       _("The server confirmed the revocation, but listing the certificates again to "
+                         "check it failed: %s. The local key is kept until a later run sees the "
+                         "certificate gone"),
+                       local_error->message);
+        }
+      return FALSE;
+    }
+
   return remove_local (self, local, error);
+}
+
+/* A certificate whose key is not on this device: nothing local changes. */
+static gboolean
+revoke_other (TesseraSession    *self,
+              TesseraSessionOp  *op,
+              TesseraFeatures    features,
+              TesseraCertEntry  *entry,
+              GError           **error)
+{
+  const char *fingerprint = tessera_cert_entry_get_fingerprint (entry);
+  g_autoptr(GError) check_error = NULL;
+  gboolean listed_ok;
+
+  g_debug ("revoke: sending the revocation of %s (%s)", fingerprint,
+           tessera_cert_entry_get_protocol (entry));
+  if (!send_revoke (self, op, entry, error))
+    return FALSE;
+  g_debug ("revoke: %s confirmed by the server", fingerprint);
+
+  if (check_gone (self, op, features, entry, &listed_ok, &check_error))
+    return TRUE;
+  if (listed_ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&check_error));
+      return FALSE;
+    }
+  /* Confirmed, and nothing of ours depends on it: only the trace says so. */
+  g_debug ("revoke: could not list again to check %s: %s", fingerprint, check_error->message);
+  return TRUE;
 }
 
 gboolean
@@ -554,14 +662,7 @@ _tessera_session_revoke_sync (TesseraSession    *self,
 
   local = tessera_key_store_find_by_fingerprint (store, fingerprint);
   if (local == NULL)
-    {
-      g_debug ("revoke: sending the revocation of %s (%s)", fingerprint,
-               tessera_cert_entry_get_protocol (entry));
-      if (!send_revoke (self, op, entry, error))
-        return FALSE;
-      g_debug ("revoke: %s confirmed by the server", fingerprint);
-      return TRUE;
-    }
+    return revoke_other (self, op, features, entry, error);
 
   /* Reconciliation must not judge a key while its revocation is on the way. */
   id = g_strdup (tessera_key_record_get_id (local));
@@ -571,7 +672,7 @@ _tessera_session_revoke_sync (TesseraSession    *self,
                    _("Revoking failed: certificate %s is being revoked already"), fingerprint);
       return FALSE;
     }
-  revoked = revoke_local (self, op, entry, local, error);
+  revoked = revoke_local (self, op, features, entry, local, error);
   _tessera_session_release_key (self, id);
 
   return revoked;
