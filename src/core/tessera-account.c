@@ -378,7 +378,7 @@ tessera_account_store_load (GError **error)
   g_autoptr(GKeyFile) key_file = NULL;
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
   g_auto(GStrv) groups = NULL;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&accounts_lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&accounts_lock);
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 

@@ -608,7 +608,7 @@ static int
 crq_sign (gnutls_x509_crq_t crq,
           TesseraKey       *key)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&key->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&key->lock);
   g_auto(gnutls_privkey_t) privkey = NULL;
   int ret;
 
@@ -701,7 +701,7 @@ static int
 crt_sign (gnutls_x509_crt_t crt,
           TesseraKey       *key)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&key->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&key->lock);
   g_auto(gnutls_privkey_t) privkey = NULL;
   unsigned char key_id[64];
   size_t key_id_size = sizeof key_id;

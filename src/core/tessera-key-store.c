@@ -679,7 +679,7 @@ update_state (TesseraKeyStore  *self,
               GError          **error)
 {
   g_autoptr(GKeyFile) meta = NULL;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&meta_lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&meta_lock);
 
   meta = read_meta (self, id, error);
   if (meta == NULL)

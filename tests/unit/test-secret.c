@@ -247,7 +247,7 @@ name_has_owner (GDBusConnection *bus,
   return owned;
 }
 
-static GTestDBus *test_bus_leaked;
+static GTestDBus *test_bus_leaked G_GNUC_UNUSED __attribute__ ((used));
 
 static GSubprocess *
 start_keyring_daemon (void)
