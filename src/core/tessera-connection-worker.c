@@ -20,6 +20,12 @@
 #include "tessera-protocol.h"
 
 #define RUN_ONCE_MS        50
+/* While a reply is awaited, and for a moment after one came (the next
+ * request of the same operation follows at once), the worker polls this
+ * often instead: libstrophe cannot be woken from another thread, and its
+ * select () does not see a reply OpenSSL already holds in its buffer. */
+#define RUN_ONCE_BUSY_MS   2
+#define BUSY_LINGER_USEC   (250 * G_TIME_SPAN_MILLISECOND)
 #define CLOSE_GRACE_USEC   (2 * G_USEC_PER_SEC)
 #define XMPP_NS_PING       "urn:xmpp:ping"
 
@@ -482,6 +488,8 @@ _tessera_connection_worker_main (gpointer data)
   TesseraConnection *self = data;
   gboolean disconnect_sent = FALSE;
   gint64 stop_deadline = 0;
+  gint64 busy_until = 0;
+  TesseraConnectionState last_state = STATE_CONNECTING;
   sigset_t sigpipe;
 
   /* OpenSSL writes with write(2): a socket the peer (or an abandoned
@@ -519,7 +527,13 @@ _tessera_connection_worker_main (gpointer data)
           else if (stop && g_get_monotonic_time () > stop_deadline)
             break;
 
-          xmpp_run_once (self->ctx, RUN_ONCE_MS);
+          /* Becoming ready: the first request comes right after. */
+          if (state != last_state || self->in_flight->len > 0)
+            busy_until = g_get_monotonic_time () + BUSY_LINGER_USEC;
+          last_state = state;
+
+          xmpp_run_once (self->ctx,
+                         g_get_monotonic_time () < busy_until ? RUN_ONCE_BUSY_MS : RUN_ONCE_MS);
           worker_send_queued (self);
           worker_reap_abandoned (self);
         }
