@@ -305,6 +305,9 @@ main (int   argc,
   g_auto(GStrv) args = NULL;
   int status;
 
+  /* Debug and info messages go to stderr: stdout carries --json. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

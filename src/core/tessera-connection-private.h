@@ -120,6 +120,8 @@ GError             *_tessera_connection_copy_error_locked (TesseraConnection *se
 /* tessera-connection-worker.c */
 void                _tessera_connection_ensure_initialized (void);
 gpointer            _tessera_connection_worker_main       (gpointer           data);
+/* tessera-connection.c: a worker calls this once it released libstrophe. */
+void                _tessera_connection_worker_finished   (TesseraConnection *self);
 TesseraConnection  *_tessera_connection_lookup_ctx        (const xmpp_ctx_t  *ctx);
 
 /* tessera-connection-observe.c */

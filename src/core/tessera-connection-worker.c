@@ -541,6 +541,7 @@ _tessera_connection_worker_main (gpointer data)
 
   worker_teardown (self);
   g_debug ("Connection worker for %s finished", self->domain);
+  _tessera_connection_worker_finished (self);
   tessera_connection_unref (self);
 
   return NULL;

@@ -9,6 +9,7 @@
 #define G_LOG_DOMAIN "tessera-xmpp"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -21,6 +22,59 @@
 #include "tessera-log.h"
 
 #define WAIT_SLICE_USEC    (50 * 1000)
+/* How long the process waits at exit for workers still closing their
+ * streams: a little more than a worker's own grace for a polite close. */
+#define EXIT_GRACE_USEC    (3 * G_USEC_PER_SEC)
+
+/* Every running worker thread. The process must not exit while one of
+ * them is still tearing down libstrophe and OpenSSL: their exit-time
+ * cleanup would then free what the worker is freeing (a double free, or a
+ * hang). Each worker holds its own reference; this list holds none. */
+static GMutex     workers_lock;
+static GCond      workers_cond;
+static GPtrArray *workers;
+
+static void request_stop_locked (TesseraConnection *self,
+                                 GError            *error);
+
+static void
+stop_workers_at_exit (void)
+{
+  gint64 deadline = g_get_monotonic_time () + EXIT_GRACE_USEC;
+
+  g_mutex_lock (&workers_lock);
+  for (guint i = 0; i < workers->len; i++)
+    {
+      TesseraConnection *connection = g_ptr_array_index (workers, i);
+
+      g_mutex_lock (&connection->mutex);
+      request_stop_locked (connection, NULL);
+      g_mutex_unlock (&connection->mutex);
+    }
+  while (workers->len > 0)
+    {
+      if (!g_cond_wait_until (&workers_cond, &workers_lock, deadline))
+        break;
+    }
+  g_mutex_unlock (&workers_lock);
+}
+
+static void
+worker_register (TesseraConnection *self)
+{
+  g_mutex_lock (&workers_lock);
+  g_ptr_array_add (workers, self);
+  g_mutex_unlock (&workers_lock);
+}
+
+void
+_tessera_connection_worker_finished (TesseraConnection *self)
+{
+  g_mutex_lock (&workers_lock);
+  g_ptr_array_remove_fast (workers, self);
+  g_cond_broadcast (&workers_cond);
+  g_mutex_unlock (&workers_lock);
+}
 
 /* ---- ids, init, small helpers ------------------------------------------ */
 
@@ -58,6 +112,9 @@ _tessera_connection_ensure_initialized (void)
   if (g_once_init_enter (&initialized))
     {
       xmpp_initialize ();
+      workers = g_ptr_array_new ();
+      /* Registered after OpenSSL's own exit handler, so it runs before it. */
+      atexit (stop_workers_at_exit);
       g_once_init_leave (&initialized, 1);
     }
 }
@@ -160,6 +217,7 @@ tessera_connection_new (const TesseraConnectionConfig *config)
   self->secrets = (char **) g_ptr_array_free (secrets, FALSE);
 
   /* The worker owns one reference until it has cleaned up. */
+  worker_register (self);
   thread = g_thread_new ("tessera-xmpp", _tessera_connection_worker_main, tessera_connection_ref (self));
   g_thread_unref (thread);
 
