@@ -629,3 +629,13 @@ _tessera_session_reconcile_first (TesseraSession    *self,
 
   return TRUE;
 }
+
+gboolean
+tessera_session_request_was_sent (TesseraSession *self,
+                                  const char     *key_id)
+{
+  g_return_val_if_fail (TESSERA_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (key_id != NULL, FALSE);
+
+  return journal_says_sent (tessera_session_get_key_store (self), key_id);
+}

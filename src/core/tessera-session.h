@@ -184,5 +184,11 @@ void              tessera_session_reconcile_async  (TesseraSession     *self,
 char            **tessera_session_reconcile_finish (TesseraSession     *self,
                                                     GAsyncResult       *result,
                                                     GError            **error);
+/* Whether the request of key @key_id may have reached the server with no
+ * answer settling it (its journal says so). Such a key must not be
+ * deleted: the next operation's reconciliation sends the same request
+ * again and stores the certificate. Reads a small local file. */
+gboolean          tessera_session_request_was_sent (TesseraSession     *self,
+                                                    const char         *key_id);
 
 G_END_DECLS

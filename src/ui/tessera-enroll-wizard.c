@@ -501,7 +501,13 @@ offer_revoke (TesseraEnrollWizard *self)
 static void
 continue_cleanup (TesseraEnrollWizard *self)
 {
-  if (self->record != NULL && self->fingerprint == NULL)
+  /* A request that left this device may have been certified: deleting its
+   * key would leave an orphan certificate. It stays pending, and the next
+   * operation's reconciliation sends it again and stores the certificate. */
+  if (self->record != NULL && self->fingerprint == NULL && self->session != NULL &&
+      tessera_session_request_was_sent (self->session, tessera_key_record_get_id (self->record)))
+    finish_cleanup (self);
+  else if (self->record != NULL && self->fingerprint == NULL)
     tessera_task_delete_key_async (self->store, tessera_key_record_get_id (self->record), NULL,
                                    key_deleted_cb, g_object_ref (self));
   else if (self->fingerprint != NULL && self->step != STEP_DONE)
