@@ -74,14 +74,16 @@ open_own (const char   *path,
           GError      **error)
 {
   int fd = open_no_follow (path, want_dir);
+  int saved_errno = errno;
 
-  if (fd < 0 && errno == EACCES && fchmodat (AT_FDCWD, path, wanted, AT_SYMLINK_NOFOLLOW) == 0)
-    fd = open_no_follow (path, want_dir);
+  if (fd < 0 && saved_errno == EACCES && fchmodat (AT_FDCWD, path, wanted, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      fd = open_no_follow (path, want_dir);
+      saved_errno = errno;
+    }
 
   if (fd < 0)
     {
-      int saved_errno = errno;
-
       if (saved_errno == ELOOP)
         g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS,
                      _("Could not use “%s”: it is a symbolic link, which Tessera does not follow "
