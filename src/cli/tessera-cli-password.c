@@ -8,9 +8,12 @@
 
 #define G_LOG_DOMAIN "tessera-cli"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -19,6 +22,9 @@
 #include "tessera-cli-private.h"
 
 #define PASSWORD_MAX 4096
+/* A password or passphrase file holds one line: anything bigger is not
+ * one (and /dev/zero would otherwise be read until memory runs out). */
+#define SECRET_FILE_MAX 4096
 
 void
 _tessera_cli_free_secret (char *secret)
@@ -29,27 +35,139 @@ _tessera_cli_free_secret (char *secret)
   g_free (secret);
 }
 
+typedef enum {
+  SECRET_FILE_PASSWORD,
+  SECRET_FILE_KEY_PASSPHRASE,
+} SecretFileKind;
+
+static void
+warn_if_readable_by_others (const char        *path,
+                            const struct stat *st,
+                            SecretFileKind     kind)
+{
+  if ((st->st_mode & 0077) == 0)
+    return;
+
+  if (kind == SECRET_FILE_PASSWORD)
+    g_printerr (_("tessera-cli: warning: other users may read the password file “%s”; "
+                  "make it readable by its owner only (chmod 600)\n"), path);
+  else
+    g_printerr (_("tessera-cli: warning: other users may read the key passphrase file “%s”; "
+                  "make it readable by its owner only (chmod 600)\n"), path);
+}
+
+static void
+set_too_large_error (GError     **error,
+                     int          code,
+                     const char  *path)
+{
+  g_set_error (error, TESSERA_CLI_ERROR, code,
+               _("Could not read “%s”: it is larger than %d bytes, which is more than a password "
+                 "or passphrase file needs (it holds one line)"), path, SECRET_FILE_MAX);
+}
+
+/* Opens @path as a regular file of at most SECRET_FILE_MAX bytes. O_NONBLOCK:
+ * opening a FIFO must not wait for a writer; it is refused right after. */
+static int
+open_secret_file (const char      *path,
+                  int              code,
+                  SecretFileKind   kind,
+                  GError         **error)
+{
+  struct stat st;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TESSERA_CLI_ERROR, code, _("Could not read “%s”: %s"), path,
+                   g_strerror (saved_errno));
+      return -1;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, TESSERA_CLI_ERROR, code,
+                   _("Could not read “%s”: it is not a regular file"), path);
+      close (fd);
+      return -1;
+    }
+
+  if (st.st_size > SECRET_FILE_MAX)
+    {
+      set_too_large_error (error, code, path);
+      close (fd);
+      return -1;
+    }
+
+  warn_if_readable_by_others (path, &st, kind);
+  return fd;
+}
+
+/* Reads at most SECRET_FILE_MAX bytes (+1 to notice a file that grew). */
+static gssize
+read_secret_bytes (int   fd,
+                   char *buffer,
+                   gsize size)
+{
+  gsize total = 0;
+
+  while (total < size)
+    {
+      gssize got = read (fd, buffer + total, size - total);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        return -1;
+      if (got == 0)
+        break;
+      total += (gsize) got;
+    }
+  return (gssize) total;
+}
+
 /* The first line of the file, without its line ending. */
 static char *
-read_secret_file (const char  *path,
-                  int          code,
-                  GError     **error)
+read_secret_file (const char      *path,
+                  int              code,
+                  SecretFileKind   kind,
+                  GError         **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  char *contents = NULL;
-  gsize length = 0;
+  char buffer[SECRET_FILE_MAX + 2];
+  gssize length;
   char *secret;
+  int fd;
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  fd = open_secret_file (path, code, kind, error);
+  if (fd < 0)
+    return NULL;
+
+  length = read_secret_bytes (fd, buffer, SECRET_FILE_MAX + 1);
+  if (length < 0)
     {
-      g_set_error (error, TESSERA_CLI_ERROR, code, _("Could not read “%s”: %s"), path, local_error->message);
+      int saved_errno = errno;
+
+      close (fd);
+      explicit_bzero (buffer, sizeof buffer);
+      g_set_error (error, TESSERA_CLI_ERROR, code, _("Could not read “%s”: %s"), path,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  close (fd);
+
+  if (length > SECRET_FILE_MAX)
+    {
+      explicit_bzero (buffer, sizeof buffer);
+      set_too_large_error (error, code, path);
       return NULL;
     }
 
-  contents[strcspn (contents, "\r\n")] = '\0';
-  secret = g_strdup (contents);
-  explicit_bzero (contents, length);
-  g_free (contents);
+  buffer[length] = '\0';
+  buffer[strcspn (buffer, "\r\n")] = '\0';
+  secret = g_strdup (buffer);
+  explicit_bzero (buffer, sizeof buffer);
 
   if (*secret == '\0')
     {
@@ -58,16 +176,6 @@ read_secret_file (const char  *path,
       return NULL;
     }
   return secret;
-}
-
-static void
-warn_if_readable_by_others (const char *path)
-{
-  GStatBuf buf;
-
-  if (g_stat (path, &buf) == 0 && (buf.st_mode & 0077) != 0)
-    g_printerr (_("tessera-cli: warning: other users may read the password file “%s”; "
-                  "make it readable by its owner only (chmod 600)\n"), path);
 }
 
 /* The terminal settings to restore when Ctrl+C ends a prompt. */
@@ -160,8 +268,8 @@ _tessera_cli_get_password (TesseraCli  *cli,
 
   if (cli->password_file != NULL)
     {
-      warn_if_readable_by_others (cli->password_file);
-      return read_secret_file (cli->password_file, TESSERA_CLI_ERROR_PASSWORD_REQUIRED, error);
+      return read_secret_file (cli->password_file, TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
+                               SECRET_FILE_PASSWORD, error);
     }
 
   env = g_getenv ("TESSERA_PASSWORD");
@@ -194,6 +302,7 @@ _tessera_cli_get_key_passphrase (TesseraCli  *cli,
   *passphrase = NULL;
   if (cli->key_passphrase_file == NULL)
     return TRUE;
-  *passphrase = read_secret_file (cli->key_passphrase_file, TESSERA_CLI_ERROR_USAGE, error);
+  *passphrase = read_secret_file (cli->key_passphrase_file, TESSERA_CLI_ERROR_USAGE,
+                                 SECRET_FILE_KEY_PASSPHRASE, error);
   return *passphrase != NULL;
 }

@@ -14,6 +14,7 @@
 
 #include "tessera-account.h"
 #include "tessera-error.h"
+#include "tessera-jid.h"
 #include "tessera-store-file.h"
 #include "tessera-secret.h"
 
@@ -281,8 +282,13 @@ load_key_file (const char  *path,
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
   gsize length;
   const char *data;
+
+  /* A folder someone opened to others is closed on every run, reads too. */
+  if (!tessera_store_repair_dir_if_present (dir, error))
+    return NULL;
 
   contents = tessera_store_read_private_file (path, &local_error);
   if (contents == NULL)
@@ -321,6 +327,30 @@ save_key_file (GKeyFile    *key_file,
   return tessera_store_write_private_file (path, data, length, error);
 }
 
+/* An account's JID is a bare JID in its normalized form: what the window
+ * and tessera-cli store, and what the key store and keyring are keyed by. */
+static gboolean
+check_jid (const char  *jid,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *normalized = tessera_jid_normalize_bare (jid, &local_error);
+
+  if (normalized == NULL)
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_FAILED,
+                   _("“%s” is not an account address: %s"), jid, local_error->message);
+      return FALSE;
+    }
+  if (strcmp (normalized, jid) != 0)
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_FAILED,
+                   _("“%s” is not an account address in its normal form (“%s”)"), jid, normalized);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* NULL (with a message in the log) for a group that cannot be an account:
  * one bad entry must not hide the others. */
 static TesseraAccount *
@@ -338,7 +368,17 @@ account_from_group (GKeyFile   *key_file,
 
   if (jid == NULL || *jid == '\0' || !g_utf8_validate (jid, -1, NULL))
     {
-      g_message ("Skipping account entry with an unreadable name");
+      g_message ("Ignoring the entry [%s] of the accounts file: its name is not readable; "
+                 "the entry is left in the file", group);
+      return NULL;
+    }
+
+  /* The name becomes a folder name, a keyring attribute and the login:
+   * "[../../etc@x]", "[a@b/res]" or "[a@@b]" must not get that far. */
+  if (!check_jid (jid, &error))
+    {
+      g_message ("Ignoring the entry [%s] of the accounts file: %s; the entry is left in the file",
+                 group, error->message);
       return NULL;
     }
 
@@ -443,6 +483,7 @@ tessera_account_store_save (TesseraAccount  *account,
   g_autofree char *group = NULL;
   g_autoptr(GKeyFile) key_file = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GError) jid_error = NULL;
 
   g_return_val_if_fail (TESSERA_IS_ACCOUNT (account), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -451,6 +492,13 @@ tessera_account_store_save (TesseraAccount  *account,
     {
       g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_FAILED,
                    _("Could not save the account: the address is not valid UTF-8"));
+      return FALSE;
+    }
+  /* What could not be loaded back must not be written. */
+  if (!check_jid (account->jid, &jid_error))
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_FAILED,
+                   _("Could not save the account: %s"), jid_error->message);
       return FALSE;
     }
 

@@ -46,6 +46,7 @@ typedef enum {
   TESSERA_STORE_ERROR_NO_SECRET_SERVICE,    /* caller must supply a passphrase */
   TESSERA_STORE_ERROR_SECRET_MISSING,       /* the keyring item is gone or locked */
   TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED,
+  TESSERA_STORE_ERROR_BUSY,                 /* another process works on the account (tessera-account-lock.h) */
 } TesseraStoreError;
 
 #define TESSERA_XMPP_ERROR (tessera_xmpp_error_quark ())

@@ -930,6 +930,8 @@ tessera_key_store_list (TesseraKeyStore  *self,
   g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!tessera_store_repair_dir_if_present (self->base_dir, error))
+    return NULL;
   if (!g_file_test (self->dir, G_FILE_TEST_IS_DIR))
     return g_steal_pointer (&records);
   if (!tessera_store_ensure_private_dir (self->dir, error))

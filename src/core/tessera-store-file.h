@@ -10,24 +10,40 @@
 
 G_BEGIN_DECLS
 
-/* Creates @path (and its parents) and makes it 0700 whatever the umask. */
-gboolean  tessera_store_ensure_private_dir (const char  *path,
-                                            GError     **error);
-/* Replaces @path atomically and durably with a 0600 file: a crash or a full
- * disk leaves the previous version in place. */
-gboolean  tessera_store_write_private_file (const char  *path,
-                                            const void  *data,
-                                            gsize        length,
-                                            GError     **error);
-GBytes   *tessera_store_read_private_file  (const char  *path,
-                                            GError     **error);
+/* Every function here works on the path itself: a symbolic link in the
+ * last component is refused (TESSERA_STORE_ERROR_PERMISSIONS, the message
+ * names the path), never followed, and so is a file that is not a regular
+ * file (a FIFO, a device) or that belongs to another user. */
 
-/* Makes @path have exactly @mode (0600, 0700) if it belongs to us; refuses
- * a path owned by another user. */
-gboolean  tessera_store_repair_mode        (const char  *path,
-                                            guint        mode,
-                                            GError     **error);
-/* A rename is durable only once its directory entry is on disk. */
-void      tessera_store_sync_parent_dir    (const char  *path);
+/* Creates @path (and its parents) and makes it 0700 whatever the umask. */
+gboolean  tessera_store_ensure_private_dir    (const char  *path,
+                                               GError     **error);
+/* Makes an existing folder 0700 (a base folder someone made 0777 is
+ * repaired on a read too); a missing one is fine and is not created. */
+gboolean  tessera_store_repair_dir_if_present (const char  *path,
+                                               GError     **error);
+/* Replaces @path atomically and durably with a 0600 file: a crash or a full
+ * disk leaves the previous version in place. A failed fsync of the folder
+ * after the rename is an error (TESSERA_STORE_ERROR_IO): the new version is
+ * in place but may not survive a power cut. */
+gboolean  tessera_store_write_private_file    (const char  *path,
+                                               const void  *data,
+                                               gsize        length,
+                                               GError     **error);
+/* Reads a regular file of ours (at most 16 MiB), making it 0600 first. */
+GBytes   *tessera_store_read_private_file     (const char  *path,
+                                               GError     **error);
+
+/* Makes @path have exactly @mode if it belongs to us: 0700 for a folder,
+ * 0600 for a regular file. */
+gboolean  tessera_store_repair_mode           (const char  *path,
+                                               guint        mode,
+                                               GError     **error);
+/* Syncs the directory entries of @dir (after a rename or a removal). */
+gboolean  tessera_store_sync_dir              (const char  *dir,
+                                               GError     **error);
+/* The same for the folder holding @path; a failure is only logged (for
+ * removals, which have nothing left to undo). */
+void      tessera_store_sync_parent_dir       (const char  *path);
 
 G_END_DECLS

@@ -286,13 +286,12 @@ test_odd_jids (void)
 {
   const char *jids[] = {
     "user@[::1]",
-    "o'brien+tag@example.org",
+    "plus+tag@example.org",
     "percent%41sign@example.org",
     "\xc3\xbc" "ber@ex\xc3\xa4mple.org",
     "semi;colon=equals#hash@example.org",
     "[bracket]@example.org",
-    "tab\there@example.org",
-    "example.org",
+    "user@192.0.2.1",
   };
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GError) error = NULL;
@@ -362,6 +361,102 @@ test_bad_entry_skipped (void)
                    TESSERA_TLS_DIRECT);
 }
 
+/* What is not a bare JID in its normal form is never written: it could
+ * not be loaded back. */
+static void
+test_invalid_jid_not_saved (void)
+{
+  const char *jids[] = {
+    "o'brien@example.org",
+    "tab\there@example.org",
+    "example.org",
+    "a@b/res",
+    "a@@b",
+    "../../etc@x",
+    "Alice@Example.org",
+  };
+  g_autofree char *path = tessera_account_store_dup_path ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (jids); i++)
+    {
+      g_autoptr(TesseraAccount) account = NULL;
+      g_autoptr(GError) error = NULL;
+
+      account = tessera_account_new (jids[i], NULL, 0, TESSERA_TLS_STARTTLS, NULL, NULL);
+      g_assert_false (tessera_account_store_save (account, &error));
+      g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_FAILED);
+    }
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+#define HOSTILE_ENTRIES \
+  "# kept as the user wrote it\n" \
+  "[../../etc@x]\nhost=evil.example\n\n" \
+  "[a@b/res]\nhost=res.example\n\n" \
+  "[a@@b]\nport=5222\n\n" \
+  "[Alice@Example.org]\ntls=direct\n\n"
+
+/* Entries that are not accounts are ignored with a message naming each,
+ * and the valid one is used. Run in a subprocess to see its stderr. */
+static void
+test_invalid_entries_skipped (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GPtrArray) accounts = NULL;
+      g_autoptr(TesseraAccount) found = NULL;
+      g_autoptr(GError) error = NULL;
+
+      write_accounts_file (HOSTILE_ENTRIES "[good@example.org]\nhost=good.example\n");
+      accounts = tessera_account_store_load (&error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (accounts->len, ==, 1);
+      g_assert_cmpstr (tessera_account_get_jid (g_ptr_array_index (accounts, 0)), ==, "good@example.org");
+
+      found = tessera_account_store_lookup ("a@@b", &error);
+      g_assert_null (found);
+      g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*Ignoring the entry [../../etc@x]*");
+  g_test_trap_assert_stderr ("*Ignoring the entry [a@b/res]*");
+  g_test_trap_assert_stderr ("*Ignoring the entry [a@@b]*");
+  g_test_trap_assert_stderr ("*Ignoring the entry [Alice@Example.org]*alice@example.org*");
+  g_test_trap_assert_stderr_unmatched ("*[good@example.org]*");
+}
+
+/* Saving or removing an account keeps the entries it ignored, as they
+ * were: they are the user's to fix, not ours to drop. */
+static void
+test_invalid_entries_kept (void)
+{
+  g_autoptr(TesseraAccount) alice = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  write_accounts_file (HOSTILE_ENTRIES "[good@example.org]\nhost=good.example\n");
+
+  alice = tessera_account_new ("alice@example.org", "xmpp.example.org", 0, TESSERA_TLS_STARTTLS, NULL,
+                               NULL);
+  g_assert_true (tessera_account_store_save (alice, &error));
+  g_assert_no_error (error);
+  g_assert_true (tessera_account_store_remove ("good@example.org", &error));
+  g_assert_no_error (error);
+
+  /* GKeyFile may add blank lines, nothing else. */
+  contents = read_accounts_file ();
+  g_assert_nonnull (strstr (contents, "# kept as the user wrote it\n"));
+  g_assert_nonnull (strstr (contents, "[../../etc@x]\nhost=evil.example\n"));
+  g_assert_nonnull (strstr (contents, "[a@b/res]\nhost=res.example\n"));
+  g_assert_nonnull (strstr (contents, "[a@@b]\nport=5222\n"));
+  g_assert_nonnull (strstr (contents, "[Alice@Example.org]\ntls=direct\n"));
+  g_assert_nonnull (strstr (contents, "[alice@example.org]\nhost=xmpp.example.org\n"));
+  g_assert_null (strstr (contents, "good@example.org"));
+}
+
 static void
 test_corrupt_file_kept (void)
 {
@@ -403,6 +498,14 @@ test_modes_repaired (void)
   accounts = tessera_account_store_load (&error);
   g_assert_no_error (error);
   g_assert_cmphex (file_mode (path), ==, 0600);
+  /* A read closes the folder too, not only the next write. */
+  g_assert_cmphex (file_mode (dir), ==, 0700);
+
+  g_assert_no_errno (g_chmod (dir, 0777));
+  g_clear_pointer (&accounts, g_ptr_array_unref);
+  accounts = tessera_account_store_load (&error);
+  g_assert_no_error (error);
+  g_assert_cmphex (file_mode (dir), ==, 0700);
 
   g_assert_true (tessera_account_store_save (account, &error));
   g_assert_cmphex (file_mode (dir), ==, 0700);
@@ -471,6 +574,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/tessera/account/remove", test_remove);
   g_test_add_func ("/tessera/account/odd-jids", test_odd_jids);
   g_test_add_func ("/tessera/account/bad-entry-skipped", test_bad_entry_skipped);
+  g_test_add_func ("/tessera/account/invalid-jid-not-saved", test_invalid_jid_not_saved);
+  g_test_add_func ("/tessera/account/invalid-entries-skipped", test_invalid_entries_skipped);
+  g_test_add_func ("/tessera/account/invalid-entries-kept", test_invalid_entries_kept);
   g_test_add_func ("/tessera/account/corrupt-file-kept", test_corrupt_file_kept);
   g_test_add_func ("/tessera/account/modes-repaired", test_modes_repaired);
   g_test_add_func ("/tessera/account/failed-write-keeps-old", test_failed_write_keeps_old);
