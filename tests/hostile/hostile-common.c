@@ -80,6 +80,84 @@ hostile_read_file (const char *dir,
   return contents;
 }
 
+/* ---- the fixture --------------------------------------------------------- */
+
+void
+hostile_fixture_setup (HostileFixture *f,
+                       gconstpointer   data)
+{
+  f->tmpdir = tessera_test_tmpdir_new ("tessera-hostile-XXXXXX");
+  hostile_device_init (&f->a, f->tmpdir, "device-a");
+  hostile_device_init (&f->b, f->tmpdir, "device-b");
+  f->server = hostile_server_start (data);
+}
+
+void
+hostile_fixture_teardown (HostileFixture *f,
+                          gconstpointer   data)
+{
+  g_clear_pointer (&f->server, tessera_test_server_stop);
+  hostile_device_clear (&f->a);
+  hostile_device_clear (&f->b);
+  g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
+}
+
+void
+hostile_fixture_new_device (HostileFixture *f,
+                            HostileDevice  *device)
+{
+  g_autofree char *name = g_strdup_printf ("device-%u", ++f->n_devices);
+
+  hostile_device_init (device, f->tmpdir, name);
+}
+
+JsonArray *
+hostile_fixture_server_truth (HostileFixture *f)
+{
+  g_auto(HostileDevice) observer = { NULL, };
+  g_auto(HostileRun) run = { 0 };
+  JsonArray *certificates;
+
+  hostile_fixture_new_device (f, &observer);
+  hostile_server_script (f->server, "");
+  hostile_cli (f->server, &observer, NULL, 20, &run, "list", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  certificates = hostile_run_certificates (&run);
+  g_assert_nonnull (certificates);
+  return certificates != NULL ? json_array_ref (certificates) : json_array_new ();
+}
+
+char *
+hostile_fixture_enroll (HostileFixture *f,
+                        HostileDevice  *device,
+                        const char     *name)
+{
+  g_auto(HostileRun) run = { 0 };
+  JsonObject *object;
+
+  hostile_server_script (f->server, "");
+  hostile_cli (f->server, device, NULL, 20, &run, "enroll", name, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  object = run.status == 0 ? hostile_run_object (&run) : NULL;
+  return object != NULL ? g_strdup (json_object_get_string_member (object, "fingerprint")) : NULL;
+}
+
+void
+hostile_two_devices_clear (HostileTwoDevices *two)
+{
+  g_clear_pointer (&two->fp_a, g_free);
+  g_clear_pointer (&two->fp_b, g_free);
+}
+
+gboolean
+hostile_fixture_enroll_two (HostileFixture    *f,
+                            HostileTwoDevices *two)
+{
+  two->fp_a = hostile_fixture_enroll (f, &f->a, "Device A");
+  two->fp_b = hostile_fixture_enroll (f, &f->b, "Device B");
+  return two->fp_a != NULL && two->fp_b != NULL;
+}
+
 /* ---- tessera-cli runs --------------------------------------------------- */
 
 void

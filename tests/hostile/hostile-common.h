@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
 G_BEGIN_DECLS
@@ -34,6 +35,51 @@ void hostile_device_clear (HostileDevice *device);
 /* $XDG_DATA_HOME/tessera/<jid>, where the key store keeps this account's keys */
 char *hostile_device_account_dir (HostileDevice *device,
                                   const char    *bare_jid);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileDevice, hostile_device_clear)
+
+/* The fixture of the cases against the misbehaving Prosody: the server
+ * (started with the options given as the test data), and devices in a
+ * directory of their own, removed in teardown. */
+typedef struct
+{
+  TesseraTestServer *server;
+  char              *tmpdir;
+  HostileDevice      a;
+  HostileDevice      b;
+  guint              n_devices;
+} HostileFixture;
+
+void hostile_fixture_setup      (HostileFixture *f,
+                                 gconstpointer   data);
+void hostile_fixture_teardown   (HostileFixture *f,
+                                 gconstpointer   data);
+#define HOSTILE_ADD(path, data, func) \
+  g_test_add ((path), HostileFixture, (data), hostile_fixture_setup, (func), hostile_fixture_teardown)
+
+/* A device of its own for one step, under the fixture's directory. */
+void hostile_fixture_new_device (HostileFixture *f,
+                                 HostileDevice  *device);
+/* What the server really holds: listed with mod_ccm2 answering (the
+ * script emptied), from a fresh device that has nothing to reconcile. */
+JsonArray *hostile_fixture_server_truth (HostileFixture *f);
+/* `tessera-cli enroll @name` as @device with the script emptied; asserts
+ * success and returns the new certificate's fingerprint (NULL if not). */
+char      *hostile_fixture_enroll       (HostileFixture *f,
+                                         HostileDevice  *device,
+                                         const char     *name);
+
+/* Devices a and b, one certificate each. */
+typedef struct
+{
+  char *fp_a;
+  char *fp_b;
+} HostileTwoDevices;
+
+void     hostile_two_devices_clear  (HostileTwoDevices *two);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileTwoDevices, hostile_two_devices_clear)
+gboolean hostile_fixture_enroll_two (HostileFixture    *f,
+                                     HostileTwoDevices *two);
 
 /* One tessera-cli run. */
 typedef struct

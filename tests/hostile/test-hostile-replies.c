@@ -22,90 +22,7 @@
 #define LIST_NS "urn:xmpp:ccm2:list-certs:0"
 #define TIMEOUT 3
 
-typedef struct
-{
-  TesseraTestServer *server;
-  char              *tmpdir;
-  HostileDevice      a;
-  HostileDevice      b;
-  guint              n_devices;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("tessera-hostile-XXXXXX", &error);
-  g_assert_no_error (error);
-  hostile_device_init (&f->a, f->tmpdir, "device-a");
-  hostile_device_init (&f->b, f->tmpdir, "device-b");
-  f->server = hostile_server_start (data);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_clear_pointer (&f->server, tessera_test_server_stop);
-  hostile_device_clear (&f->a);
-  hostile_device_clear (&f->b);
-  if (f->tmpdir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->tmpdir);
-
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-    }
-  g_clear_pointer (&f->tmpdir, g_free);
-}
-
-/* A device of its own for one step, under the fixture's directory. */
-static void
-new_device (Fixture       *f,
-            HostileDevice *device)
-{
-  g_autofree char *name = g_strdup_printf ("device-%u", ++f->n_devices);
-
-  hostile_device_init (device, f->tmpdir, name);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileDevice, hostile_device_clear)
-
-/* What the server really holds: listed with mod_ccm2 answering, from a
- * device that has nothing to reconcile. */
-static JsonArray *
-server_truth (Fixture *f)
-{
-  g_auto(HostileDevice) observer = { NULL, };
-  g_auto(HostileRun) run = { 0 };
-  JsonArray *certificates;
-
-  new_device (f, &observer);
-  hostile_server_script (f->server, "");
-  hostile_cli (f->server, &observer, NULL, 20, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  certificates = hostile_run_certificates (&run);
-  g_assert_nonnull (certificates);
-  return certificates != NULL ? json_array_ref (certificates) : json_array_new ();
-}
-
-static char *
-enroll (Fixture       *f,
-        HostileDevice *device,
-        const char    *name)
-{
-  g_auto(HostileRun) run = { 0 };
-  JsonObject *object;
-
-  hostile_server_script (f->server, "");
-  hostile_cli (f->server, device, NULL, 20, &run, "enroll", name, NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  object = run.status == 0 ? hostile_run_object (&run) : NULL;
-  if (object == NULL)
-    return NULL;
-  return g_strdup (json_object_get_string_member (object, "fingerprint"));
-}
+typedef HostileFixture Fixture;
 
 /* ---- 1. list replies ----------------------------------------------------- */
 
@@ -420,7 +337,7 @@ test_list_replies (Fixture       *f,
   gsize der_len = 0;
 
   /* Device A has a key and a certificate of its own: its files must stay. */
-  device_fp = enroll (f, &f->a, "Laptop");
+  device_fp = hostile_fixture_enroll (f, &f->a, "Laptop");
   HOSTILE_RETURN_IF_FAILED ();
   lc.cert = hostile_make_certificate (tessera_test_server_get_jid (f->server));
   der = g_base64_decode (lc.cert, &der_len);
@@ -485,7 +402,7 @@ check_wrong_certificate (Fixture       *f,
   const char *jid = tessera_test_server_get_jid (f->server);
   g_auto(HostileDevice) device = { NULL, };
   g_auto(HostileRun) run = { 0 };
-  g_autoptr(JsonArray) truth_before = server_truth (f);
+  g_autoptr(JsonArray) truth_before = hostile_fixture_server_truth (f);
   g_autoptr(JsonArray) truth_after = NULL;
   g_autofree char *script = g_strdup_printf ("add=cert\nadd.variant=%s\n", c->variant);
   g_autofree char *key_dir = NULL;
@@ -498,7 +415,7 @@ check_wrong_certificate (Fixture       *f,
   g_autoptr(TesseraCertificate) stored = NULL;
 
   g_test_message ("add answered with a certificate: %s", c->variant);
-  new_device (f, &device);
+  hostile_fixture_new_device (f, &device);
   hostile_server_script (f->server, script);
   hostile_cli (f->server, &device, NULL, 20, &run, "enroll", "Laptop", NULL);
   g_assert_cmpint (run.status, ==, 76);
@@ -512,7 +429,7 @@ check_wrong_certificate (Fixture       *f,
   HOSTILE_RETURN_IF_FAILED ();
   request = hostile_read_file (key_dir, "request.der");
   key = hostile_read_file (key_dir, "key.pem");
-  truth_after = server_truth (f);
+  truth_after = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth_after), ==, json_array_get_length (truth_before));
 
   /* The server behaves again: the next run sends the same request and
@@ -534,7 +451,7 @@ check_wrong_certificate (Fixture       *f,
   g_assert_nonnull (stored);
   HOSTILE_RETURN_IF_FAILED ();
   g_clear_pointer (&truth_after, json_array_unref);
-  truth_after = server_truth (f);
+  truth_after = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth_after), ==, json_array_get_length (truth_before) + 1);
   g_assert_nonnull (hostile_find_certificate (truth_after, tessera_certificate_get_fingerprint (stored)));
   g_assert_true (hostile_is_this_device (hostile_run_certificates (&run),
@@ -585,35 +502,11 @@ test_add_refused (Fixture       *f,
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 2);
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, TRUE);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth), ==, 0);
 }
 
 /* ---- 3. revoke ----------------------------------------------------------- */
-
-typedef struct
-{
-  char *fp_a;
-  char *fp_b;
-} TwoDevices;
-
-static void
-two_devices_clear (TwoDevices *two)
-{
-  g_free (two->fp_a);
-  g_free (two->fp_b);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TwoDevices, two_devices_clear)
-
-static gboolean
-enroll_two (Fixture    *f,
-            TwoDevices *two)
-{
-  two->fp_a = enroll (f, &f->a, "Device A");
-  two->fp_b = enroll (f, &f->b, "Device B");
-  return two->fp_a != NULL && two->fp_b != NULL;
-}
 
 static void
 revoke_from_a (Fixture    *f,
@@ -644,13 +537,13 @@ test_revoke_item_not_found (Fixture       *f,
                             gconstpointer  data)
 {
   static const char *script = "revoke=error\nrevoke.condition=item-not-found\nrevoke.type=cancel\n";
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, script, two.fp_b, FALSE, &run);
@@ -669,7 +562,7 @@ test_revoke_item_not_found (Fixture       *f,
   /* Only the journal says that a revocation was tried. */
   hostile_assert_unchanged (before, after, TRUE);
 
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
   assert_listed (truth, two.fp_b, TRUE);
 }
@@ -680,13 +573,13 @@ static void
 test_revoke_lie (Fixture       *f,
                  gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, "revoke=lie\n", two.fp_b, FALSE, &run);
@@ -695,7 +588,7 @@ test_revoke_lie (Fixture       *f,
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, FALSE);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
   assert_listed (truth, two.fp_b, TRUE);
 }
@@ -709,13 +602,13 @@ static void
 test_revoke_other (Fixture       *f,
                    gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, "revoke=revoke-other\n", two.fp_b, FALSE, &run);
@@ -724,7 +617,7 @@ test_revoke_other (Fixture       *f,
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, FALSE);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, FALSE);
   assert_listed (truth, two.fp_b, TRUE);
 
@@ -744,7 +637,7 @@ static void
 test_revoke_forged_success (Fixture       *f,
                             gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
@@ -752,7 +645,7 @@ test_revoke_forged_success (Fixture       *f,
   g_autofree char *path = NULL;
   g_autofree char *script = NULL;
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   path = hostile_server_payload (f->server, "forged-revoke.xml",
                                  "<iq type='result' id='{id}' from='mallory@evil.example' to='{to}'/>"
@@ -764,7 +657,7 @@ test_revoke_forged_success (Fixture       *f,
   g_assert_cmpint (run.status, ==, 75);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
 
   /* The client cannot know what happened: the key stays, marked as being
@@ -783,18 +676,18 @@ static void
 test_revoke_lie_own (Fixture       *f,
                      gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(JsonArray) truth = NULL;
   g_autoptr(GPtrArray) keys = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   revoke_from_a (f, "revoke=lie\n", two.fp_a, TRUE, &run);
   g_assert_cmpint (run.status, ==, 76);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
 
   /* The key stays: the session lists again before it deletes anything. */
@@ -975,7 +868,7 @@ test_forged_replies (Fixture       *f,
   g_autoptr(GString) all = g_string_new (NULL);
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
-  g_autofree char *fp_a = enroll (f, &f->a, "Laptop");
+  g_autofree char *fp_a = hostile_fixture_enroll (f, &f->a, "Laptop");
 
   HOSTILE_RETURN_IF_FAILED ();
   before = hostile_device_snapshot (&f->a);
@@ -1027,25 +920,17 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_set_nonfatal_assertions ();
 
-  g_test_add ("/tessera/hostile/list/replies", Fixture, NULL, fixture_setup, test_list_replies, fixture_teardown);
-  g_test_add ("/tessera/hostile/add/wrong-certificates", Fixture, NULL,
-              fixture_setup, test_add_wrong_certificates, fixture_teardown);
-  g_test_add ("/tessera/hostile/add/refused", Fixture, NULL, fixture_setup, test_add_refused, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/item-not-found", Fixture, NULL,
-              fixture_setup, test_revoke_item_not_found, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/lie", Fixture, NULL, fixture_setup, test_revoke_lie, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/other-fingerprint", Fixture, NULL,
-              fixture_setup, test_revoke_other, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/forged-success", Fixture, NULL,
-              fixture_setup, test_revoke_forged_success, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/lie-own", Fixture, NULL,
-              fixture_setup, test_revoke_lie_own, fixture_teardown);
-  g_test_add ("/tessera/hostile/errors/stanza-errors", Fixture, NULL,
-              fixture_setup, test_stanza_errors, fixture_teardown);
-  g_test_add ("/tessera/hostile/errors/odd-errors", Fixture, NULL,
-              fixture_setup, test_odd_errors, fixture_teardown);
-  g_test_add ("/tessera/hostile/forged/replies", Fixture, NULL,
-              fixture_setup, test_forged_replies, fixture_teardown);
+  HOSTILE_ADD ("/tessera/hostile/list/replies", NULL, test_list_replies);
+  HOSTILE_ADD ("/tessera/hostile/add/wrong-certificates", NULL, test_add_wrong_certificates);
+  HOSTILE_ADD ("/tessera/hostile/add/refused", NULL, test_add_refused);
+  HOSTILE_ADD ("/tessera/hostile/revoke/item-not-found", NULL, test_revoke_item_not_found);
+  HOSTILE_ADD ("/tessera/hostile/revoke/lie", NULL, test_revoke_lie);
+  HOSTILE_ADD ("/tessera/hostile/revoke/other-fingerprint", NULL, test_revoke_other);
+  HOSTILE_ADD ("/tessera/hostile/revoke/forged-success", NULL, test_revoke_forged_success);
+  HOSTILE_ADD ("/tessera/hostile/revoke/lie-own", NULL, test_revoke_lie_own);
+  HOSTILE_ADD ("/tessera/hostile/errors/stanza-errors", NULL, test_stanza_errors);
+  HOSTILE_ADD ("/tessera/hostile/errors/odd-errors", NULL, test_odd_errors);
+  HOSTILE_ADD ("/tessera/hostile/forged/replies", NULL, test_forged_replies);
 
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tessera-core.h"
+#include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
 G_BEGIN_DECLS
@@ -100,8 +101,6 @@ gboolean    rel_server_configure  (TesseraTestServer  *server,
                                    const char         *text,
                                    GError            **error);
 
-/* Removes a directory tree (test data only). */
-void        rel_remove_tree       (const char         *path);
 /* Every regular file under @path (recursively), absolute paths. */
 GPtrArray  *rel_list_files        (const char         *path,
                                    gboolean            with_directories);

@@ -882,7 +882,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_pointer (&ccm2_server, tessera_test_server_stop);
-  rel_remove_tree (tmpdir);
+  g_assert_true (tessera_test_remove_tree (tmpdir, NULL));
   g_free (tmpdir);
   return status;
 }

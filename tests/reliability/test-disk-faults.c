@@ -371,10 +371,10 @@ test_store_faults (gconstpointer data)
               check_done (work, c->operation, id, 1, context);
             }
           assert_no_strays (work, context);
-          rel_remove_tree (work);
+          g_assert_true (tessera_test_remove_tree (work, NULL));
           RETURN_IF_FAILED ();
         }
-      rel_remove_tree (dry);
+      g_assert_true (tessera_test_remove_tree (dry, NULL));
     }
 
   g_test_message ("%s: %u faulty runs, %u reported a failure", c->operation, runs, failures);
@@ -508,7 +508,7 @@ main (int   argc,
   g_test_add_func ("/tessera/reliability/disk-faults/cli-enroll", test_cli_enroll_faults);
 
   status = g_test_run ();
-  rel_remove_tree (tmpdir);
+  g_assert_true (tessera_test_remove_tree (tmpdir, NULL));
   g_free (tmpdir);
   return status;
 }

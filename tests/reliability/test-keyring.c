@@ -47,7 +47,7 @@ fixture_teardown (Fixture       *f,
 {
   g_clear_pointer (&f->server, tessera_test_server_stop);
   rel_device_clear (&f->device);
-  rel_remove_tree (f->tmpdir);
+  g_assert_true (tessera_test_remove_tree (f->tmpdir, NULL));
   g_clear_pointer (&f->tmpdir, g_free);
 }
 

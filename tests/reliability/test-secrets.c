@@ -90,7 +90,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->server, tessera_test_server_stop);
   rel_device_clear (&f->keyring);
   rel_device_clear (&f->bare);
-  rel_remove_tree (f->tmpdir);
+  g_assert_true (tessera_test_remove_tree (f->tmpdir, NULL));
   g_clear_pointer (&f->tmpdir, g_free);
   g_clear_pointer (&f->capture, g_free);
   g_clear_pointer (&f->passphrase_file, g_free);

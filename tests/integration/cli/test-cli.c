@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
 /* Each device is a separate pair of XDG directories and a separate file
@@ -88,8 +89,7 @@ fixture_setup (Fixture       *f,
   const char * const *options = data;
   g_autoptr(GError) error = NULL;
 
-  f->tmpdir = g_dir_make_tmp ("tessera-cli-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = tessera_test_tmpdir_new ("tessera-cli-XXXXXX");
   device_init (&f->device_a, f->tmpdir, "device-a");
   device_init (&f->device_b, f->tmpdir, "device-b");
 
@@ -109,15 +109,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->server, tessera_test_server_stop);
   device_clear (&f->device_a);
   device_clear (&f->device_b);
-  if (f->tmpdir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->tmpdir);
-
-      /* g_dir_make_tmp names contain no quote; the keyring and key files
-       * are the test's own throw-away secrets. */
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-    }
-  g_clear_pointer (&f->tmpdir, g_free);
+  g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
 }
 
 static const char *
