@@ -121,7 +121,7 @@ hostile_fixture_server_truth (HostileFixture *f)
   hostile_fixture_new_device (f, &observer);
   hostile_server_script (f->server, "");
   hostile_cli (f->server, &observer, NULL, 20, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   certificates = hostile_run_certificates (&run);
   g_assert_nonnull (certificates);
   return certificates != NULL ? json_array_ref (certificates) : json_array_new ();
@@ -137,8 +137,8 @@ hostile_fixture_enroll (HostileFixture *f,
 
   hostile_server_script (f->server, "");
   hostile_cli (f->server, device, NULL, 20, &run, "enroll", name, NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  object = run.status == 0 ? hostile_run_object (&run) : NULL;
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
+  object = run.status == TESSERA_TEST_EXIT_OK ? hostile_run_object (&run) : NULL;
   return object != NULL ? g_strdup (json_object_get_string_member (object, "fingerprint")) : NULL;
 }
 
@@ -301,7 +301,7 @@ hostile_run_error_message (HostileRun *run)
 JsonArray *
 hostile_run_certificates (HostileRun *run)
 {
-  JsonObject *object = run->status == 0 ? hostile_run_object (run) : NULL;
+  JsonObject *object = run->status == TESSERA_TEST_EXIT_OK ? hostile_run_object (run) : NULL;
 
   if (object == NULL || !json_object_has_member (object, "certificates"))
     return NULL;

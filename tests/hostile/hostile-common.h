@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tessera-test-exit.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 

@@ -90,7 +90,7 @@ only_entry (HostileRun *run,
   JsonArray *certificates = hostile_run_certificates (run);
   JsonObject *entry;
 
-  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpint (run->status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_nonnull (certificates);
   if (certificates == NULL)
     return NULL;
@@ -171,7 +171,7 @@ check_list_not_der (ListCase *lc)
   entries = g_strconcat (one_entry ("", "Not DER", not_der), one_entry ("", "Good", lc->cert), NULL);
   payload = wrap_list ("list-of-certificates", entries);
   list_with_payload (lc, payload, -1, TIMEOUT, &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   certificates = hostile_run_certificates (&run);
   g_assert_nonnull (certificates);
   if (certificates == NULL)
@@ -264,7 +264,7 @@ check_list_many (ListCase *lc)
   g_test_message ("10,000 entries: %zu bytes", strlen (payload));
 
   list_with_payload (lc, payload, -1, 60, &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpfloat (run.seconds, <, 30);
   certificates = hostile_run_certificates (&run);
   g_assert_nonnull (certificates);
@@ -308,7 +308,7 @@ check_list_huge_text (ListCase *lc)
                          one_entry ("", "Huge junk", junk), NULL);
   payload = wrap_list ("list-of-certificates", entries);
   list_with_payload (lc, payload, -1, 60, &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpfloat (run.seconds, <, 30);
   certificates = hostile_run_certificates (&run);
   g_assert_nonnull (certificates);
@@ -418,7 +418,7 @@ check_wrong_certificate (Fixture       *f,
   hostile_fixture_new_device (f, &device);
   hostile_server_script (f->server, script);
   hostile_cli (f->server, &device, NULL, 20, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, c->code);
   hostile_assert_contains (hostile_run_error_message (&run), c->reason);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
@@ -437,7 +437,7 @@ check_wrong_certificate (Fixture       *f,
   hostile_run_clear (&run);
   hostile_server_script (f->server, "");
   hostile_cli (f->server, &device, NULL, 20, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
   request_after = hostile_read_file (key_dir, "request.der");
   key_after = hostile_read_file (key_dir, "key.pem");
@@ -482,7 +482,7 @@ test_add_refused (Fixture       *f,
   hostile_server_script (f->server, "add=error\nadd.condition=not-acceptable\nadd.type=modify\n"
                                     "add.text=Key too weak: a test says so\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "not-acceptable");
   hostile_assert_contains (hostile_run_error_message (&run), "Key too weak: a test says so");
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
@@ -493,12 +493,12 @@ test_add_refused (Fixture       *f,
    * journals the refusal; after that nothing is sent by itself. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 2);
   before = hostile_device_snapshot (&f->a);
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 2);
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, TRUE);
@@ -547,7 +547,7 @@ test_revoke_item_not_found (Fixture       *f,
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, script, two.fp_b, FALSE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "item-not-found");
   g_assert_cmpuint (hostile_server_count (f->server, "revoke"), ==, 1);
   after = hostile_device_snapshot (&f->a);
@@ -555,7 +555,7 @@ test_revoke_item_not_found (Fixture       *f,
 
   hostile_run_clear (&run);
   revoke_from_a (f, script, two.fp_a, TRUE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "item-not-found");
   g_clear_pointer (&after, g_hash_table_unref);
   after = hostile_device_snapshot (&f->a);
@@ -583,7 +583,7 @@ test_revoke_lie (Fixture       *f,
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, "revoke=lie\n", two.fp_b, FALSE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   after = hostile_device_snapshot (&f->a);
@@ -612,7 +612,7 @@ test_revoke_other (Fixture       *f,
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, "revoke=revoke-other\n", two.fp_b, FALSE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   after = hostile_device_snapshot (&f->a);
@@ -624,7 +624,7 @@ test_revoke_other (Fixture       *f,
   /* The key of A is still there; its certificate no longer works. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "login", NULL);
-  g_assert_cmpint (run.status, ==, 77);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "authentication-failed");
   g_clear_pointer (&after, g_hash_table_unref);
   after = hostile_device_snapshot (&f->a);
@@ -654,7 +654,7 @@ test_revoke_forged_success (Fixture       *f,
   script = g_strdup_printf ("revoke=raw\nrevoke.payload=%s\nrevoke.then=silent\n", path);
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, script, two.fp_a, TRUE, &run);
-  g_assert_cmpint (run.status, ==, 75);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
   truth = hostile_fixture_server_truth (f);
@@ -665,7 +665,7 @@ test_revoke_forged_success (Fixture       *f,
    * there and puts everything back as it was. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, TRUE);
 }
@@ -684,7 +684,7 @@ test_revoke_lie_own (Fixture       *f,
   if (!hostile_fixture_enroll_two (f, &two))
     return;
   revoke_from_a (f, "revoke=lie\n", two.fp_a, TRUE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   truth = hostile_fixture_server_truth (f);
@@ -720,13 +720,13 @@ static int
 expected_exit (const char *condition)
 {
   if (g_str_equal (condition, "service-unavailable") || g_str_equal (condition, "feature-not-implemented"))
-    return 69;
+    return TESSERA_TEST_EXIT_UNAVAILABLE;
   if (g_str_equal (condition, "not-allowed") || g_str_equal (condition, "forbidden") ||
       g_str_equal (condition, "not-authorized"))
-    return 77;
+    return TESSERA_TEST_EXIT_NOPERM;
   if (g_str_equal (condition, "remote-server-timeout"))
-    return 75;
-  return 76;
+    return TESSERA_TEST_EXIT_TEMPFAIL;
+  return TESSERA_TEST_EXIT_PROTOCOL;
 }
 
 static void
@@ -767,7 +767,7 @@ check_wait_retried (Fixture    *f,
 
   hostile_server_script (f->server, script);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_nonnull (hostile_run_certificates (&run));
   g_assert_cmpuint (hostile_server_count (f->server, "list"), ==, 2);
 }
@@ -783,7 +783,7 @@ test_stanza_errors (Fixture       *f,
 
   /* A first list remembers the account: from then on nothing may change. */
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   hostile_run_clear (&run);
   before = hostile_device_snapshot (&f->a);
 
@@ -798,7 +798,7 @@ test_stanza_errors (Fixture       *f,
   /* `wait` for ever: retried with backoff until the deadline, then said. */
   hostile_server_script (f->server, "list=error\nlist.condition=resource-constraint\nlist.type=wait\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 75);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "resource-constraint");
   hostile_assert_contains (hostile_run_error_message (&run), "try again later");
   g_assert_cmpuint (hostile_server_count (f->server, "list"), >=, 2);
@@ -833,7 +833,7 @@ test_odd_errors (Fixture       *f,
 
       hostile_server_script (f->server, script);
       hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-      g_assert_cmpint (run.status, ==, 76);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
       g_assert_nonnull (hostile_run_error_code (&run));
       g_assert_cmpuint (hostile_server_count (f->server, "list"), ==, 1);
     }
@@ -884,7 +884,7 @@ test_forged_replies (Fixture       *f,
       g_test_message ("forged first: %s", forgeries[i]);
       hostile_server_script (f->server, script);
       hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-      g_assert_cmpint (run.status, ==, 0);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
       certificates = hostile_run_certificates (&run);
       g_assert_nonnull (certificates);
       if (certificates == NULL)
@@ -902,7 +902,7 @@ test_forged_replies (Fixture       *f,
 
     hostile_server_script (f->server, script);
     hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-    g_assert_cmpint (run.status, ==, 75);
+    g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
     g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
     g_assert_cmpfloat (run.seconds, >=, TIMEOUT - 1);
     g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);

@@ -36,7 +36,7 @@ remember_account (Fixture       *f,
 
   hostile_server_script (f->server, "");
   hostile_cli (f->server, device, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
 }
 
 static void
@@ -61,7 +61,7 @@ test_list_no_reply (Fixture       *f,
   before = hostile_device_snapshot (&f->a);
   hostile_server_script (f->server, "list=silent\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 75);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
   hostile_assert_contains (hostile_run_error_message (&run), "did not answer in time");
   assert_in_time (&run, TIMEOUT);
@@ -114,7 +114,7 @@ check_enroll_finished_later (Fixture *f,
 
   hostile_server_script (f->server, "");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
   hostile_assert_contains (run.err, "is now stored");
 
@@ -145,7 +145,7 @@ test_enroll_no_reply (Fixture       *f,
 
   hostile_server_script (f->server, "add=pass-then-silent\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 75);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
@@ -165,7 +165,7 @@ test_enroll_dropped_after (Fixture       *f,
 
   hostile_server_script (f->server, "add=pass-then-drop\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "connection-failed");
   hostile_assert_contains (hostile_run_error_message (&run), "connection was lost");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
@@ -184,7 +184,7 @@ test_enroll_dropped_before (Fixture       *f,
 
   hostile_server_script (f->server, "add=drop\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "connection-failed");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
   truth = hostile_fixture_server_truth (f);
@@ -224,7 +224,7 @@ check_revoke_other_cut (Fixture    *f,
 
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "revoke", two.fp_b, NULL);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "item-not-found");
   hostile_assert_contains (hostile_run_error_message (&run), "nothing was sent");
   g_assert_cmpuint (hostile_server_count (f->server, "revoke"), ==, 0);
@@ -234,14 +234,14 @@ static void
 test_revoke_dropped (Fixture       *f,
                      gconstpointer  data)
 {
-  check_revoke_other_cut (f, "revoke=pass-then-drop\n", 1, "connection-failed");
+  check_revoke_other_cut (f, "revoke=pass-then-drop\n", TESSERA_TEST_EXIT_FAILURE, "connection-failed");
 }
 
 static void
 test_revoke_no_reply (Fixture       *f,
                       gconstpointer  data)
 {
-  check_revoke_other_cut (f, "revoke=pass-then-silent\n", 75, "timeout");
+  check_revoke_other_cut (f, "revoke=pass-then-silent\n", TESSERA_TEST_EXIT_TEMPFAIL, "timeout");
 }
 
 /* This device's own certificate: the server revokes it, the answer is
@@ -277,7 +277,7 @@ check_revoke_own_cut (Fixture    *f,
   /* A later run lists: the certificate is gone, and nothing else. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   listed = hostile_run_certificates (&run);
   g_assert_null (hostile_find_certificate (listed, two.fp_a));
   g_assert_nonnull (hostile_find_certificate (listed, two.fp_b));
@@ -292,14 +292,14 @@ static void
 test_revoke_own_dropped (Fixture       *f,
                          gconstpointer  data)
 {
-  check_revoke_own_cut (f, "revoke=pass-then-drop\n", 1, "connection-failed");
+  check_revoke_own_cut (f, "revoke=pass-then-drop\n", TESSERA_TEST_EXIT_FAILURE, "connection-failed");
 }
 
 static void
 test_revoke_own_no_reply (Fixture       *f,
                           gconstpointer  data)
 {
-  check_revoke_own_cut (f, "revoke=pass-then-silent\n", 75, "timeout");
+  check_revoke_own_cut (f, "revoke=pass-then-silent\n", TESSERA_TEST_EXIT_TEMPFAIL, "timeout");
 }
 
 /* ---- 8. stream errors --------------------------------------------------- */
@@ -328,7 +328,7 @@ test_stream_errors (Fixture       *f,
 
       hostile_server_script (f->server, script);
       hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-      g_assert_cmpint (run.status, ==, 1);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_FAILURE);
       g_assert_cmpstr (hostile_run_error_code (&run), ==, "stream-error");
       g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
       message = hostile_run_error_message (&run);
@@ -360,7 +360,7 @@ test_reset_after_revoke (Fixture       *f,
     return;
   hostile_server_script (f->server, "revoke=pass-then-reply-and-stream-error\nrevoke.condition=reset\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "revoke", two.fp_b, NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   HOSTILE_RETURN_IF_FAILED ();
   g_assert_true (json_object_get_boolean_member (hostile_run_object (&run), "revoked"));
   truth = hostile_fixture_server_truth (f);
@@ -373,7 +373,7 @@ static void
 test_reset_instead_of_reply (Fixture       *f,
                              gconstpointer  data)
 {
-  check_revoke_own_cut (f, "revoke=pass-then-stream-error\nrevoke.condition=reset\n", 1,
+  check_revoke_own_cut (f, "revoke=pass-then-stream-error\nrevoke.condition=reset\n", TESSERA_TEST_EXIT_FAILURE,
                         "stream-error");
 }
 
@@ -494,7 +494,7 @@ test_unicode_jid (Fixture       *f,
 
   /* Enroll through ccm2. */
   hostile_cli (f->server, &f->a, jid, 20, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   HOSTILE_RETURN_IF_FAILED ();
   fingerprint = g_strdup (json_object_get_string_member (hostile_run_object (&run), "fingerprint"));
   ids = hostile_device_key_ids (&f->a, jid);
@@ -507,18 +507,18 @@ test_unicode_jid (Fixture       *f,
   /* Listed as this device's, and SASL EXTERNAL binds the Unicode JID. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, jid, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_true (hostile_is_this_device (hostile_run_certificates (&run), fingerprint));
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, jid, TIMEOUT, &run, "login", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   HOSTILE_RETURN_IF_FAILED ();
   g_assert_true (g_str_has_prefix (json_object_get_string_member (hostile_run_object (&run), "jid"), prefix));
 
   /* And revoked, with the key gone only then. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, jid, TIMEOUT, &run, "revoke", "--force", fingerprint, NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_ptr_array_unref (ids);
   ids = hostile_device_key_ids (&f->a, jid);
   g_assert_cmpuint (ids->len, ==, 0);

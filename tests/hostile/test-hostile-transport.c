@@ -240,7 +240,7 @@ check_refused (Fixture               *f,
       g_auto(HostileRun) run = { 0 };
 
       run_cli (server, runs[i].device, trust_ca, runs[i].command, &run);
-      g_assert_cmpint (run.status, ==, 1);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_FAILURE);
       g_assert_cmpstr (hostile_run_error_code (&run), ==, code);
       hostile_assert_contains (hostile_run_error_message (&run), reason);
       g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
@@ -267,7 +267,7 @@ test_control (Fixture       *f,
   SKIP_WITHOUT_TLS ();
   server = tessera_mock_xmpp_server_new (&config);
   run_cli (server, &f->device, TRUE, "list", &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   log = tessera_mock_xmpp_server_dup_auth_log (server);
   g_assert_cmpstr (log, ==, "PLAIN");
   g_assert_true (tessera_mock_xmpp_server_received (server, PASSWORD));
@@ -344,7 +344,7 @@ test_stall_after_proceed (Fixture       *f,
       g_auto(HostileRun) run = { 0 };
 
       run_cli (server, device, TRUE, commands[i], &run);
-      g_assert_cmpint (run.status, ==, 75);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
       g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
       g_assert_cmpfloat (run.seconds, >=, TIMEOUT - 1);
       g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
@@ -372,7 +372,7 @@ test_external_not_offered (Fixture       *f,
   give_certificate (&f->holder);
   before = hostile_device_snapshot (&f->holder);
   run_cli (server, &f->holder, TRUE, "login", &run);
-  g_assert_cmpint (run.status, ==, 77);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "external-not-offered");
   hostile_assert_contains (hostile_run_error_message (&run), "does not offer SASL EXTERNAL");
   after = hostile_device_snapshot (&f->holder);
@@ -399,7 +399,7 @@ test_external_refused (Fixture       *f,
   give_certificate (&f->holder);
   before = hostile_device_snapshot (&f->holder);
   run_cli (server, &f->holder, TRUE, "login", &run);
-  g_assert_cmpint (run.status, ==, 77);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "authentication-failed");
   hostile_assert_contains (hostile_run_error_message (&run), "refuses every certificate");
   log = tessera_mock_xmpp_server_dup_auth_log (server);
@@ -425,7 +425,7 @@ test_external_accepted (Fixture       *f,
   server = tessera_mock_xmpp_server_new (&config);
   give_certificate (&f->holder);
   run_cli (server, &f->holder, TRUE, "login", &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   HOSTILE_RETURN_IF_FAILED ();
   g_assert_cmpstr (json_object_get_string_member (hostile_run_object (&run), "jid"), ==, JID "/scripted");
   log = tessera_mock_xmpp_server_dup_auth_log (server);

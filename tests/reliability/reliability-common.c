@@ -276,7 +276,7 @@ rel_run_cli_argv (TesseraTestServer  *server,
                   run->crash_at ? run->crash_at : "",
                   result->term_signal ? "killed by signal" : "exit", result->term_signal ? result->term_signal
                                                                                          : result->status);
-  if (result->status != 0 && result->term_signal == 0 && result->err != NULL)
+  if (result->status != TESSERA_TEST_EXIT_OK && result->term_signal == 0 && result->err != NULL)
     g_test_message ("stderr: %s", result->err);
 }
 

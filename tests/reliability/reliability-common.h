@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tessera-core.h"
+#include "tessera-test-exit.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 

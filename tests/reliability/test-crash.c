@@ -134,8 +134,8 @@ enroll_ok (TesseraTestServer *server,
   RelRun run = { .password = password };
 
   rel_run_cli (server, jid, device, &run, &result, "enroll", name, NULL);
-  g_assert_cmpint (result.status, ==, 0);
-  if (result.status != 0)
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  if (result.status != TESSERA_TEST_EXIT_OK)
     return NULL;
   return g_strdup (rel_result_fingerprint (&result));
 }
@@ -224,7 +224,7 @@ test_enroll_killed (gconstpointer data)
   /* The next run reconciles before it lists. */
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   after = rel_server_certs (server, "user2");
   final = local_records (&device, jid);
   g_assert_cmpuint (final->len, ==, c->saved ? 1 : 0);
@@ -346,7 +346,7 @@ test_revoke_killed (gconstpointer data)
 
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   if (c->told != NULL)
     g_assert_nonnull (strstr (result.err, c->told));
   check_revoke_outcome (server, &device, jid, fingerprint, c->server_revoked, before);
@@ -389,7 +389,7 @@ test_reconcile_killed (gconstpointer data)
 
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   check_revoke_outcome (server, &device, jid, fingerprint, deleting, before);
 }
 
@@ -432,7 +432,7 @@ test_next_run (gconstpointer data)
     rel_run_cli (server, jid, &device, &run, &result, "enroll", "Second", NULL);
   else
     rel_run_cli (server, jid, &device, &run, &result, "revoke", "--force", issued, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   after = rel_server_certs (server, "user2");
   records = local_records (&device, jid);
@@ -480,13 +480,13 @@ test_xep0257 (void)
   g_assert_cmpint (result.term_signal, ==, SIGKILL);
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &run, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_nonnull (strstr (result.err, "is now stored"));
   rel_result_clear (&result);
 
   /* Another device sees one certificate, the one this device now holds. */
   rel_run_cli (server, jid, &other, &run, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   records = local_records (&device, jid);
   g_assert_cmpuint (records->len, ==, 1);
   if (result.json != NULL && records->len == 1)
@@ -760,12 +760,12 @@ chaos_step (Chaos *chaos,
     {
       chaos->completed++;
       if (op == OP_LOGIN && has_certified (records_before))
-        g_assert_cmpint (result.status, ==, 0);
+        g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
       else if (op == OP_LOGIN)
         g_assert_cmpstr (rel_result_error_code (&result), ==, "no-certificate");
       else
-        g_assert_cmpint (result.status, ==, 0);
-      if (result.status != 0)
+        g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+      if (result.status != TESSERA_TEST_EXIT_OK)
         g_test_message ("iteration %u: %s failed: %s", iteration, op_names[op], result.err);
     }
 
@@ -820,7 +820,7 @@ test_random_kills (void)
   /* A last run that is not killed settles everything. */
   rel_run_cli (chaos.server, chaos.jid, &chaos.device, &(RelRun) { .password = chaos.password }, &result,
                "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   server = rel_server_certs (chaos.server, "user1");
   records = local_records (&chaos.device, chaos.jid);
   check_invariants (&chaos, server, records, TRUE, iterations + 1);

@@ -322,12 +322,12 @@ test_store_faults (gconstpointer data)
 
   g_assert_no_errno (g_mkdir_with_parents (pristine, 0700));
   run_driver (NULL, pristine, "prepare", NULL, &outcome, &id);
-  g_assert_cmpint (outcome.status, ==, 0);
+  g_assert_cmpint (outcome.status, ==, TESSERA_TEST_EXIT_OK);
   for (guint i = 0; c->setup[i] != NULL; i++)
     {
       outcome_clear (&outcome);
       run_driver (NULL, pristine, c->setup[i], id, &outcome, NULL);
-      g_assert_cmpint (outcome.status, ==, 0);
+      g_assert_cmpint (outcome.status, ==, TESSERA_TEST_EXIT_OK);
     }
   RETURN_IF_FAILED ();
   before = snapshot (pristine, NULL);
@@ -342,7 +342,7 @@ test_store_faults (gconstpointer data)
       copy_tree (pristine, dry);
       outcome_clear (&outcome);
       run_driver (counting, dry, c->operation, id, &outcome, NULL);
-      g_assert_cmpint (outcome.status, ==, 0);
+      g_assert_cmpint (outcome.status, ==, TESSERA_TEST_EXIT_OK);
       calls = count_calls (log, fault->syscall);
       g_assert_cmpuint (calls, >, 0);
 
@@ -357,7 +357,7 @@ test_store_faults (gconstpointer data)
           copy_tree (pristine, work);
           run_driver (injecting, work, c->operation, id, &faulty, NULL);
           runs++;
-          if (faulty.status != 0)
+          if (faulty.status != TESSERA_TEST_EXIT_OK)
             {
               failures++;
               /* The old state is intact, and the user is told why. */
@@ -414,7 +414,7 @@ test_cli_enroll_faults (void)
 
   /* The old state: an enrolled device. */
   rel_run_cli (server, jid, &device, &run, &result, "enroll", "Before", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   for (guint f = 0; f < G_N_ELEMENTS (cli_faults) && !g_test_failed (); f++)
     {
@@ -426,7 +426,7 @@ test_cli_enroll_faults (void)
       dry.wrapper = (const char * const *) counting;
       rel_result_clear (&result);
       rel_run_cli (server, jid, &device, &dry, &result, "enroll", "Counted", NULL);
-      g_assert_cmpint (result.status, ==, 0);
+      g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
       calls = count_calls (log, fault->syscall);
       g_test_message ("tessera-cli enroll makes %u %s calls", calls, fault->syscall);
 
@@ -446,18 +446,18 @@ test_cli_enroll_faults (void)
           rel_run_cli (server, jid, &device, &faulty, &result, "enroll", "Faulty", NULL);
           runs++;
           assert_unchanged (before, device.root, context);
-          if (result.status == 0)
+          if (result.status == TESSERA_TEST_EXIT_OK)
             continue;
 
           failures++;
-          g_assert_cmpint (result.status, ==, 1);
+          g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
           if (strstr (result.err, fault->message) == NULL)
             g_test_fail_printf ("%s: the error does not name the failure: %s", context, result.err);
 
           /* The next run finishes whatever the server already did. */
           rel_result_clear (&result);
           rel_run_cli (server, jid, &device, &run, &result, "list", NULL);
-          g_assert_cmpint (result.status, ==, 0);
+          g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
           server_certs = rel_server_certs (server, "user1");
           store = rel_device_store (&device, jid);
           records = tessera_key_store_list (store, NULL);
@@ -478,7 +478,7 @@ test_cli_enroll_faults (void)
   rel_result_clear (&result);
   run.password = NULL;
   rel_run_cli (server, jid, &device, &run, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   g_test_message ("tessera-cli enroll: %u faulty runs, %u reported a failure", runs, failures);
   g_assert_cmpuint (failures, >, 0);

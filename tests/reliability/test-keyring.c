@@ -125,7 +125,7 @@ test_absent (Fixture       *f,
 
   f->device.no_keyring = TRUE;
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, "enroll", "No keyring", NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (rel_result_error_code (&result), ==, "no-secret-service");
   g_assert_nonnull (strstr (result.err, "--key-passphrase-file"));
   g_assert_cmpuint (count_keys (f), ==, 0);
@@ -138,19 +138,19 @@ test_absent (Fixture       *f,
                                            G_FILE_SET_CONTENTS_NONE, 0600, NULL));
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, option, "enroll", "No keyring", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (count_keys (f), ==, 1);
   assert_no_plain_key (f->device.root);
 
   /* Without the passphrase the key stays closed, and the message says what to give. */
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &login, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (rel_result_error_code (&result), ==, "passphrase-required");
   g_assert_nonnull (strstr (result.err, "--key-passphrase-file"));
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &login, &result, option, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 }
 
 /* A keyring that does not open (the file keyring with another password):
@@ -166,7 +166,7 @@ test_locked (Fixture       *f,
   RelRun login = { 0 };
 
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, "enroll", "Locked", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   RETURN_IF_FAILED ();
   before = key_files_digest (f);
 
@@ -174,7 +174,7 @@ test_locked (Fixture       *f,
   f->device.keyring_password = g_strdup ("not the keyring's password");
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &login, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (rel_result_error_code (&result), ==, "secret-missing");
   g_assert_nonnull (strstr (result.err, "Unlock the keyring"));
   g_assert_nonnull (strstr (result.err, "The key file is kept"));
@@ -182,7 +182,7 @@ test_locked (Fixture       *f,
   /* Management still works and deletes nothing. */
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   after = key_files_digest (f);
   g_assert_cmpstr (after, ==, before);
   assert_no_plain_key (f->device.root);
@@ -191,7 +191,7 @@ test_locked (Fixture       *f,
   f->device.keyring_password = g_strdup ("test-keyring");
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &login, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 }
 
 static char *
@@ -230,7 +230,7 @@ test_item_deleted (Fixture       *f,
     }
 
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, "enroll", "Forgotten", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   fingerprint = g_strdup (rel_result_fingerprint (&result));
   id = only_key_id (f);
   RETURN_IF_FAILED ();
@@ -250,12 +250,12 @@ test_item_deleted (Fixture       *f,
 
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &login, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (rel_result_error_code (&result), ==, "secret-missing");
   g_assert_nonnull (strstr (result.err, "enroll this device again and revoke the old certificate"));
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   after = key_files_digest (f);
   g_assert_cmpstr (after, ==, before);
   RETURN_IF_FAILED ();
@@ -263,14 +263,14 @@ test_item_deleted (Fixture       *f,
   /* The way out the message names. */
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, "enroll", "Again", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, "revoke", "--force", fingerprint, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (count_keys (f), ==, 1);
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &login, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   assert_no_plain_key (f->device.root);
 }
 
@@ -357,7 +357,7 @@ test_gnome_keyring_locked (Fixture       *f,
   if (status_text == NULL || err == NULL)
     return;
   g_test_message ("login with the keyring locked: exit %s%s", g_strstrip (status_text), err);
-  g_assert_cmpstr (status_text, ==, "1");
+  g_assert_cmpstr (status_text, ==, G_STRINGIFY (TESSERA_TEST_EXIT_FAILURE));
   g_assert_nonnull (strstr (err, "Unlock the keyring"));
   g_assert_cmpuint (count_keys (f), ==, 1);
   assert_no_plain_key (f->device.root);

@@ -368,32 +368,32 @@ test_no_secret_anywhere (Fixture       *f,
   gboolean strophe_logged = FALSE;
 
   run (f, &f->keyring, password, NULL, &result, "features", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   run (f, &f->keyring, password, NULL, &result, "enroll", "Laptop", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   own = g_strdup (rel_result_fingerprint (&result));
   collect_keyring_passphrases (f);
   run (f, &f->keyring, password, NULL, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   run (f, &f->keyring, NULL, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   run (f, &f->bare, password, NULL, &result, passphrase_option, "enroll", "Phone", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   other = g_strdup (rel_result_fingerprint (&result));
   run (f, &f->bare, NULL, NULL, &result, passphrase_option, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   run (f, &f->keyring, "wrong-password-Zq8x", NULL, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   run (f, &f->keyring, NULL, NULL, &result, password_option, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   /* A crash after the request left, and the run that finishes it. */
   run (f, &f->keyring, password, "enroll:csr-sent", &result, "enroll", "Tablet", NULL);
   g_assert_cmpint (result.term_signal, ==, SIGKILL);
   run (f, &f->keyring, password, NULL, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   collect_keyring_passphrases (f);
 
   /* Every key there ever was, before revocations delete some. */
@@ -407,9 +407,9 @@ test_no_secret_anywhere (Fixture       *f,
   collect_sasl_payloads (f, "wrong-password-Zq8x");
 
   run (f, &f->keyring, password, NULL, &result, "revoke", other, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   run (f, &f->keyring, password, NULL, &result, "revoke", "--force", own, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_test_message ("%u runs, %u secrets to look for", f->runs, f->secrets->len);
   g_assert_cmpuint (f->secrets->len, >=, 10);
 

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tessera-test-exit.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
@@ -251,9 +252,9 @@ list_certificates (Fixture *f,
   JsonObject *object;
 
   run_cli (f, device, password_of (f), &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   object = json_object (&result);
-  if (result.status != 0 || object == NULL)
+  if (result.status != TESSERA_TEST_EXIT_OK || object == NULL)
     return NULL;
   return json_array_ref (json_object_get_array_member (object, "certificates"));
 }
@@ -286,9 +287,9 @@ enroll (Fixture    *f,
   run_cli (f, device, password_of (f), &result, "enroll", name, NULL);
   g_test_message ("enroll wall time against the local server: %.3f s",
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   object = json_object (&result);
-  if (result.status != 0 || object == NULL)
+  if (result.status != TESSERA_TEST_EXIT_OK || object == NULL)
     return NULL;
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, name);
   g_assert_cmpstr (json_object_get_string_member (object, "protocol"), ==, protocol);
@@ -309,9 +310,9 @@ login (Fixture *f,
 
   /* No password in the environment: a certificate login never needs one. */
   run_cli (f, device, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   object = json_object (&result);
-  if (result.status != 0 || object == NULL)
+  if (result.status != TESSERA_TEST_EXIT_OK || object == NULL)
     return NULL;
   jid = json_object_get_string_member (object, "jid");
   prefix = g_strconcat (tessera_test_server_get_jid (f->server), "/", NULL);
@@ -488,7 +489,7 @@ check_features (Fixture *f,
   JsonObject *object;
 
   run_cli (f, &f->device_a, password_of (f), &result, "features", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   object = json_object (&result);
   if (object == NULL)
     return;
@@ -610,7 +611,7 @@ lifecycle_held_login_is_listed (Fixture    *f,
 
   wait_process (held, 30, &result);
   g_assert_nonnull (entry);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   RETURN_IF_FAILED ();
 
   users = json_object_get_array_member (entry, "users");
@@ -669,7 +670,7 @@ lifecycle_revoke_while_held (Fixture    *f,
   RETURN_IF_FAILED ();
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", prefix, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   RETURN_IF_FAILED ();
   g_assert_true (json_object_get_boolean_member (json_object (&result), "revoked"));
   g_assert_cmpstr (json_object_get_string_member (json_object (&result), "fingerprint"), ==, fp_b);
@@ -677,14 +678,14 @@ lifecycle_revoke_while_held (Fixture    *f,
   cli_result_clear (&result);
 
   wait_process (held, 20, &result);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (json_error_code (&result), ==, "stream-error");
   g_assert_nonnull (strstr (result.err, "reset"));
   cli_result_clear (&result);
 
   check_only_a (f, &f->device_a, fp_a, "used");
   run_cli (f, &f->device_b, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (json_error_code (&result), ==, "authentication-failed");
 }
 
@@ -697,7 +698,7 @@ lifecycle_unknown_fingerprint (Fixture    *f,
   g_auto(CliResult) result = { 0 };
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", unknown, NULL);
-  g_assert_cmpint (result.status, ==, 76);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (json_error_code (&result), ==, "item-not-found");
   check_only_a (f, &f->device_a, fp_a, "used");
 }
@@ -735,7 +736,7 @@ test_ccm2_lifecycle (Fixture       *f,
   restart_server (f);
   RETURN_IF_FAILED ();
   run_cli (f, &f->device_b, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   jid = login (f, &f->device_a);
   check_only_a (f, &f->device_a, fp_a, "used");
 }
@@ -756,7 +757,7 @@ test_revoke_force (Fixture       *f,
 
   prefix = g_strndup (fp, 8);
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", prefix, NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (json_error_code (&result), ==, "force-required");
   g_assert_nonnull (strstr (result.err, "--force"));
   cli_result_clear (&result);
@@ -766,11 +767,11 @@ test_revoke_force (Fixture       *f,
 
   /* Fewer than 8 digits is a usage error */
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", "abc123", "--force", NULL);
-  g_assert_cmpint (result.status, ==, 64);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_USAGE);
   cli_result_clear (&result);
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", prefix, "--force", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_true (json_object_get_boolean_member (json_object (&result), "this_device"));
   cli_result_clear (&result);
   RETURN_IF_FAILED ();
@@ -781,7 +782,7 @@ test_revoke_force (Fixture       *f,
 
   /* The local key was deleted: nothing to log in with */
   run_cli (f, &f->device_a, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (json_error_code (&result), ==, "no-certificate");
 }
 
@@ -811,7 +812,7 @@ test_xep0257 (Fixture       *f,
   RETURN_IF_FAILED ();
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", fp, "--force", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
   g_clear_pointer (&certificates, json_array_unref);
   certificates = list_certificates (f, &f->device_a);
@@ -833,7 +834,7 @@ test_partial_features (Fixture       *f,
   RETURN_IF_FAILED ();
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", fp, "--force", NULL);
-  g_assert_cmpint (result.status, ==, 69);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_UNAVAILABLE);
   g_assert_cmpstr (json_error_code (&result), ==, "not-supported");
   lower = g_utf8_strdown (result.err, -1);
   g_assert_nonnull (strstr (lower, "not support"));
@@ -854,13 +855,13 @@ test_password (Fixture       *f,
 
   /* A wrong password */
   run_cli (f, &f->device_a, "not-the-password", &result, "features", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (json_error_code (&result), ==, "authentication-failed");
   cli_result_clear (&result);
 
   /* No password anywhere, and stdin is no terminal */
   run_cli (f, &f->device_a, NULL, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (json_error_code (&result), ==, "password-required");
   cli_result_clear (&result);
 
@@ -870,7 +871,7 @@ test_password (Fixture       *f,
   g_file_set_contents_full (password_file, contents, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
   g_assert_no_error (error);
   run_cli (f, &f->device_a, "not-the-password", &result, "--password-file", password_file, "features", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
 }
 
@@ -885,22 +886,22 @@ test_remembered_account (Fixture       *f,
   const char *nothing[] = { "--json", "list", NULL };
 
   run_cli (f, &f->device_a, password_of (f), &result, "features", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
   RETURN_IF_FAILED ();
 
   run_cli_argv (&f->device_a, password_of (f), only_jid, &result);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_true (json_object_has_member (json_object (&result), "certificates"));
   cli_result_clear (&result);
 
   run_cli_argv (&f->device_a, password_of (f), nothing, &result);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
 
   /* Another device knows no account */
   run_cli_argv (&f->device_b, password_of (f), nothing, &result);
-  g_assert_cmpint (result.status, ==, 64);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_USAGE);
   g_assert_cmpstr (json_error_code (&result), ==, "no-account");
 }
 
@@ -941,19 +942,19 @@ test_usage (Fixture       *f,
   const char *help[] = { "help", "revoke", NULL };
   const char *command_help[] = { "enroll", "--help", NULL };
 
-  check_usage (f, no_command, 64);
-  check_usage (f, unknown_command, 64);
-  check_usage (f, unknown_option, 64);
-  check_usage (f, missing_name, 64);
-  check_usage (f, extra_argument, 64);
-  check_usage (f, bad_key_type, 64);
-  check_usage (f, short_prefix, 64);
-  check_usage (f, bad_port, 64);
-  check_usage (f, bad_jid, 64);
-  check_usage (f, empty_name, 64);
-  check_usage (f, version, 0);
-  check_usage (f, help, 0);
-  check_usage (f, command_help, 0);
+  check_usage (f, no_command, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, unknown_command, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, unknown_option, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, missing_name, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, extra_argument, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, bad_key_type, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, short_prefix, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, bad_port, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, bad_jid, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, empty_name, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, version, TESSERA_TEST_EXIT_OK);
+  check_usage (f, help, TESSERA_TEST_EXIT_OK);
+  check_usage (f, command_help, TESSERA_TEST_EXIT_OK);
 }
 
 static char *
@@ -997,22 +998,22 @@ test_server_certificate (Fixture       *f,
     const char *remembered[] = { "--json", "list", NULL };
 
     run_cli_argv (&f->device_a, password_of (f), untrusted, &result);
-    g_assert_cmpint (result.status, ==, 1);
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
     g_assert_cmpstr (json_error_code (&result), ==, "tls-certificate");
     cli_result_clear (&result);
 
     run_cli_argv (&f->device_a, password_of (f), wrong_pin, &result);
-    g_assert_cmpint (result.status, ==, 1);
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
     g_assert_cmpstr (json_error_code (&result), ==, "tls-certificate");
     cli_result_clear (&result);
 
     run_cli_argv (&f->device_a, password_of (f), pinned, &result);
-    g_assert_cmpint (result.status, ==, 0);
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
     cli_result_clear (&result);
 
     /* The pin is remembered with the account */
     run_cli_argv (&f->device_a, password_of (f), remembered, &result);
-    g_assert_cmpint (result.status, ==, 0);
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   }
 }
 
@@ -1032,7 +1033,7 @@ test_no_keyring (Fixture       *f,
   g_assert_no_error (error);
 
   run_cli (f, &f->device_a, password_of (f), &result, "enroll", "Server", NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (json_error_code (&result), ==, "no-secret-service");
   g_assert_nonnull (strstr (result.err, "--key-passphrase-file"));
   cli_result_clear (&result);
@@ -1040,18 +1041,18 @@ test_no_keyring (Fixture       *f,
 
   run_cli (f, &f->device_a, password_of (f), &result, "--key-passphrase-file", passphrase_file,
            "enroll", "Server", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
   RETURN_IF_FAILED ();
 
   /* The key on disk is encrypted: no passphrase, no login */
   run_cli (f, &f->device_a, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (json_error_code (&result), ==, "passphrase-required");
   cli_result_clear (&result);
 
   run_cli (f, &f->device_a, NULL, &result, "--key-passphrase-file", passphrase_file, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_nonnull (result.json);
 }
 
@@ -1089,7 +1090,7 @@ test_timeout (Fixture       *f,
     start = g_get_monotonic_time ();
     run_cli_argv (&f->device_a, "password", argv, &result);
   }
-  g_assert_cmpint (result.status, ==, 75);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (json_error_code (&result), ==, "timeout");
   g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
   /* A failed command does not remember its settings */
