@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -91,6 +92,67 @@ tessera_test_tmpdir_free (char *path)
   tessera_test_remove_tree (path, &error);
   g_assert_no_error (error);
   g_free (path);
+}
+
+/* ---- a device ------------------------------------------------------------ */
+
+void
+tessera_test_device_init (TesseraTestDevice *device,
+                          const char        *parent,
+                          const char        *name)
+{
+  memset (device, 0, sizeof *device);
+  device->root = g_build_filename (parent, name, NULL);
+  device->data_home = g_build_filename (device->root, "data", NULL);
+  device->config_home = g_build_filename (device->root, "config", NULL);
+  device->cache_home = g_build_filename (device->root, "cache", NULL);
+  device->tmp = g_build_filename (device->root, "tmp", NULL);
+  device->keyring = g_build_filename (device->root, "keyring", NULL);
+  device->keyring_password = g_strdup ("test-keyring");
+  g_assert_no_errno (g_mkdir_with_parents (device->data_home, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (device->config_home, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (device->cache_home, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (device->tmp, 0700));
+}
+
+void
+tessera_test_device_clear (TesseraTestDevice *device)
+{
+  g_clear_pointer (&device->root, g_free);
+  g_clear_pointer (&device->data_home, g_free);
+  g_clear_pointer (&device->config_home, g_free);
+  g_clear_pointer (&device->cache_home, g_free);
+  g_clear_pointer (&device->tmp, g_free);
+  g_clear_pointer (&device->keyring, g_free);
+  g_clear_pointer (&device->keyring_password, g_free);
+}
+
+void
+tessera_test_device_apply (TesseraTestDevice   *device,
+                           GSubprocessLauncher *launcher)
+{
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", device->data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", device->config_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", device->cache_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", device->cache_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", device->tmp, TRUE);
+  g_subprocess_launcher_setenv (launcher, "TMPDIR", device->tmp, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOME", device->root, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "TESSERA_TEST_CRASH_AT");
+  if (device->no_keyring)
+    {
+      g_autofree char *bus = g_strdup_printf ("unix:path=%s/no-such-bus", device->root);
+
+      g_subprocess_launcher_unsetenv (launcher, "SECRET_BACKEND");
+      g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+    }
+  else
+    {
+      g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
+      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
+      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", device->keyring_password, TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+    }
 }
 
 /* ---- an isolated file keyring ------------------------------------------- */

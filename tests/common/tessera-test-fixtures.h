@@ -23,6 +23,34 @@ gboolean  tessera_test_remove_tree         (const char  *path,
 /* Asserts that the tree is gone, then frees @path; for teardown. */
 void      tessera_test_tmpdir_free         (char *path);
 
+/* ---- a device ------------------------------------------------------------ */
+
+/* One device for a tessera-cli run: its own XDG directories, HOME, TMPDIR
+ * and file keyring, sharing nothing with the test process or other
+ * devices. */
+typedef struct
+{
+  char     *root;
+  char     *data_home;
+  char     *config_home;
+  char     *cache_home;
+  char     *tmp;
+  char     *keyring;
+  char     *keyring_password;  /* SECRET_FILE_TEST_PASSWORD, "test-keyring" */
+  gboolean  no_keyring;        /* no SECRET_BACKEND, a session bus that is not there */
+} TesseraTestDevice;
+
+/* Makes the directories under @parent/@name (removed with @parent). */
+void      tessera_test_device_init         (TesseraTestDevice   *device,
+                                            const char          *parent,
+                                            const char          *name);
+void      tessera_test_device_clear        (TesseraTestDevice   *device);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraTestDevice, tessera_test_device_clear)
+/* Sets @launcher's environment to @device's directories and keyring (or
+ * to no Secret Service at all), with no crash point armed. */
+void      tessera_test_device_apply        (TesseraTestDevice   *device,
+                                            GSubprocessLauncher *launcher);
+
 /* ---- an isolated file keyring ------------------------------------------- */
 
 /* libsecret's file backend (no D-Bus) in a private directory of its own:

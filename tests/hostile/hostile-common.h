@@ -19,25 +19,12 @@ G_BEGIN_DECLS
  * step ends the case, and teardown still stops the server. */
 #define HOSTILE_RETURN_IF_FAILED() G_STMT_START { if (g_test_failed ()) return; } G_STMT_END
 
-/* One device: its own XDG directories and file keyring, sharing nothing
- * with the test process or other devices. */
-typedef struct
-{
-  char *root;
-  char *data_home;
-  char *config_home;
-  char *keyring;
-} HostileDevice;
-
-void hostile_device_init  (HostileDevice *device,
-                           const char    *parent,
-                           const char    *name);
-void hostile_device_clear (HostileDevice *device);
+/* A device is a TesseraTestDevice (tests/common/tessera-test-fixtures.h):
+ * its own XDG directories and file keyring, sharing nothing with the test
+ * process or other devices. */
 /* $XDG_DATA_HOME/tessera/<jid>, where the key store keeps this account's keys */
-char *hostile_device_account_dir (HostileDevice *device,
-                                  const char    *bare_jid);
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileDevice, hostile_device_clear)
+char *hostile_device_account_dir (TesseraTestDevice *device,
+                                  const char        *bare_jid);
 
 /* The fixture of the cases against the misbehaving Prosody: the server
  * (started with the options given as the test data), and devices in a
@@ -46,8 +33,8 @@ typedef struct
 {
   TesseraTestServer *server;
   char              *tmpdir;
-  HostileDevice      a;
-  HostileDevice      b;
+  TesseraTestDevice  a;
+  TesseraTestDevice  b;
   guint              n_devices;
 } HostileFixture;
 
@@ -60,14 +47,14 @@ void hostile_fixture_teardown   (HostileFixture *f,
 
 /* A device of its own for one step, under the fixture's directory. */
 void hostile_fixture_new_device (HostileFixture *f,
-                                 HostileDevice  *device);
+                                 TesseraTestDevice *device);
 /* What the server really holds: listed with mod_ccm2 answering (the
  * script emptied), from a fresh device that has nothing to reconcile. */
 JsonArray *hostile_fixture_server_truth (HostileFixture *f);
 /* `tessera-cli enroll @name` as @device with the script emptied; asserts
  * success and returns the new certificate's fingerprint (NULL if not). */
 char      *hostile_fixture_enroll       (HostileFixture *f,
-                                         HostileDevice  *device,
+                                         TesseraTestDevice *device,
                                          const char     *name);
 
 /* Devices a and b, one certificate each. */
@@ -99,7 +86,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileRun, hostile_run_clear)
 /* Runs tessera-cli as @device with stdin closed, $TESSERA_PASSWORD =
  * @password (unset when NULL) and @extra_env ("NAME=value", nullable).
  * Asserts that it exited by itself, not by a signal. */
-void        hostile_run_cli            (HostileDevice      *device,
+void        hostile_run_cli            (TesseraTestDevice  *device,
                                         const char         *password,
                                         const char * const *extra_env,
                                         const char * const *argv,
@@ -128,7 +115,7 @@ GHashTable *hostile_snapshot           (const char * const *dirs);
 void        hostile_assert_unchanged   (GHashTable *before,
                                         GHashTable *after,
                                         gboolean    journal_may_grow);
-GHashTable *hostile_device_snapshot    (HostileDevice *device);
+GHashTable *hostile_device_snapshot    (TesseraTestDevice *device);
 
 /* The misbehaving Prosody: local-server with mod_ccm2_misbehave. */
 TesseraTestServer *hostile_server_start (const char * const *extra_options);
@@ -149,7 +136,7 @@ char       *hostile_server_payload     (TesseraTestServer *server,
 /* tessera-cli --json --timeout T --jid … --host … --port … --ca-file … ARGS
  * against @server; @jid NULL: the first account. */
 void        hostile_cli                (TesseraTestServer *server,
-                                        HostileDevice     *device,
+                                        TesseraTestDevice *device,
                                         const char        *jid,
                                         guint              timeout,
                                         HostileRun        *run,
@@ -162,7 +149,7 @@ const char *hostile_server_password_of (TesseraTestServer *server,
 char       *hostile_make_certificate   (const char *bare_jid);
 
 /* The key folders of @device for @jid (names of folders holding key.pem). */
-GPtrArray  *hostile_device_key_ids     (HostileDevice *device,
+GPtrArray  *hostile_device_key_ids     (TesseraTestDevice *device,
                                         const char    *bare_jid);
 char       *hostile_read_file          (const char *dir,
                                         const char *name);

@@ -375,7 +375,7 @@ static const AddCase add_cases[] = {
 
 /* The one key folder of @device: key and request, no certificate. */
 static char *
-pending_key (HostileDevice *device,
+pending_key (TesseraTestDevice *device,
              const char    *jid)
 {
   g_autoptr(GPtrArray) ids = hostile_device_key_ids (device, jid);
@@ -400,7 +400,7 @@ check_wrong_certificate (Fixture       *f,
                          const AddCase *c)
 {
   const char *jid = tessera_test_server_get_jid (f->server);
-  g_auto(HostileDevice) device = { NULL, };
+  g_auto(TesseraTestDevice) device = { NULL, };
   g_auto(HostileRun) run = { 0 };
   g_autoptr(JsonArray) truth_before = hostile_fixture_server_truth (f);
   g_autoptr(JsonArray) truth_after = NULL;

@@ -30,7 +30,7 @@ typedef HostileFixture Fixture;
  * snapshots see no change from that. */
 static void
 remember_account (Fixture       *f,
-                  HostileDevice *device)
+                  TesseraTestDevice *device)
 {
   g_auto(HostileRun) run = { 0 };
 
@@ -73,7 +73,7 @@ test_list_no_reply (Fixture       *f,
 /* The key folder of the one key of @device for the server's account. */
 static char *
 only_key_dir (Fixture       *f,
-              HostileDevice *device)
+              TesseraTestDevice *device)
 {
   const char *jid = tessera_test_server_get_jid (f->server);
   g_autoptr(GPtrArray) ids = hostile_device_key_ids (device, jid);

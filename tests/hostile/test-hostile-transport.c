@@ -39,8 +39,8 @@ static gboolean have_tls;
 
 typedef struct
 {
-  HostileDevice  device;    /* management commands: nothing on disk */
-  HostileDevice  holder;    /* holds a certificate for "login" */
+  TesseraTestDevice device;    /* management commands: nothing on disk */
+  TesseraTestDevice holder;    /* holds a certificate for "login" */
   char          *root;
 } Fixture;
 
@@ -49,16 +49,16 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->root = tessera_test_tmpdir_new ("tessera-hostile-XXXXXX");
-  hostile_device_init (&f->device, f->root, "device");
-  hostile_device_init (&f->holder, f->root, "holder");
+  tessera_test_device_init (&f->device, f->root, "device");
+  tessera_test_device_init (&f->holder, f->root, "holder");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  hostile_device_clear (&f->device);
-  hostile_device_clear (&f->holder);
+  tessera_test_device_clear (&f->device);
+  tessera_test_device_clear (&f->holder);
   g_clear_pointer (&f->root, tessera_test_tmpdir_free);
 }
 
@@ -157,7 +157,7 @@ make_certificates (void)
 /* A device that holds a certificate for JID (self-signed: the scripted
  * server does not check it), its key under a passphrase of its own. */
 static void
-give_certificate (HostileDevice *device)
+give_certificate (TesseraTestDevice *device)
 {
   g_autofree char *base = g_build_filename (device->data_home, "tessera", NULL);
   g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, base);
@@ -184,7 +184,7 @@ give_certificate (HostileDevice *device)
 
 static void
 run_cli (TesseraMockXmppServer *server,
-         HostileDevice         *device,
+         TesseraTestDevice     *device,
          gboolean               trust_ca,
          const char            *command,
          HostileRun            *run)
@@ -227,7 +227,7 @@ check_refused (Fixture               *f,
                const char            *code,
                const char            *reason)
 {
-  const struct { HostileDevice *device; const char *command; } runs[] = {
+  const struct { TesseraTestDevice *device; const char *command; } runs[] = {
     { &f->device, "list" },
     { &f->holder, "login" },
   };
@@ -338,7 +338,7 @@ test_stall_after_proceed (Fixture       *f,
   give_certificate (&f->holder);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      HostileDevice *device = i == 0 ? &f->device : &f->holder;
+      TesseraTestDevice *device = i == 0 ? &f->device : &f->holder;
       g_autoptr(GHashTable) before = hostile_device_snapshot (device);
       g_autoptr(GHashTable) after = NULL;
       g_auto(HostileRun) run = { 0 };

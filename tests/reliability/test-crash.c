@@ -74,16 +74,16 @@ get_server (void)
 }
 
 static void
-new_device (RelDevice  *device,
+new_device (TesseraTestDevice *device,
             const char *label)
 {
   g_autofree char *name = g_strdup_printf ("%s-%u", label, ++device_serial);
 
-  rel_device_init (device, tmpdir, name);
+  tessera_test_device_init (device, tmpdir, name);
 }
 
 static GPtrArray *
-local_records (RelDevice  *device,
+local_records (TesseraTestDevice *device,
                const char *jid)
 {
   g_autoptr(TesseraKeyStore) store = rel_device_store (device, jid);
@@ -127,7 +127,7 @@ static char *
 enroll_ok (TesseraTestServer *server,
            const char        *jid,
            const char        *password,
-           RelDevice         *device,
+           TesseraTestDevice *device,
            const char        *name)
 {
   g_auto(RelResult) result = { 0 };
@@ -144,7 +144,7 @@ static void
 run_crashing (TesseraTestServer *server,
               const char        *jid,
               const char        *password,
-              RelDevice         *device,
+              TesseraTestDevice *device,
               const char        *point,
               RelResult         *result,
               const char        *first_arg,
@@ -196,7 +196,7 @@ test_enroll_killed (gconstpointer data)
   TesseraTestServer *server = get_server ();
   const char *jid = tessera_test_server_get (server, "JID2");
   const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autoptr(GPtrArray) before = rel_server_certs (server, "user2");
   g_autoptr(GPtrArray) crashed = NULL;
@@ -278,7 +278,7 @@ static const RevokeCase revoke_cases[] = {
 
 static void
 check_revoke_outcome (TesseraTestServer *server,
-                      RelDevice         *device,
+                      TesseraTestDevice *device,
                       const char        *jid,
                       const char        *fingerprint,
                       gboolean           server_revoked,
@@ -318,7 +318,7 @@ test_revoke_killed (gconstpointer data)
   TesseraTestServer *server = get_server ();
   const char *jid = tessera_test_server_get (server, "JID2");
   const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autofree char *fingerprint = NULL;
   g_autoptr(GPtrArray) before = NULL;
@@ -361,7 +361,7 @@ test_reconcile_killed (gconstpointer data)
   TesseraTestServer *server = get_server ();
   const char *jid = tessera_test_server_get (server, "JID2");
   const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autofree char *fingerprint = NULL;
   g_autoptr(GPtrArray) before = NULL;
@@ -402,7 +402,7 @@ test_next_run (gconstpointer data)
   TesseraTestServer *server = get_server ();
   const char *jid = tessera_test_server_get (server, "JID2");
   const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autoptr(GPtrArray) crashed = NULL;
   g_autoptr(GPtrArray) after = NULL;
@@ -460,8 +460,8 @@ test_xep0257 (void)
   g_autoptr(GError) error = NULL;
   TesseraTestServer *server = tessera_test_server_start (options, &error);
   const char *jid, *password;
-  g_auto(RelDevice) device = { 0 };
-  g_auto(RelDevice) other = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(TesseraTestDevice) other = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autoptr(GPtrArray) records = NULL;
   RelRun run = { 0 };
@@ -521,8 +521,8 @@ typedef struct
   TesseraTestServer *server;
   const char        *jid;
   const char        *password;
-  RelDevice          device;     /* killed again and again */
-  RelDevice          other;      /* another device of the account, never killed */
+  TesseraTestDevice  device;     /* killed again and again */
+  TesseraTestDevice  other;      /* another device of the account, never killed */
   GRand             *rand;
   guint              kills;
   guint              completed;
@@ -840,8 +840,8 @@ test_random_kills (void)
 
   g_hash_table_unref (chaos.kills_at);
   g_rand_free (chaos.rand);
-  rel_device_clear (&chaos.device);
-  rel_device_clear (&chaos.other);
+  tessera_test_device_clear (&chaos.device);
+  tessera_test_device_clear (&chaos.other);
 }
 
 int

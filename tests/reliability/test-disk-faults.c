@@ -393,7 +393,7 @@ test_cli_enroll_faults (void)
   static const char * const volatile_files[] = { "keyring", "keyring~", NULL };
   g_autoptr(GError) error = NULL;
   TesseraTestServer *server = NULL;
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autofree char *log = g_build_filename (tmpdir, "cli-strace.log", NULL);
   RelRun run = { 0 };
@@ -410,7 +410,7 @@ test_cli_enroll_faults (void)
   g_assert_no_error (error);
   jid = tessera_test_server_get_jid (server);
   run.password = tessera_test_server_get_password (server);
-  rel_device_init (&device, tmpdir, "cli");
+  tessera_test_device_init (&device, tmpdir, "cli");
 
   /* The old state: an enrolled device. */
   rel_run_cli (server, jid, &device, &run, &result, "enroll", "Before", NULL);

@@ -20,7 +20,7 @@ typedef struct
 {
   TesseraTestServer *server;
   char              *tmpdir;
-  RelDevice          device;
+  TesseraTestDevice  device;
   const char        *jid;
   RelRun             run;        /* with the account password */
 } Fixture;
@@ -36,7 +36,7 @@ fixture_setup (Fixture       *f,
   f->server = tessera_test_server_start (NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->server);
-  rel_device_init (&f->device, f->tmpdir, "device");
+  tessera_test_device_init (&f->device, f->tmpdir, "device");
   f->jid = tessera_test_server_get_jid (f->server);
   f->run.password = tessera_test_server_get_password (f->server);
 }
@@ -46,7 +46,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_pointer (&f->server, tessera_test_server_stop);
-  rel_device_clear (&f->device);
+  tessera_test_device_clear (&f->device);
   g_assert_true (tessera_test_remove_tree (f->tmpdir, NULL));
   g_clear_pointer (&f->tmpdir, g_free);
 }

@@ -32,8 +32,8 @@ typedef struct
   TesseraTestServer *server;
   char              *tmpdir;
   char              *capture;    /* what the runs printed */
-  RelDevice          keyring;    /* a device with a (file) keyring */
-  RelDevice          bare;       /* a device without any keyring */
+  TesseraTestDevice  keyring;    /* a device with a (file) keyring */
+  TesseraTestDevice  bare;       /* a device without any keyring */
   char              *passphrase_file;
   char              *password_file;
   GPtrArray         *secrets;    /* of char*: what must never be found */
@@ -68,8 +68,8 @@ fixture_setup (Fixture       *f,
   f->server = tessera_test_server_start (options, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->server);
-  rel_device_init (&f->keyring, f->tmpdir, "keyring-device");
-  rel_device_init (&f->bare, f->tmpdir, "bare-device");
+  tessera_test_device_init (&f->keyring, f->tmpdir, "keyring-device");
+  tessera_test_device_init (&f->bare, f->tmpdir, "bare-device");
   f->bare.no_keyring = TRUE;
   f->secrets = g_ptr_array_new_with_free_func (g_free);
   f->labels = g_ptr_array_new_with_free_func (g_free);
@@ -88,8 +88,8 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_pointer (&f->server, tessera_test_server_stop);
-  rel_device_clear (&f->keyring);
-  rel_device_clear (&f->bare);
+  tessera_test_device_clear (&f->keyring);
+  tessera_test_device_clear (&f->bare);
   g_assert_true (tessera_test_remove_tree (f->tmpdir, NULL));
   g_clear_pointer (&f->tmpdir, g_free);
   g_clear_pointer (&f->capture, g_free);
@@ -102,7 +102,7 @@ fixture_teardown (Fixture       *f,
 /* Runs with the debug logs on and umask 000, and keeps what it printed. */
 static void
 run (Fixture      *f,
-     RelDevice    *device,
+     TesseraTestDevice *device,
      const char   *password,
      const char   *crash_at,
      RelResult    *result,
@@ -241,7 +241,7 @@ add_private_key (Fixture    *f,
 /* Each private key of @device, decrypted here. */
 static void
 collect_private_keys (Fixture    *f,
-                      RelDevice  *device)
+                      TesseraTestDevice *device)
 {
   g_autoptr(TesseraKeyStore) store = rel_device_store (device, tessera_test_server_get_jid (f->server));
   g_autoptr(GPtrArray) records = tessera_key_store_list (store, NULL);
@@ -327,7 +327,7 @@ search_file (Fixture    *f,
 
 /* Files 0600, directories 0700, for everything the runs made. */
 static void
-check_modes (RelDevice *device,
+check_modes (TesseraTestDevice *device,
              guint     *checked)
 {
   g_autoptr(GPtrArray) paths = rel_list_files (device->root, TRUE);

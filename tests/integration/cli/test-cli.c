@@ -15,23 +15,15 @@
 #include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
-/* Each device is a separate pair of XDG directories and a separate file
- * keyring: two devices of one account share nothing but the server. */
-typedef struct
-{
-  char *root;
-  char *data_home;
-  char *config_home;
-  char *keyring;
-  gboolean no_keyring;   /* no Secret Service reachable at all */
-} Device;
-
+/* Each device (a TesseraTestDevice) is a separate set of XDG directories
+ * and a separate file keyring: two devices of one account share nothing but
+ * the server. */
 typedef struct
 {
   TesseraTestServer *server;
   char              *tmpdir;
-  Device             device_a;
-  Device             device_b;
+  TesseraTestDevice  device_a;
+  TesseraTestDevice  device_b;
 } Fixture;
 
 typedef struct
@@ -62,28 +54,6 @@ cli_result_clear (CliResult *result)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
 
 static void
-device_init (Device     *device,
-             const char *tmpdir,
-             const char *name)
-{
-  device->root = g_build_filename (tmpdir, name, NULL);
-  device->data_home = g_build_filename (device->root, "data", NULL);
-  device->config_home = g_build_filename (device->root, "config", NULL);
-  device->keyring = g_build_filename (device->root, "keyring", NULL);
-  g_assert_no_errno (g_mkdir_with_parents (device->data_home, 0700));
-  g_assert_no_errno (g_mkdir_with_parents (device->config_home, 0700));
-}
-
-static void
-device_clear (Device *device)
-{
-  g_clear_pointer (&device->root, g_free);
-  g_clear_pointer (&device->data_home, g_free);
-  g_clear_pointer (&device->config_home, g_free);
-  g_clear_pointer (&device->keyring, g_free);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -91,8 +61,8 @@ fixture_setup (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   f->tmpdir = tessera_test_tmpdir_new ("tessera-cli-XXXXXX");
-  device_init (&f->device_a, f->tmpdir, "device-a");
-  device_init (&f->device_b, f->tmpdir, "device-b");
+  tessera_test_device_init (&f->device_a, f->tmpdir, "device-a");
+  tessera_test_device_init (&f->device_b, f->tmpdir, "device-b");
 
   if (options == NULL)
     return;
@@ -108,8 +78,8 @@ fixture_teardown (Fixture       *f,
   g_autoptr(GFile) dir = NULL;
 
   g_clear_pointer (&f->server, tessera_test_server_stop);
-  device_clear (&f->device_a);
-  device_clear (&f->device_b);
+  tessera_test_device_clear (&f->device_a);
+  tessera_test_device_clear (&f->device_b);
   g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
 }
 
@@ -126,7 +96,7 @@ cli_path (void)
  * account password in $TESSERA_PASSWORD when @password is not NULL, and no
  * access to any real keyring or XDG directory. */
 static void
-run_cli_argv (Device             *device,
+run_cli_argv (TesseraTestDevice  *device,
               const char         *password,
               const char * const *argv,
               CliResult          *result)
@@ -145,24 +115,7 @@ run_cli_argv (Device             *device,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", device->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", device->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", device->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOME", device->root, TRUE);
-  if (device->no_keyring)
-    {
-      g_autofree char *bus = g_strdup_printf ("unix:path=%s/no-such-bus", device->root);
-
-      g_subprocess_launcher_unsetenv (launcher, "SECRET_BACKEND");
-      g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
-    }
-  else
-    {
-      g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
-      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
-      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-      g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-    }
+  tessera_test_device_apply (device, launcher);
   if (password != NULL)
     g_subprocess_launcher_setenv (launcher, "TESSERA_PASSWORD", password, TRUE);
   else
@@ -189,7 +142,7 @@ run_cli_argv (Device             *device,
 /* Runs "tessera-cli --json --jid … --host … (connection settings) ARGS…". */
 static void
 run_cli (Fixture    *f,
-         Device     *device,
+         TesseraTestDevice *device,
          const char *password,
          CliResult  *result,
          ...)
@@ -246,7 +199,7 @@ json_error_code (CliResult *result)
 
 static JsonArray *
 list_certificates (Fixture *f,
-                   Device  *device)
+                   TesseraTestDevice *device)
 {
   g_auto(CliResult) result = { 0 };
   JsonObject *object;
@@ -276,7 +229,7 @@ find_certificate (JsonArray  *certificates,
 /* Returns the fingerprint of the new certificate. */
 static char *
 enroll (Fixture    *f,
-        Device     *device,
+        TesseraTestDevice *device,
         const char *name,
         const char *protocol)
 {
@@ -301,7 +254,7 @@ enroll (Fixture    *f,
 /* Logs in by certificate and returns the bound full JID. */
 static char *
 login (Fixture *f,
-       Device  *device)
+       TesseraTestDevice *device)
 {
   g_auto(CliResult) result = { 0 };
   g_autofree char *prefix = NULL;
@@ -332,7 +285,7 @@ restart_server (Fixture *f)
 /* Starts "login --hold SECONDS" in the background. */
 static GSubprocess *
 start_held_login (Fixture *f,
-                  Device  *device,
+                  TesseraTestDevice *device,
                   guint    seconds)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -343,13 +296,7 @@ start_held_login (Fixture *f,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", device->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", device->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOME", device->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  tessera_test_device_apply (device, launcher);
   g_subprocess_launcher_unsetenv (launcher, "TESSERA_PASSWORD");
   /* The account settings were remembered by the earlier commands. */
   process = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "--json", "--jid",
@@ -567,7 +514,7 @@ colon_prefix (const char *fingerprint)
 /* The one certificate of device A, listed with @state. */
 static void
 check_only_a (Fixture    *f,
-              Device     *device,
+              TesseraTestDevice *device,
               const char *fp_a,
               const char *state)
 {
