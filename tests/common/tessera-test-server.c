@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <glib/gstdio.h>
 
+#include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
 #define READY_TIMEOUT_SECONDS 30
@@ -30,30 +31,6 @@ typedef struct
   char     *line;
   GError   *error;
 } LineRead;
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) && g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      dir = g_dir_open (path, 0, NULL);
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_clear_pointer (&dir, g_dir_close);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
 
 static gboolean
 flag_cb (gpointer user_data)
@@ -222,7 +199,7 @@ free_server (TesseraTestServer *self)
   if (self->process != NULL)
     terminate_process (self->process);
   if (self->dir != NULL)
-    remove_tree (self->dir);
+    tessera_test_remove_tree (self->dir, NULL);
   g_clear_object (&self->output);
   g_clear_object (&self->process);
   g_clear_pointer (&self->values, g_hash_table_unref);

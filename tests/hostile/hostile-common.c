@@ -16,30 +16,8 @@
 
 /* ---- devices ------------------------------------------------------------ */
 
-void
-hostile_device_init (HostileDevice *device,
-                     const char    *parent,
-                     const char    *name)
-{
-  device->root = g_build_filename (parent, name, NULL);
-  device->data_home = g_build_filename (device->root, "data", NULL);
-  device->config_home = g_build_filename (device->root, "config", NULL);
-  device->keyring = g_build_filename (device->root, "keyring", NULL);
-  g_assert_no_errno (g_mkdir_with_parents (device->data_home, 0700));
-  g_assert_no_errno (g_mkdir_with_parents (device->config_home, 0700));
-}
-
-void
-hostile_device_clear (HostileDevice *device)
-{
-  g_clear_pointer (&device->root, g_free);
-  g_clear_pointer (&device->data_home, g_free);
-  g_clear_pointer (&device->config_home, g_free);
-  g_clear_pointer (&device->keyring, g_free);
-}
-
 char *
-hostile_device_account_dir (HostileDevice *device,
+hostile_device_account_dir (TesseraTestDevice *device,
                             const char    *bare_jid)
 {
   g_autoptr(TesseraKeyStore) store = NULL;
@@ -50,7 +28,7 @@ hostile_device_account_dir (HostileDevice *device,
 }
 
 GPtrArray *
-hostile_device_key_ids (HostileDevice *device,
+hostile_device_key_ids (TesseraTestDevice *device,
                         const char    *bare_jid)
 {
   g_autofree char *dir_path = hostile_device_account_dir (device, bare_jid);
@@ -80,6 +58,84 @@ hostile_read_file (const char *dir,
   return contents;
 }
 
+/* ---- the fixture --------------------------------------------------------- */
+
+void
+hostile_fixture_setup (HostileFixture *f,
+                       gconstpointer   data)
+{
+  f->tmpdir = tessera_test_tmpdir_new ("tessera-hostile-XXXXXX");
+  tessera_test_device_init (&f->a, f->tmpdir, "device-a");
+  tessera_test_device_init (&f->b, f->tmpdir, "device-b");
+  f->server = hostile_server_start (data);
+}
+
+void
+hostile_fixture_teardown (HostileFixture *f,
+                          gconstpointer   data)
+{
+  g_clear_pointer (&f->server, tessera_test_server_stop);
+  tessera_test_device_clear (&f->a);
+  tessera_test_device_clear (&f->b);
+  g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
+}
+
+void
+hostile_fixture_new_device (HostileFixture *f,
+                            TesseraTestDevice *device)
+{
+  g_autofree char *name = g_strdup_printf ("device-%u", ++f->n_devices);
+
+  tessera_test_device_init (device, f->tmpdir, name);
+}
+
+JsonArray *
+hostile_fixture_server_truth (HostileFixture *f)
+{
+  g_auto(TesseraTestDevice) observer = { NULL, };
+  g_auto(HostileRun) run = { 0 };
+  JsonArray *certificates;
+
+  hostile_fixture_new_device (f, &observer);
+  hostile_server_script (f->server, "");
+  hostile_cli (f->server, &observer, NULL, 20, &run, "list", NULL);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
+  certificates = hostile_run_certificates (&run);
+  g_assert_nonnull (certificates);
+  return certificates != NULL ? json_array_ref (certificates) : json_array_new ();
+}
+
+char *
+hostile_fixture_enroll (HostileFixture *f,
+                        TesseraTestDevice *device,
+                        const char     *name)
+{
+  g_auto(HostileRun) run = { 0 };
+  JsonObject *object;
+
+  hostile_server_script (f->server, "");
+  hostile_cli (f->server, device, NULL, 20, &run, "enroll", name, NULL);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
+  object = run.status == TESSERA_TEST_EXIT_OK ? hostile_run_object (&run) : NULL;
+  return object != NULL ? g_strdup (json_object_get_string_member (object, "fingerprint")) : NULL;
+}
+
+void
+hostile_two_devices_clear (HostileTwoDevices *two)
+{
+  g_clear_pointer (&two->fp_a, g_free);
+  g_clear_pointer (&two->fp_b, g_free);
+}
+
+gboolean
+hostile_fixture_enroll_two (HostileFixture    *f,
+                            HostileTwoDevices *two)
+{
+  two->fp_a = hostile_fixture_enroll (f, &f->a, "Device A");
+  two->fp_b = hostile_fixture_enroll (f, &f->b, "Device B");
+  return two->fp_a != NULL && two->fp_b != NULL;
+}
+
 /* ---- tessera-cli runs --------------------------------------------------- */
 
 void
@@ -102,7 +158,7 @@ cli_path (void)
 }
 
 static GSubprocessLauncher *
-device_launcher (HostileDevice      *device,
+device_launcher (TesseraTestDevice  *device,
                  const char         *password,
                  const char * const *extra_env)
 {
@@ -111,15 +167,7 @@ device_launcher (HostileDevice      *device,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", device->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", device->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", device->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOME", device->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", "hostile-keyring", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-  g_subprocess_launcher_unsetenv (launcher, "TESSERA_TEST_CRASH_AT");
+  tessera_test_device_apply (device, launcher);
   if (password != NULL)
     g_subprocess_launcher_setenv (launcher, "TESSERA_PASSWORD", password, TRUE);
   else
@@ -135,7 +183,7 @@ device_launcher (HostileDevice      *device,
 }
 
 void
-hostile_run_cli (HostileDevice      *device,
+hostile_run_cli (TesseraTestDevice  *device,
                  const char         *password,
                  const char * const *extra_env,
                  const char * const *argv,
@@ -223,7 +271,7 @@ hostile_run_error_message (HostileRun *run)
 JsonArray *
 hostile_run_certificates (HostileRun *run)
 {
-  JsonObject *object = run->status == 0 ? hostile_run_object (run) : NULL;
+  JsonObject *object = run->status == TESSERA_TEST_EXIT_OK ? hostile_run_object (run) : NULL;
 
   if (object == NULL || !json_object_has_member (object, "certificates"))
     return NULL;
@@ -325,7 +373,7 @@ hostile_snapshot (const char * const *dirs)
 }
 
 GHashTable *
-hostile_device_snapshot (HostileDevice *device)
+hostile_device_snapshot (TesseraTestDevice *device)
 {
   const char *dirs[] = { device->data_home, device->config_home, NULL };
 
@@ -476,7 +524,7 @@ hostile_server_password_of (TesseraTestServer *server,
 
 void
 hostile_cli (TesseraTestServer *server,
-             HostileDevice     *device,
+             TesseraTestDevice *device,
              const char        *jid,
              guint              timeout,
              HostileRun        *run,

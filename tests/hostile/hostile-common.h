@@ -9,6 +9,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tessera-test-exit.h"
+#include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
 G_BEGIN_DECLS
@@ -17,23 +19,55 @@ G_BEGIN_DECLS
  * step ends the case, and teardown still stops the server. */
 #define HOSTILE_RETURN_IF_FAILED() G_STMT_START { if (g_test_failed ()) return; } G_STMT_END
 
-/* One device: its own XDG directories and file keyring, sharing nothing
- * with the test process or other devices. */
+/* A device is a TesseraTestDevice (tests/common/tessera-test-fixtures.h):
+ * its own XDG directories and file keyring, sharing nothing with the test
+ * process or other devices. */
+/* $XDG_DATA_HOME/tessera/<jid>, where the key store keeps this account's keys */
+char *hostile_device_account_dir (TesseraTestDevice *device,
+                                  const char        *bare_jid);
+
+/* The fixture of the cases against the misbehaving Prosody: the server
+ * (started with the options given as the test data), and devices in a
+ * directory of their own, removed in teardown. */
 typedef struct
 {
-  char *root;
-  char *data_home;
-  char *config_home;
-  char *keyring;
-} HostileDevice;
+  TesseraTestServer *server;
+  char              *tmpdir;
+  TesseraTestDevice  a;
+  TesseraTestDevice  b;
+  guint              n_devices;
+} HostileFixture;
 
-void hostile_device_init  (HostileDevice *device,
-                           const char    *parent,
-                           const char    *name);
-void hostile_device_clear (HostileDevice *device);
-/* $XDG_DATA_HOME/tessera/<jid>, where the key store keeps this account's keys */
-char *hostile_device_account_dir (HostileDevice *device,
-                                  const char    *bare_jid);
+void hostile_fixture_setup      (HostileFixture *f,
+                                 gconstpointer   data);
+void hostile_fixture_teardown   (HostileFixture *f,
+                                 gconstpointer   data);
+#define HOSTILE_ADD(path, data, func) \
+  g_test_add ((path), HostileFixture, (data), hostile_fixture_setup, (func), hostile_fixture_teardown)
+
+/* A device of its own for one step, under the fixture's directory. */
+void hostile_fixture_new_device (HostileFixture *f,
+                                 TesseraTestDevice *device);
+/* What the server really holds: listed with mod_ccm2 answering (the
+ * script emptied), from a fresh device that has nothing to reconcile. */
+JsonArray *hostile_fixture_server_truth (HostileFixture *f);
+/* `tessera-cli enroll @name` as @device with the script emptied; asserts
+ * success and returns the new certificate's fingerprint (NULL if not). */
+char      *hostile_fixture_enroll       (HostileFixture *f,
+                                         TesseraTestDevice *device,
+                                         const char     *name);
+
+/* Devices a and b, one certificate each. */
+typedef struct
+{
+  char *fp_a;
+  char *fp_b;
+} HostileTwoDevices;
+
+void     hostile_two_devices_clear  (HostileTwoDevices *two);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileTwoDevices, hostile_two_devices_clear)
+gboolean hostile_fixture_enroll_two (HostileFixture    *f,
+                                     HostileTwoDevices *two);
 
 /* One tessera-cli run. */
 typedef struct
@@ -52,7 +86,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileRun, hostile_run_clear)
 /* Runs tessera-cli as @device with stdin closed, $TESSERA_PASSWORD =
  * @password (unset when NULL) and @extra_env ("NAME=value", nullable).
  * Asserts that it exited by itself, not by a signal. */
-void        hostile_run_cli            (HostileDevice      *device,
+void        hostile_run_cli            (TesseraTestDevice  *device,
                                         const char         *password,
                                         const char * const *extra_env,
                                         const char * const *argv,
@@ -81,7 +115,7 @@ GHashTable *hostile_snapshot           (const char * const *dirs);
 void        hostile_assert_unchanged   (GHashTable *before,
                                         GHashTable *after,
                                         gboolean    journal_may_grow);
-GHashTable *hostile_device_snapshot    (HostileDevice *device);
+GHashTable *hostile_device_snapshot    (TesseraTestDevice *device);
 
 /* The misbehaving Prosody: local-server with mod_ccm2_misbehave. */
 TesseraTestServer *hostile_server_start (const char * const *extra_options);
@@ -102,7 +136,7 @@ char       *hostile_server_payload     (TesseraTestServer *server,
 /* tessera-cli --json --timeout T --jid … --host … --port … --ca-file … ARGS
  * against @server; @jid NULL: the first account. */
 void        hostile_cli                (TesseraTestServer *server,
-                                        HostileDevice     *device,
+                                        TesseraTestDevice *device,
                                         const char        *jid,
                                         guint              timeout,
                                         HostileRun        *run,
@@ -115,7 +149,7 @@ const char *hostile_server_password_of (TesseraTestServer *server,
 char       *hostile_make_certificate   (const char *bare_jid);
 
 /* The key folders of @device for @jid (names of folders holding key.pem). */
-GPtrArray  *hostile_device_key_ids     (HostileDevice *device,
+GPtrArray  *hostile_device_key_ids     (TesseraTestDevice *device,
                                         const char    *bare_jid);
 char       *hostile_read_file          (const char *dir,
                                         const char *name);

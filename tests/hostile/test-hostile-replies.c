@@ -22,90 +22,7 @@
 #define LIST_NS "urn:xmpp:ccm2:list-certs:0"
 #define TIMEOUT 3
 
-typedef struct
-{
-  TesseraTestServer *server;
-  char              *tmpdir;
-  HostileDevice      a;
-  HostileDevice      b;
-  guint              n_devices;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("tessera-hostile-XXXXXX", &error);
-  g_assert_no_error (error);
-  hostile_device_init (&f->a, f->tmpdir, "device-a");
-  hostile_device_init (&f->b, f->tmpdir, "device-b");
-  f->server = hostile_server_start (data);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_clear_pointer (&f->server, tessera_test_server_stop);
-  hostile_device_clear (&f->a);
-  hostile_device_clear (&f->b);
-  if (f->tmpdir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->tmpdir);
-
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-    }
-  g_clear_pointer (&f->tmpdir, g_free);
-}
-
-/* A device of its own for one step, under the fixture's directory. */
-static void
-new_device (Fixture       *f,
-            HostileDevice *device)
-{
-  g_autofree char *name = g_strdup_printf ("device-%u", ++f->n_devices);
-
-  hostile_device_init (device, f->tmpdir, name);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostileDevice, hostile_device_clear)
-
-/* What the server really holds: listed with mod_ccm2 answering, from a
- * device that has nothing to reconcile. */
-static JsonArray *
-server_truth (Fixture *f)
-{
-  g_auto(HostileDevice) observer = { NULL, };
-  g_auto(HostileRun) run = { 0 };
-  JsonArray *certificates;
-
-  new_device (f, &observer);
-  hostile_server_script (f->server, "");
-  hostile_cli (f->server, &observer, NULL, 20, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  certificates = hostile_run_certificates (&run);
-  g_assert_nonnull (certificates);
-  return certificates != NULL ? json_array_ref (certificates) : json_array_new ();
-}
-
-static char *
-enroll (Fixture       *f,
-        HostileDevice *device,
-        const char    *name)
-{
-  g_auto(HostileRun) run = { 0 };
-  JsonObject *object;
-
-  hostile_server_script (f->server, "");
-  hostile_cli (f->server, device, NULL, 20, &run, "enroll", name, NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  object = run.status == 0 ? hostile_run_object (&run) : NULL;
-  if (object == NULL)
-    return NULL;
-  return g_strdup (json_object_get_string_member (object, "fingerprint"));
-}
+typedef HostileFixture Fixture;
 
 /* ---- 1. list replies ----------------------------------------------------- */
 
@@ -173,7 +90,7 @@ only_entry (HostileRun *run,
   JsonArray *certificates = hostile_run_certificates (run);
   JsonObject *entry;
 
-  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpint (run->status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_nonnull (certificates);
   if (certificates == NULL)
     return NULL;
@@ -254,7 +171,7 @@ check_list_not_der (ListCase *lc)
   entries = g_strconcat (one_entry ("", "Not DER", not_der), one_entry ("", "Good", lc->cert), NULL);
   payload = wrap_list ("list-of-certificates", entries);
   list_with_payload (lc, payload, -1, TIMEOUT, &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   certificates = hostile_run_certificates (&run);
   g_assert_nonnull (certificates);
   if (certificates == NULL)
@@ -347,7 +264,7 @@ check_list_many (ListCase *lc)
   g_test_message ("10,000 entries: %zu bytes", strlen (payload));
 
   list_with_payload (lc, payload, -1, 60, &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpfloat (run.seconds, <, 30);
   certificates = hostile_run_certificates (&run);
   g_assert_nonnull (certificates);
@@ -391,7 +308,7 @@ check_list_huge_text (ListCase *lc)
                          one_entry ("", "Huge junk", junk), NULL);
   payload = wrap_list ("list-of-certificates", entries);
   list_with_payload (lc, payload, -1, 60, &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpfloat (run.seconds, <, 30);
   certificates = hostile_run_certificates (&run);
   g_assert_nonnull (certificates);
@@ -420,7 +337,7 @@ test_list_replies (Fixture       *f,
   gsize der_len = 0;
 
   /* Device A has a key and a certificate of its own: its files must stay. */
-  device_fp = enroll (f, &f->a, "Laptop");
+  device_fp = hostile_fixture_enroll (f, &f->a, "Laptop");
   HOSTILE_RETURN_IF_FAILED ();
   lc.cert = hostile_make_certificate (tessera_test_server_get_jid (f->server));
   der = g_base64_decode (lc.cert, &der_len);
@@ -458,7 +375,7 @@ static const AddCase add_cases[] = {
 
 /* The one key folder of @device: key and request, no certificate. */
 static char *
-pending_key (HostileDevice *device,
+pending_key (TesseraTestDevice *device,
              const char    *jid)
 {
   g_autoptr(GPtrArray) ids = hostile_device_key_ids (device, jid);
@@ -483,9 +400,9 @@ check_wrong_certificate (Fixture       *f,
                          const AddCase *c)
 {
   const char *jid = tessera_test_server_get_jid (f->server);
-  g_auto(HostileDevice) device = { NULL, };
+  g_auto(TesseraTestDevice) device = { NULL, };
   g_auto(HostileRun) run = { 0 };
-  g_autoptr(JsonArray) truth_before = server_truth (f);
+  g_autoptr(JsonArray) truth_before = hostile_fixture_server_truth (f);
   g_autoptr(JsonArray) truth_after = NULL;
   g_autofree char *script = g_strdup_printf ("add=cert\nadd.variant=%s\n", c->variant);
   g_autofree char *key_dir = NULL;
@@ -498,10 +415,10 @@ check_wrong_certificate (Fixture       *f,
   g_autoptr(TesseraCertificate) stored = NULL;
 
   g_test_message ("add answered with a certificate: %s", c->variant);
-  new_device (f, &device);
+  hostile_fixture_new_device (f, &device);
   hostile_server_script (f->server, script);
   hostile_cli (f->server, &device, NULL, 20, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, c->code);
   hostile_assert_contains (hostile_run_error_message (&run), c->reason);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
@@ -512,7 +429,7 @@ check_wrong_certificate (Fixture       *f,
   HOSTILE_RETURN_IF_FAILED ();
   request = hostile_read_file (key_dir, "request.der");
   key = hostile_read_file (key_dir, "key.pem");
-  truth_after = server_truth (f);
+  truth_after = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth_after), ==, json_array_get_length (truth_before));
 
   /* The server behaves again: the next run sends the same request and
@@ -520,7 +437,7 @@ check_wrong_certificate (Fixture       *f,
   hostile_run_clear (&run);
   hostile_server_script (f->server, "");
   hostile_cli (f->server, &device, NULL, 20, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
   request_after = hostile_read_file (key_dir, "request.der");
   key_after = hostile_read_file (key_dir, "key.pem");
@@ -534,7 +451,7 @@ check_wrong_certificate (Fixture       *f,
   g_assert_nonnull (stored);
   HOSTILE_RETURN_IF_FAILED ();
   g_clear_pointer (&truth_after, json_array_unref);
-  truth_after = server_truth (f);
+  truth_after = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth_after), ==, json_array_get_length (truth_before) + 1);
   g_assert_nonnull (hostile_find_certificate (truth_after, tessera_certificate_get_fingerprint (stored)));
   g_assert_true (hostile_is_this_device (hostile_run_certificates (&run),
@@ -565,7 +482,7 @@ test_add_refused (Fixture       *f,
   hostile_server_script (f->server, "add=error\nadd.condition=not-acceptable\nadd.type=modify\n"
                                     "add.text=Key too weak: a test says so\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "not-acceptable");
   hostile_assert_contains (hostile_run_error_message (&run), "Key too weak: a test says so");
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
@@ -576,44 +493,20 @@ test_add_refused (Fixture       *f,
    * journals the refusal; after that nothing is sent by itself. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 2);
   before = hostile_device_snapshot (&f->a);
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 2);
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, TRUE);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth), ==, 0);
 }
 
 /* ---- 3. revoke ----------------------------------------------------------- */
-
-typedef struct
-{
-  char *fp_a;
-  char *fp_b;
-} TwoDevices;
-
-static void
-two_devices_clear (TwoDevices *two)
-{
-  g_free (two->fp_a);
-  g_free (two->fp_b);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TwoDevices, two_devices_clear)
-
-static gboolean
-enroll_two (Fixture    *f,
-            TwoDevices *two)
-{
-  two->fp_a = enroll (f, &f->a, "Device A");
-  two->fp_b = enroll (f, &f->b, "Device B");
-  return two->fp_a != NULL && two->fp_b != NULL;
-}
 
 static void
 revoke_from_a (Fixture    *f,
@@ -644,17 +537,17 @@ test_revoke_item_not_found (Fixture       *f,
                             gconstpointer  data)
 {
   static const char *script = "revoke=error\nrevoke.condition=item-not-found\nrevoke.type=cancel\n";
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, script, two.fp_b, FALSE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "item-not-found");
   g_assert_cmpuint (hostile_server_count (f->server, "revoke"), ==, 1);
   after = hostile_device_snapshot (&f->a);
@@ -662,14 +555,14 @@ test_revoke_item_not_found (Fixture       *f,
 
   hostile_run_clear (&run);
   revoke_from_a (f, script, two.fp_a, TRUE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "item-not-found");
   g_clear_pointer (&after, g_hash_table_unref);
   after = hostile_device_snapshot (&f->a);
   /* Only the journal says that a revocation was tried. */
   hostile_assert_unchanged (before, after, TRUE);
 
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
   assert_listed (truth, two.fp_b, TRUE);
 }
@@ -680,22 +573,22 @@ static void
 test_revoke_lie (Fixture       *f,
                  gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, "revoke=lie\n", two.fp_b, FALSE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, FALSE);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
   assert_listed (truth, two.fp_b, TRUE);
 }
@@ -709,29 +602,29 @@ static void
 test_revoke_other (Fixture       *f,
                    gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, "revoke=revoke-other\n", two.fp_b, FALSE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, FALSE);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, FALSE);
   assert_listed (truth, two.fp_b, TRUE);
 
   /* The key of A is still there; its certificate no longer works. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "login", NULL);
-  g_assert_cmpint (run.status, ==, 77);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "authentication-failed");
   g_clear_pointer (&after, g_hash_table_unref);
   after = hostile_device_snapshot (&f->a);
@@ -744,7 +637,7 @@ static void
 test_revoke_forged_success (Fixture       *f,
                             gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
@@ -752,7 +645,7 @@ test_revoke_forged_success (Fixture       *f,
   g_autofree char *path = NULL;
   g_autofree char *script = NULL;
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   path = hostile_server_payload (f->server, "forged-revoke.xml",
                                  "<iq type='result' id='{id}' from='mallory@evil.example' to='{to}'/>"
@@ -761,10 +654,10 @@ test_revoke_forged_success (Fixture       *f,
   script = g_strdup_printf ("revoke=raw\nrevoke.payload=%s\nrevoke.then=silent\n", path);
   before = hostile_device_snapshot (&f->a);
   revoke_from_a (f, script, two.fp_a, TRUE, &run);
-  g_assert_cmpint (run.status, ==, 75);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
 
   /* The client cannot know what happened: the key stays, marked as being
@@ -772,7 +665,7 @@ test_revoke_forged_success (Fixture       *f,
    * there and puts everything back as it was. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, TRUE);
 }
@@ -783,18 +676,18 @@ static void
 test_revoke_lie_own (Fixture       *f,
                      gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(JsonArray) truth = NULL;
   g_autoptr(GPtrArray) keys = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   revoke_from_a (f, "revoke=lie\n", two.fp_a, TRUE, &run);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "revoke-unconfirmed");
   hostile_assert_contains (hostile_run_error_message (&run), "still lists");
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   assert_listed (truth, two.fp_a, TRUE);
 
   /* The key stays: the session lists again before it deletes anything. */
@@ -827,13 +720,13 @@ static int
 expected_exit (const char *condition)
 {
   if (g_str_equal (condition, "service-unavailable") || g_str_equal (condition, "feature-not-implemented"))
-    return 69;
+    return TESSERA_TEST_EXIT_UNAVAILABLE;
   if (g_str_equal (condition, "not-allowed") || g_str_equal (condition, "forbidden") ||
       g_str_equal (condition, "not-authorized"))
-    return 77;
+    return TESSERA_TEST_EXIT_NOPERM;
   if (g_str_equal (condition, "remote-server-timeout"))
-    return 75;
-  return 76;
+    return TESSERA_TEST_EXIT_TEMPFAIL;
+  return TESSERA_TEST_EXIT_PROTOCOL;
 }
 
 static void
@@ -874,7 +767,7 @@ check_wait_retried (Fixture    *f,
 
   hostile_server_script (f->server, script);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_nonnull (hostile_run_certificates (&run));
   g_assert_cmpuint (hostile_server_count (f->server, "list"), ==, 2);
 }
@@ -890,7 +783,7 @@ test_stanza_errors (Fixture       *f,
 
   /* A first list remembers the account: from then on nothing may change. */
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   hostile_run_clear (&run);
   before = hostile_device_snapshot (&f->a);
 
@@ -905,7 +798,7 @@ test_stanza_errors (Fixture       *f,
   /* `wait` for ever: retried with backoff until the deadline, then said. */
   hostile_server_script (f->server, "list=error\nlist.condition=resource-constraint\nlist.type=wait\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 75);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "resource-constraint");
   hostile_assert_contains (hostile_run_error_message (&run), "try again later");
   g_assert_cmpuint (hostile_server_count (f->server, "list"), >=, 2);
@@ -940,7 +833,7 @@ test_odd_errors (Fixture       *f,
 
       hostile_server_script (f->server, script);
       hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-      g_assert_cmpint (run.status, ==, 76);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
       g_assert_nonnull (hostile_run_error_code (&run));
       g_assert_cmpuint (hostile_server_count (f->server, "list"), ==, 1);
     }
@@ -975,7 +868,7 @@ test_forged_replies (Fixture       *f,
   g_autoptr(GString) all = g_string_new (NULL);
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
-  g_autofree char *fp_a = enroll (f, &f->a, "Laptop");
+  g_autofree char *fp_a = hostile_fixture_enroll (f, &f->a, "Laptop");
 
   HOSTILE_RETURN_IF_FAILED ();
   before = hostile_device_snapshot (&f->a);
@@ -991,7 +884,7 @@ test_forged_replies (Fixture       *f,
       g_test_message ("forged first: %s", forgeries[i]);
       hostile_server_script (f->server, script);
       hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-      g_assert_cmpint (run.status, ==, 0);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
       certificates = hostile_run_certificates (&run);
       g_assert_nonnull (certificates);
       if (certificates == NULL)
@@ -1009,7 +902,7 @@ test_forged_replies (Fixture       *f,
 
     hostile_server_script (f->server, script);
     hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-    g_assert_cmpint (run.status, ==, 75);
+    g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
     g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
     g_assert_cmpfloat (run.seconds, >=, TIMEOUT - 1);
     g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
@@ -1027,25 +920,17 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_set_nonfatal_assertions ();
 
-  g_test_add ("/tessera/hostile/list/replies", Fixture, NULL, fixture_setup, test_list_replies, fixture_teardown);
-  g_test_add ("/tessera/hostile/add/wrong-certificates", Fixture, NULL,
-              fixture_setup, test_add_wrong_certificates, fixture_teardown);
-  g_test_add ("/tessera/hostile/add/refused", Fixture, NULL, fixture_setup, test_add_refused, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/item-not-found", Fixture, NULL,
-              fixture_setup, test_revoke_item_not_found, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/lie", Fixture, NULL, fixture_setup, test_revoke_lie, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/other-fingerprint", Fixture, NULL,
-              fixture_setup, test_revoke_other, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/forged-success", Fixture, NULL,
-              fixture_setup, test_revoke_forged_success, fixture_teardown);
-  g_test_add ("/tessera/hostile/revoke/lie-own", Fixture, NULL,
-              fixture_setup, test_revoke_lie_own, fixture_teardown);
-  g_test_add ("/tessera/hostile/errors/stanza-errors", Fixture, NULL,
-              fixture_setup, test_stanza_errors, fixture_teardown);
-  g_test_add ("/tessera/hostile/errors/odd-errors", Fixture, NULL,
-              fixture_setup, test_odd_errors, fixture_teardown);
-  g_test_add ("/tessera/hostile/forged/replies", Fixture, NULL,
-              fixture_setup, test_forged_replies, fixture_teardown);
+  HOSTILE_ADD ("/tessera/hostile/list/replies", NULL, test_list_replies);
+  HOSTILE_ADD ("/tessera/hostile/add/wrong-certificates", NULL, test_add_wrong_certificates);
+  HOSTILE_ADD ("/tessera/hostile/add/refused", NULL, test_add_refused);
+  HOSTILE_ADD ("/tessera/hostile/revoke/item-not-found", NULL, test_revoke_item_not_found);
+  HOSTILE_ADD ("/tessera/hostile/revoke/lie", NULL, test_revoke_lie);
+  HOSTILE_ADD ("/tessera/hostile/revoke/other-fingerprint", NULL, test_revoke_other);
+  HOSTILE_ADD ("/tessera/hostile/revoke/forged-success", NULL, test_revoke_forged_success);
+  HOSTILE_ADD ("/tessera/hostile/revoke/lie-own", NULL, test_revoke_lie_own);
+  HOSTILE_ADD ("/tessera/hostile/errors/stanza-errors", NULL, test_stanza_errors);
+  HOSTILE_ADD ("/tessera/hostile/errors/odd-errors", NULL, test_odd_errors);
+  HOSTILE_ADD ("/tessera/hostile/forged/replies", NULL, test_forged_replies);
 
   return g_test_run ();
 }

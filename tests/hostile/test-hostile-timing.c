@@ -24,87 +24,19 @@
 
 static const char *unicode_server[] = { "--user", UNICODE_USER, NULL };
 
-typedef struct
-{
-  TesseraTestServer *server;
-  char              *tmpdir;
-  HostileDevice      a;
-  HostileDevice      b;
-  HostileDevice      observer;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("tessera-hostile-XXXXXX", &error);
-  g_assert_no_error (error);
-  hostile_device_init (&f->a, f->tmpdir, "device-a");
-  hostile_device_init (&f->b, f->tmpdir, "device-b");
-  hostile_device_init (&f->observer, f->tmpdir, "observer");
-  f->server = hostile_server_start (data);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_clear_pointer (&f->server, tessera_test_server_stop);
-  hostile_device_clear (&f->a);
-  hostile_device_clear (&f->b);
-  hostile_device_clear (&f->observer);
-  if (f->tmpdir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->tmpdir);
-
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-    }
-  g_clear_pointer (&f->tmpdir, g_free);
-}
-
-/* What the server holds, from a device with nothing to reconcile. */
-static JsonArray *
-server_truth (Fixture *f)
-{
-  g_auto(HostileRun) run = { 0 };
-  JsonArray *certificates;
-
-  hostile_server_script (f->server, "");
-  hostile_cli (f->server, &f->observer, NULL, 20, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  certificates = hostile_run_certificates (&run);
-  g_assert_nonnull (certificates);
-  return certificates != NULL ? json_array_ref (certificates) : json_array_new ();
-}
-
-static char *
-enroll (Fixture       *f,
-        HostileDevice *device,
-        const char    *name)
-{
-  g_auto(HostileRun) run = { 0 };
-  JsonObject *object;
-
-  hostile_server_script (f->server, "");
-  hostile_cli (f->server, device, NULL, 20, &run, "enroll", name, NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  object = run.status == 0 ? hostile_run_object (&run) : NULL;
-  return object != NULL ? g_strdup (json_object_get_string_member (object, "fingerprint")) : NULL;
-}
+typedef HostileFixture Fixture;
 
 /* A successful list: the device remembers the account, so that later
  * snapshots see no change from that. */
 static void
 remember_account (Fixture       *f,
-                  HostileDevice *device)
+                  TesseraTestDevice *device)
 {
   g_auto(HostileRun) run = { 0 };
 
   hostile_server_script (f->server, "");
   hostile_cli (f->server, device, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
 }
 
 static void
@@ -129,7 +61,7 @@ test_list_no_reply (Fixture       *f,
   before = hostile_device_snapshot (&f->a);
   hostile_server_script (f->server, "list=silent\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 75);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
   hostile_assert_contains (hostile_run_error_message (&run), "did not answer in time");
   assert_in_time (&run, TIMEOUT);
@@ -141,7 +73,7 @@ test_list_no_reply (Fixture       *f,
 /* The key folder of the one key of @device for the server's account. */
 static char *
 only_key_dir (Fixture       *f,
-              HostileDevice *device)
+              TesseraTestDevice *device)
 {
   const char *jid = tessera_test_server_get_jid (f->server);
   g_autoptr(GPtrArray) ids = hostile_device_key_ids (device, jid);
@@ -182,7 +114,7 @@ check_enroll_finished_later (Fixture *f,
 
   hostile_server_script (f->server, "");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
   hostile_assert_contains (run.err, "is now stored");
 
@@ -198,7 +130,7 @@ check_enroll_finished_later (Fixture *f,
   g_assert_nonnull (stored);
   HOSTILE_RETURN_IF_FAILED ();
 
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth), ==, expected);
   g_assert_nonnull (hostile_find_certificate (truth, tessera_certificate_get_fingerprint (stored)));
 }
@@ -213,11 +145,11 @@ test_enroll_no_reply (Fixture       *f,
 
   hostile_server_script (f->server, "add=pass-then-silent\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 75);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
   g_assert_cmpuint (hostile_server_count (f->server, "add"), ==, 1);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth), ==, 1);
   check_enroll_finished_later (f, 1);
 }
@@ -233,11 +165,11 @@ test_enroll_dropped_after (Fixture       *f,
 
   hostile_server_script (f->server, "add=pass-then-drop\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "connection-failed");
   hostile_assert_contains (hostile_run_error_message (&run), "connection was lost");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth), ==, 1);
   check_enroll_finished_later (f, 1);
 }
@@ -252,39 +184,15 @@ test_enroll_dropped_before (Fixture       *f,
 
   hostile_server_script (f->server, "add=drop\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "connection-failed");
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_cmpuint (json_array_get_length (truth), ==, 0);
   check_enroll_finished_later (f, 1);
 }
 
 /* ---- 7. revocations cut short ------------------------------------------- */
-
-typedef struct
-{
-  char *fp_a;
-  char *fp_b;
-} TwoDevices;
-
-static void
-two_devices_clear (TwoDevices *two)
-{
-  g_free (two->fp_a);
-  g_free (two->fp_b);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TwoDevices, two_devices_clear)
-
-static gboolean
-enroll_two (Fixture    *f,
-            TwoDevices *two)
-{
-  two->fp_a = enroll (f, &f->a, "Device A");
-  two->fp_b = enroll (f, &f->b, "Device B");
-  return two->fp_a != NULL && two->fp_b != NULL;
-}
 
 /* Another device's certificate: the server revokes it, the answer is lost.
  * Nothing local changes; the next attempt lists first and sends nothing. */
@@ -294,13 +202,13 @@ check_revoke_other_cut (Fixture    *f,
                         int         status,
                         const char *code)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   before = hostile_device_snapshot (&f->a);
   hostile_server_script (f->server, script);
@@ -310,13 +218,13 @@ check_revoke_other_cut (Fixture    *f,
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
   after = hostile_device_snapshot (&f->a);
   hostile_assert_unchanged (before, after, FALSE);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_null (hostile_find_certificate (truth, two.fp_b));
   g_assert_nonnull (hostile_find_certificate (truth, two.fp_a));
 
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "revoke", two.fp_b, NULL);
-  g_assert_cmpint (run.status, ==, 76);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "item-not-found");
   hostile_assert_contains (hostile_run_error_message (&run), "nothing was sent");
   g_assert_cmpuint (hostile_server_count (f->server, "revoke"), ==, 0);
@@ -326,14 +234,14 @@ static void
 test_revoke_dropped (Fixture       *f,
                      gconstpointer  data)
 {
-  check_revoke_other_cut (f, "revoke=pass-then-drop\n", 1, "connection-failed");
+  check_revoke_other_cut (f, "revoke=pass-then-drop\n", TESSERA_TEST_EXIT_FAILURE, "connection-failed");
 }
 
 static void
 test_revoke_no_reply (Fixture       *f,
                       gconstpointer  data)
 {
-  check_revoke_other_cut (f, "revoke=pass-then-silent\n", 75, "timeout");
+  check_revoke_other_cut (f, "revoke=pass-then-silent\n", TESSERA_TEST_EXIT_TEMPFAIL, "timeout");
 }
 
 /* This device's own certificate: the server revokes it, the answer is
@@ -346,13 +254,13 @@ check_revoke_own_cut (Fixture    *f,
                       const char *code)
 {
   const char *jid;
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
   JsonArray *listed;
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   jid = tessera_test_server_get_jid (f->server);
   hostile_server_script (f->server, script);
@@ -362,14 +270,14 @@ check_revoke_own_cut (Fixture    *f,
   g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
   keys = hostile_device_key_ids (&f->a, jid);
   g_assert_cmpuint (keys->len, ==, 1);
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_null (hostile_find_certificate (truth, two.fp_a));
   HOSTILE_RETURN_IF_FAILED ();
 
   /* A later run lists: the certificate is gone, and nothing else. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   listed = hostile_run_certificates (&run);
   g_assert_null (hostile_find_certificate (listed, two.fp_a));
   g_assert_nonnull (hostile_find_certificate (listed, two.fp_b));
@@ -384,14 +292,14 @@ static void
 test_revoke_own_dropped (Fixture       *f,
                          gconstpointer  data)
 {
-  check_revoke_own_cut (f, "revoke=pass-then-drop\n", 1, "connection-failed");
+  check_revoke_own_cut (f, "revoke=pass-then-drop\n", TESSERA_TEST_EXIT_FAILURE, "connection-failed");
 }
 
 static void
 test_revoke_own_no_reply (Fixture       *f,
                           gconstpointer  data)
 {
-  check_revoke_own_cut (f, "revoke=pass-then-silent\n", 75, "timeout");
+  check_revoke_own_cut (f, "revoke=pass-then-silent\n", TESSERA_TEST_EXIT_TEMPFAIL, "timeout");
 }
 
 /* ---- 8. stream errors --------------------------------------------------- */
@@ -420,7 +328,7 @@ test_stream_errors (Fixture       *f,
 
       hostile_server_script (f->server, script);
       hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "list", NULL);
-      g_assert_cmpint (run.status, ==, 1);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_FAILURE);
       g_assert_cmpstr (hostile_run_error_code (&run), ==, "stream-error");
       g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
       message = hostile_run_error_message (&run);
@@ -444,18 +352,18 @@ static void
 test_reset_after_revoke (Fixture       *f,
                          gconstpointer  data)
 {
-  g_auto(TwoDevices) two = { NULL, };
+  g_auto(HostileTwoDevices) two = { NULL, };
   g_autoptr(JsonArray) truth = NULL;
   g_auto(HostileRun) run = { 0 };
 
-  if (!enroll_two (f, &two))
+  if (!hostile_fixture_enroll_two (f, &two))
     return;
   hostile_server_script (f->server, "revoke=pass-then-reply-and-stream-error\nrevoke.condition=reset\n");
   hostile_cli (f->server, &f->a, NULL, TIMEOUT, &run, "revoke", two.fp_b, NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   HOSTILE_RETURN_IF_FAILED ();
   g_assert_true (json_object_get_boolean_member (hostile_run_object (&run), "revoked"));
-  truth = server_truth (f);
+  truth = hostile_fixture_server_truth (f);
   g_assert_null (hostile_find_certificate (truth, two.fp_b));
   g_assert_nonnull (hostile_find_certificate (truth, two.fp_a));
 }
@@ -465,7 +373,8 @@ static void
 test_reset_instead_of_reply (Fixture       *f,
                              gconstpointer  data)
 {
-  check_revoke_own_cut (f, "revoke=pass-then-stream-error\nrevoke.condition=reset\n", 1, "stream-error");
+  check_revoke_own_cut (f, "revoke=pass-then-stream-error\nrevoke.condition=reset\n", TESSERA_TEST_EXIT_FAILURE,
+                        "stream-error");
 }
 
 /* ---- a Unicode JID end to end ------------------------------------------ */
@@ -585,7 +494,7 @@ test_unicode_jid (Fixture       *f,
 
   /* Enroll through ccm2. */
   hostile_cli (f->server, &f->a, jid, 20, &run, "enroll", "Laptop", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   HOSTILE_RETURN_IF_FAILED ();
   fingerprint = g_strdup (json_object_get_string_member (hostile_run_object (&run), "fingerprint"));
   ids = hostile_device_key_ids (&f->a, jid);
@@ -598,18 +507,18 @@ test_unicode_jid (Fixture       *f,
   /* Listed as this device's, and SASL EXTERNAL binds the Unicode JID. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, jid, TIMEOUT, &run, "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_true (hostile_is_this_device (hostile_run_certificates (&run), fingerprint));
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, jid, TIMEOUT, &run, "login", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   HOSTILE_RETURN_IF_FAILED ();
   g_assert_true (g_str_has_prefix (json_object_get_string_member (hostile_run_object (&run), "jid"), prefix));
 
   /* And revoked, with the key gone only then. */
   hostile_run_clear (&run);
   hostile_cli (f->server, &f->a, jid, TIMEOUT, &run, "revoke", "--force", fingerprint, NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   g_ptr_array_unref (ids);
   ids = hostile_device_key_ids (&f->a, jid);
   g_assert_cmpuint (ids->len, ==, 0);
@@ -624,7 +533,7 @@ main (int   argc,
   g_test_set_nonfatal_assertions ();
 
 #define ADD(path, func, options) \
-  g_test_add ("/tessera/hostile/" path, Fixture, options, fixture_setup, func, fixture_teardown)
+  HOSTILE_ADD ("/tessera/hostile/" path, options, func)
 
   ADD ("timing/list-no-reply", test_list_no_reply, NULL);
   ADD ("timing/enroll-no-reply", test_enroll_no_reply, NULL);

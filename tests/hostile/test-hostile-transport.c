@@ -1,4 +1,4 @@
-/* test-hostile-transport.c: tessera-cli against a scripted misbehaving TLS server
+/* test-hostile-transport.c: tessera-cli against a mock TLS server that misbehaves on purpose
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,10 +12,10 @@
 #include <glib/gstdio.h>
 
 #include "hostile-common.h"
-#include "hostile-scripted-server.h"
+#include "tessera-mock-xmpp-server.h"
 #include "tessera-core.h"
 
-/* What Prosody will not do on request (hostile-scripted-server.c): no
+/* What Prosody will not do on request (tessera-mock-xmpp-server.c, a mock): no
  * STARTTLS, a certificate for another domain, a self-signed or an expired
  * one, a stall right after <proceed/>, no or a refused SASL EXTERNAL. The
  * connection must be refused before any credential leaves, and a
@@ -39,8 +39,8 @@ static gboolean have_tls;
 
 typedef struct
 {
-  HostileDevice  device;    /* management commands: nothing on disk */
-  HostileDevice  holder;    /* holds a certificate for "login" */
+  TesseraTestDevice device;    /* management commands: nothing on disk */
+  TesseraTestDevice holder;    /* holds a certificate for "login" */
   char          *root;
 } Fixture;
 
@@ -48,28 +48,22 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->root = g_dir_make_tmp ("tessera-hostile-XXXXXX", &error);
-  g_assert_no_error (error);
-  hostile_device_init (&f->device, f->root, "device");
-  hostile_device_init (&f->holder, f->root, "holder");
+  f->root = tessera_test_tmpdir_new ("tessera-hostile-XXXXXX");
+  tessera_test_device_init (&f->device, f->root, "device");
+  tessera_test_device_init (&f->holder, f->root, "holder");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->root);
-
-  hostile_device_clear (&f->device);
-  hostile_device_clear (&f->holder);
-  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-  g_free (f->root);
+  tessera_test_device_clear (&f->device);
+  tessera_test_device_clear (&f->holder);
+  g_clear_pointer (&f->root, tessera_test_tmpdir_free);
 }
 
 #define SKIP_WITHOUT_TLS() G_STMT_START { \
-    if (!have_tls) { g_test_skip ("no GIO TLS backend (glib-networking) for the scripted server"); return; } \
+    if (!have_tls) { g_test_skip ("no GIO TLS backend (glib-networking) for the mock server"); return; } \
   } G_STMT_END
 
 /* ---- certificates, made once with certtool ------------------------------ */
@@ -163,7 +157,7 @@ make_certificates (void)
 /* A device that holds a certificate for JID (self-signed: the scripted
  * server does not check it), its key under a passphrase of its own. */
 static void
-give_certificate (HostileDevice *device)
+give_certificate (TesseraTestDevice *device)
 {
   g_autofree char *base = g_build_filename (device->data_home, "tessera", NULL);
   g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, base);
@@ -186,18 +180,18 @@ give_certificate (HostileDevice *device)
   g_assert_cmpint (tessera_key_record_get_state (certified), ==, TESSERA_KEY_STATE_CERTIFIED);
 }
 
-/* ---- running tessera-cli against the scripted server -------------------- */
+/* ---- running tessera-cli against the mock server -------------------- */
 
 static void
-run_cli (HostileScriptedServer *server,
-         HostileDevice         *device,
+run_cli (TesseraMockXmppServer *server,
+         TesseraTestDevice     *device,
          gboolean               trust_ca,
          const char            *command,
          HostileRun            *run)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
-  g_autofree char *port = g_strdup_printf ("%u", hostile_scripted_server_get_port (server));
+  g_autofree char *port = g_strdup_printf ("%u", tessera_mock_xmpp_server_get_port (server));
   g_autofree char *timeout = g_strdup_printf ("%u", TIMEOUT);
 
   g_strv_builder_add_many (builder, "--json", "--timeout", timeout, "--jid", JID, "--host", "127.0.0.1",
@@ -214,26 +208,26 @@ run_cli (HostileScriptedServer *server,
 
 /* No credential of any kind reached the server. */
 static void
-assert_nothing_sent (HostileScriptedServer *server)
+assert_nothing_sent (TesseraMockXmppServer *server)
 {
-  g_autofree char *log = hostile_scripted_server_dup_auth_log (server);
+  g_autofree char *log = tessera_mock_xmpp_server_dup_auth_log (server);
 
   g_assert_cmpstr (log, ==, "");
-  g_assert_cmpuint (hostile_scripted_server_get_auths (server), ==, 0);
-  g_assert_false (hostile_scripted_server_received (server, PASSWORD));
-  g_assert_false (hostile_scripted_server_received (server, "<auth"));
+  g_assert_cmpuint (tessera_mock_xmpp_server_get_auths (server), ==, 0);
+  g_assert_false (tessera_mock_xmpp_server_received (server, PASSWORD));
+  g_assert_false (tessera_mock_xmpp_server_received (server, "<auth"));
 }
 
 /* Refused for @server's TLS, with @code, for a management command and for
  * a certificate login, and nothing sent or changed. */
 static void
 check_refused (Fixture               *f,
-               HostileScriptedServer *server,
+               TesseraMockXmppServer *server,
                gboolean               trust_ca,
                const char            *code,
                const char            *reason)
 {
-  const struct { HostileDevice *device; const char *command; } runs[] = {
+  const struct { TesseraTestDevice *device; const char *command; } runs[] = {
     { &f->device, "list" },
     { &f->holder, "login" },
   };
@@ -246,14 +240,14 @@ check_refused (Fixture               *f,
       g_auto(HostileRun) run = { 0 };
 
       run_cli (server, runs[i].device, trust_ca, runs[i].command, &run);
-      g_assert_cmpint (run.status, ==, 1);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_FAILURE);
       g_assert_cmpstr (hostile_run_error_code (&run), ==, code);
       hostile_assert_contains (hostile_run_error_message (&run), reason);
       g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
       after = hostile_device_snapshot (runs[i].device);
       hostile_assert_unchanged (before, after, FALSE);
     }
-  g_assert_cmpuint (hostile_scripted_server_get_connections (server), ==, 2);
+  g_assert_cmpuint (tessera_mock_xmpp_server_get_connections (server), ==, 2);
   assert_nothing_sent (server);
 }
 
@@ -265,29 +259,29 @@ static void
 test_control (Fixture       *f,
               gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_STARTTLS, good_path, server_key_path, "PLAIN", FALSE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_STARTTLS, good_path, server_key_path, "PLAIN", FALSE, NULL };
+  g_autoptr(TesseraMockXmppServer) server = NULL;
   g_auto(HostileRun) run = { 0 };
   g_autofree char *log = NULL;
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
+  server = tessera_mock_xmpp_server_new (&config);
   run_cli (server, &f->device, TRUE, "list", &run);
-  g_assert_cmpint (run.status, ==, 0);
-  log = hostile_scripted_server_dup_auth_log (server);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
+  log = tessera_mock_xmpp_server_dup_auth_log (server);
   g_assert_cmpstr (log, ==, "PLAIN");
-  g_assert_true (hostile_scripted_server_received (server, PASSWORD));
+  g_assert_true (tessera_mock_xmpp_server_received (server, PASSWORD));
 }
 
 static void
 test_no_starttls (Fixture       *f,
                   gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_NONE, NULL, NULL, "PLAIN EXTERNAL", FALSE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_NONE, NULL, NULL, "PLAIN EXTERNAL", FALSE, NULL };
+  g_autoptr(TesseraMockXmppServer) server = NULL;
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
+  server = tessera_mock_xmpp_server_new (&config);
   check_refused (f, server, TRUE, "tls-not-offered", "does not offer TLS");
 }
 
@@ -295,38 +289,38 @@ static void
 test_other_domain (Fixture       *f,
                    gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_STARTTLS, other_domain_path, server_key_path,
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_STARTTLS, other_domain_path, server_key_path,
                                    "PLAIN EXTERNAL", FALSE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  g_autoptr(TesseraMockXmppServer) server = NULL;
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
-  check_refused (f, server, TRUE, "tls-certificate", hostile_scripted_server_get_fingerprint (server));
+  server = tessera_mock_xmpp_server_new (&config);
+  check_refused (f, server, TRUE, "tls-certificate", tessera_mock_xmpp_server_get_fingerprint (server));
 }
 
 static void
 test_self_signed (Fixture       *f,
                   gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_STARTTLS, self_signed_path, server_key_path,
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_STARTTLS, self_signed_path, server_key_path,
                                    "PLAIN EXTERNAL", FALSE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  g_autoptr(TesseraMockXmppServer) server = NULL;
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
-  check_refused (f, server, FALSE, "tls-certificate", hostile_scripted_server_get_fingerprint (server));
+  server = tessera_mock_xmpp_server_new (&config);
+  check_refused (f, server, FALSE, "tls-certificate", tessera_mock_xmpp_server_get_fingerprint (server));
 }
 
 static void
 test_expired (Fixture       *f,
               gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_STARTTLS, expired_path, server_key_path,
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_STARTTLS, expired_path, server_key_path,
                                    "PLAIN EXTERNAL", FALSE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  g_autoptr(TesseraMockXmppServer) server = NULL;
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
+  server = tessera_mock_xmpp_server_new (&config);
   check_refused (f, server, TRUE, "tls-certificate", "expired");
 }
 
@@ -335,22 +329,22 @@ static void
 test_stall_after_proceed (Fixture       *f,
                           gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_STALL, good_path, server_key_path, "PLAIN EXTERNAL", FALSE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_STALL, good_path, server_key_path, "PLAIN EXTERNAL", FALSE, NULL };
+  g_autoptr(TesseraMockXmppServer) server = NULL;
   const char *commands[] = { "list", "login" };
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
+  server = tessera_mock_xmpp_server_new (&config);
   give_certificate (&f->holder);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      HostileDevice *device = i == 0 ? &f->device : &f->holder;
+      TesseraTestDevice *device = i == 0 ? &f->device : &f->holder;
       g_autoptr(GHashTable) before = hostile_device_snapshot (device);
       g_autoptr(GHashTable) after = NULL;
       g_auto(HostileRun) run = { 0 };
 
       run_cli (server, device, TRUE, commands[i], &run);
-      g_assert_cmpint (run.status, ==, 75);
+      g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
       g_assert_cmpstr (hostile_run_error_code (&run), ==, "timeout");
       g_assert_cmpfloat (run.seconds, >=, TIMEOUT - 1);
       g_assert_cmpfloat (run.seconds, <=, TIMEOUT + 1);
@@ -366,19 +360,19 @@ static void
 test_external_not_offered (Fixture       *f,
                            gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_STARTTLS, good_path, server_key_path, "SCRAM-SHA-1 PLAIN",
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_STARTTLS, good_path, server_key_path, "SCRAM-SHA-1 PLAIN",
                                    FALSE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  g_autoptr(TesseraMockXmppServer) server = NULL;
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_auto(HostileRun) run = { 0 };
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
+  server = tessera_mock_xmpp_server_new (&config);
   give_certificate (&f->holder);
   before = hostile_device_snapshot (&f->holder);
   run_cli (server, &f->holder, TRUE, "login", &run);
-  g_assert_cmpint (run.status, ==, 77);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "external-not-offered");
   hostile_assert_contains (hostile_run_error_message (&run), "does not offer SASL EXTERNAL");
   after = hostile_device_snapshot (&f->holder);
@@ -392,26 +386,26 @@ static void
 test_external_refused (Fixture       *f,
                        gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_STARTTLS, good_path, server_key_path,
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_STARTTLS, good_path, server_key_path,
                                    "SCRAM-SHA-1 PLAIN EXTERNAL", TRUE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  g_autoptr(TesseraMockXmppServer) server = NULL;
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_auto(HostileRun) run = { 0 };
   g_autofree char *log = NULL;
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
+  server = tessera_mock_xmpp_server_new (&config);
   give_certificate (&f->holder);
   before = hostile_device_snapshot (&f->holder);
   run_cli (server, &f->holder, TRUE, "login", &run);
-  g_assert_cmpint (run.status, ==, 77);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (hostile_run_error_code (&run), ==, "authentication-failed");
   hostile_assert_contains (hostile_run_error_message (&run), "refuses every certificate");
-  log = hostile_scripted_server_dup_auth_log (server);
+  log = tessera_mock_xmpp_server_dup_auth_log (server);
   g_assert_cmpstr (log, ==, "EXTERNAL");
-  g_assert_true (hostile_scripted_server_saw_client_certificate (server));
-  g_assert_false (hostile_scripted_server_received (server, PASSWORD));
+  g_assert_true (tessera_mock_xmpp_server_saw_client_certificate (server));
+  g_assert_false (tessera_mock_xmpp_server_received (server, PASSWORD));
   after = hostile_device_snapshot (&f->holder);
   hostile_assert_unchanged (before, after, FALSE);
 }
@@ -421,41 +415,36 @@ static void
 test_external_accepted (Fixture       *f,
                         gconstpointer  data)
 {
-  HostileScriptedConfig config = { HOSTILE_TLS_STARTTLS, good_path, server_key_path,
+  TesseraMockXmppConfig config = { TESSERA_MOCK_TLS_STARTTLS, good_path, server_key_path,
                                    "SCRAM-SHA-1 PLAIN EXTERNAL", FALSE, NULL };
-  g_autoptr(HostileScriptedServer) server = NULL;
+  g_autoptr(TesseraMockXmppServer) server = NULL;
   g_auto(HostileRun) run = { 0 };
   g_autofree char *log = NULL;
 
   SKIP_WITHOUT_TLS ();
-  server = hostile_scripted_server_new (&config);
+  server = tessera_mock_xmpp_server_new (&config);
   give_certificate (&f->holder);
   run_cli (server, &f->holder, TRUE, "login", &run);
-  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (run.status, ==, TESSERA_TEST_EXIT_OK);
   HOSTILE_RETURN_IF_FAILED ();
   g_assert_cmpstr (json_object_get_string_member (hostile_run_object (&run), "jid"), ==, JID "/scripted");
-  log = hostile_scripted_server_dup_auth_log (server);
+  log = tessera_mock_xmpp_server_dup_auth_log (server);
   g_assert_cmpstr (log, ==, "EXTERNAL");
-  g_assert_false (hostile_scripted_server_received (server, PASSWORD));
+  g_assert_false (tessera_mock_xmpp_server_received (server, PASSWORD));
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *keyring = NULL;
   g_autoptr(GError) error = NULL;
   int ret;
 
   setlocale (LC_ALL, "");
-  tmpdir = g_dir_make_tmp ("tessera-hostile-certs-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  tmpdir = tessera_test_tmpdir_new ("tessera-hostile-certs-XXXXXX");
   /* The test process itself stores keys (with a passphrase of their own);
    * keep libsecret away from any real keyring. */
-  keyring = g_build_filename (tmpdir, "keyring", NULL);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "hostile transport keyring", TRUE);
+  tessera_test_file_keyring_setup ("tessera-hostile-transport");
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_set_nonfatal_assertions ();
@@ -484,10 +473,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", tmpdir);
-
-    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
+  tessera_test_file_keyring_teardown ();
+  g_clear_pointer (&tmpdir, tessera_test_tmpdir_free);
   return ret;
 }

@@ -13,28 +13,6 @@
 
 #include "reliability-common.h"
 
-void
-rel_remove_tree (const char *path)
-{
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) && g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rel_remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
 static void
 list_files_into (const char *path,
                  gboolean    with_directories,
@@ -81,39 +59,8 @@ rel_read_file (const char *path,
   return contents;
 }
 
-void
-rel_device_init (RelDevice  *device,
-                 const char *parent,
-                 const char *name)
-{
-  memset (device, 0, sizeof *device);
-  device->root = g_build_filename (parent, name, NULL);
-  device->data_home = g_build_filename (device->root, "data", NULL);
-  device->config_home = g_build_filename (device->root, "config", NULL);
-  device->cache_home = g_build_filename (device->root, "cache", NULL);
-  device->tmp = g_build_filename (device->root, "tmp", NULL);
-  device->keyring = g_build_filename (device->root, "keyring", NULL);
-  device->keyring_password = g_strdup ("test-keyring");
-  g_assert_no_errno (g_mkdir_with_parents (device->data_home, 0700));
-  g_assert_no_errno (g_mkdir_with_parents (device->config_home, 0700));
-  g_assert_no_errno (g_mkdir_with_parents (device->cache_home, 0700));
-  g_assert_no_errno (g_mkdir_with_parents (device->tmp, 0700));
-}
-
-void
-rel_device_clear (RelDevice *device)
-{
-  g_clear_pointer (&device->root, g_free);
-  g_clear_pointer (&device->data_home, g_free);
-  g_clear_pointer (&device->config_home, g_free);
-  g_clear_pointer (&device->cache_home, g_free);
-  g_clear_pointer (&device->tmp, g_free);
-  g_clear_pointer (&device->keyring, g_free);
-  g_clear_pointer (&device->keyring_password, g_free);
-}
-
 TesseraKeyStore *
-rel_device_store (RelDevice  *device,
+rel_device_store (TesseraTestDevice *device,
                   const char *jid)
 {
   g_autofree char *base = g_build_filename (device->data_home, "tessera", NULL);
@@ -146,36 +93,8 @@ umask_zero_cb (gpointer user_data)
   umask (0);
 }
 
-static void
-set_device_env (GSubprocessLauncher *launcher,
-                RelDevice           *device)
-{
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", device->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", device->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", device->cache_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", device->cache_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", device->tmp, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TMPDIR", device->tmp, TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOME", device->root, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "TESSERA_TEST_CRASH_AT");
-  if (device->no_keyring)
-    {
-      g_autofree char *bus = g_strdup_printf ("unix:path=%s/no-such-bus", device->root);
-
-      g_subprocess_launcher_unsetenv (launcher, "SECRET_BACKEND");
-      g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
-    }
-  else
-    {
-      g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
-      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
-      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", device->keyring_password, TRUE);
-      g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-    }
-}
-
 static GSubprocessLauncher *
-new_launcher (RelDevice    *device,
+new_launcher (TesseraTestDevice *device,
               const RelRun *run)
 {
   GSubprocessLauncher *launcher;
@@ -183,7 +102,7 @@ new_launcher (RelDevice    *device,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  set_device_env (launcher, device);
+  tessera_test_device_apply (device, launcher);
   if (run->password != NULL)
     g_subprocess_launcher_setenv (launcher, "TESSERA_PASSWORD", run->password, TRUE);
   else
@@ -244,7 +163,7 @@ parse_json_output (const char *out)
 void
 rel_run_cli_argv (TesseraTestServer  *server,
                   const char         *jid,
-                  RelDevice          *device,
+                  TesseraTestDevice  *device,
                   const RelRun       *run,
                   const char * const *args,
                   RelResult          *result)
@@ -298,14 +217,14 @@ rel_run_cli_argv (TesseraTestServer  *server,
                   run->crash_at ? run->crash_at : "",
                   result->term_signal ? "killed by signal" : "exit", result->term_signal ? result->term_signal
                                                                                          : result->status);
-  if (result->status != 0 && result->term_signal == 0 && result->err != NULL)
+  if (result->status != TESSERA_TEST_EXIT_OK && result->term_signal == 0 && result->err != NULL)
     g_test_message ("stderr: %s", result->err);
 }
 
 void
 rel_run_cli (TesseraTestServer *server,
              const char        *jid,
-             RelDevice         *device,
+             TesseraTestDevice *device,
              const RelRun      *run,
              RelResult         *result,
              ...)

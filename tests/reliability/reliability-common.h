@@ -10,23 +10,15 @@
 #include <json-glib/json-glib.h>
 
 #include "tessera-core.h"
+#include "tessera-test-exit.h"
+#include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
 G_BEGIN_DECLS
 
-/* One device: its own XDG directories, TMPDIR and file keyring, so two
- * devices of one account share nothing but the server. */
-typedef struct
-{
-  char     *root;
-  char     *data_home;
-  char     *config_home;
-  char     *cache_home;
-  char     *tmp;
-  char     *keyring;
-  char     *keyring_password;  /* SECRET_FILE_TEST_PASSWORD */
-  gboolean  no_keyring;        /* no SECRET_BACKEND, a session bus that is not there */
-} RelDevice;
+/* A device is a TesseraTestDevice (tests/common/tessera-test-fixtures.h):
+ * its own XDG directories, TMPDIR and file keyring, so two devices of one
+ * account share nothing but the server. */
 
 typedef struct
 {
@@ -48,13 +40,8 @@ typedef struct
   gboolean            no_server_options; /* no --jid/--host/--port/--ca-file */
 } RelRun;
 
-void        rel_device_init       (RelDevice          *device,
-                                   const char         *parent,
-                                   const char         *name);
-void        rel_device_clear      (RelDevice          *device);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RelDevice, rel_device_clear)
 /* The key store of @device for @jid (its data directory). */
-TesseraKeyStore *rel_device_store (RelDevice          *device,
+TesseraKeyStore *rel_device_store (TesseraTestDevice  *device,
                                    const char         *jid);
 
 void        rel_result_clear      (RelResult          *result);
@@ -65,13 +52,13 @@ const char *rel_cli_path          (void);
  * ARGS…" as @device, stdin closed. */
 void        rel_run_cli           (TesseraTestServer  *server,
                                    const char         *jid,
-                                   RelDevice          *device,
+                                   TesseraTestDevice  *device,
                                    const RelRun       *run,
                                    RelResult          *result,
                                    ...) G_GNUC_NULL_TERMINATED;
 void        rel_run_cli_argv      (TesseraTestServer  *server,
                                    const char         *jid,
-                                   RelDevice          *device,
+                                   TesseraTestDevice  *device,
                                    const RelRun       *run,
                                    const char * const *args,
                                    RelResult          *result);
@@ -100,8 +87,6 @@ gboolean    rel_server_configure  (TesseraTestServer  *server,
                                    const char         *text,
                                    GError            **error);
 
-/* Removes a directory tree (test data only). */
-void        rel_remove_tree       (const char         *path);
 /* Every regular file under @path (recursively), absolute paths. */
 GPtrArray  *rel_list_files        (const char         *path,
                                    gboolean            with_directories);

@@ -74,16 +74,16 @@ get_server (void)
 }
 
 static void
-new_device (RelDevice  *device,
+new_device (TesseraTestDevice *device,
             const char *label)
 {
   g_autofree char *name = g_strdup_printf ("%s-%u", label, ++device_serial);
 
-  rel_device_init (device, tmpdir, name);
+  tessera_test_device_init (device, tmpdir, name);
 }
 
 static GPtrArray *
-local_records (RelDevice  *device,
+local_records (TesseraTestDevice *device,
                const char *jid)
 {
   g_autoptr(TesseraKeyStore) store = rel_device_store (device, jid);
@@ -127,15 +127,15 @@ static char *
 enroll_ok (TesseraTestServer *server,
            const char        *jid,
            const char        *password,
-           RelDevice         *device,
+           TesseraTestDevice *device,
            const char        *name)
 {
   g_auto(RelResult) result = { 0 };
   RelRun run = { .password = password };
 
   rel_run_cli (server, jid, device, &run, &result, "enroll", name, NULL);
-  g_assert_cmpint (result.status, ==, 0);
-  if (result.status != 0)
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  if (result.status != TESSERA_TEST_EXIT_OK)
     return NULL;
   return g_strdup (rel_result_fingerprint (&result));
 }
@@ -144,7 +144,7 @@ static void
 run_crashing (TesseraTestServer *server,
               const char        *jid,
               const char        *password,
-              RelDevice         *device,
+              TesseraTestDevice *device,
               const char        *point,
               RelResult         *result,
               const char        *first_arg,
@@ -196,7 +196,7 @@ test_enroll_killed (gconstpointer data)
   TesseraTestServer *server = get_server ();
   const char *jid = tessera_test_server_get (server, "JID2");
   const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autoptr(GPtrArray) before = rel_server_certs (server, "user2");
   g_autoptr(GPtrArray) crashed = NULL;
@@ -224,7 +224,7 @@ test_enroll_killed (gconstpointer data)
   /* The next run reconciles before it lists. */
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   after = rel_server_certs (server, "user2");
   final = local_records (&device, jid);
   g_assert_cmpuint (final->len, ==, c->saved ? 1 : 0);
@@ -278,7 +278,7 @@ static const RevokeCase revoke_cases[] = {
 
 static void
 check_revoke_outcome (TesseraTestServer *server,
-                      RelDevice         *device,
+                      TesseraTestDevice *device,
                       const char        *jid,
                       const char        *fingerprint,
                       gboolean           server_revoked,
@@ -318,7 +318,7 @@ test_revoke_killed (gconstpointer data)
   TesseraTestServer *server = get_server ();
   const char *jid = tessera_test_server_get (server, "JID2");
   const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autofree char *fingerprint = NULL;
   g_autoptr(GPtrArray) before = NULL;
@@ -346,7 +346,7 @@ test_revoke_killed (gconstpointer data)
 
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   if (c->told != NULL)
     g_assert_nonnull (strstr (result.err, c->told));
   check_revoke_outcome (server, &device, jid, fingerprint, c->server_revoked, before);
@@ -361,7 +361,7 @@ test_reconcile_killed (gconstpointer data)
   TesseraTestServer *server = get_server ();
   const char *jid = tessera_test_server_get (server, "JID2");
   const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autofree char *fingerprint = NULL;
   g_autoptr(GPtrArray) before = NULL;
@@ -389,7 +389,7 @@ test_reconcile_killed (gconstpointer data)
 
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   check_revoke_outcome (server, &device, jid, fingerprint, deleting, before);
 }
 
@@ -402,7 +402,7 @@ test_next_run (gconstpointer data)
   TesseraTestServer *server = get_server ();
   const char *jid = tessera_test_server_get (server, "JID2");
   const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autoptr(GPtrArray) crashed = NULL;
   g_autoptr(GPtrArray) after = NULL;
@@ -432,7 +432,7 @@ test_next_run (gconstpointer data)
     rel_run_cli (server, jid, &device, &run, &result, "enroll", "Second", NULL);
   else
     rel_run_cli (server, jid, &device, &run, &result, "revoke", "--force", issued, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   after = rel_server_certs (server, "user2");
   records = local_records (&device, jid);
@@ -460,8 +460,8 @@ test_xep0257 (void)
   g_autoptr(GError) error = NULL;
   TesseraTestServer *server = tessera_test_server_start (options, &error);
   const char *jid, *password;
-  g_auto(RelDevice) device = { 0 };
-  g_auto(RelDevice) other = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(TesseraTestDevice) other = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autoptr(GPtrArray) records = NULL;
   RelRun run = { 0 };
@@ -480,13 +480,13 @@ test_xep0257 (void)
   g_assert_cmpint (result.term_signal, ==, SIGKILL);
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &run, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_nonnull (strstr (result.err, "is now stored"));
   rel_result_clear (&result);
 
   /* Another device sees one certificate, the one this device now holds. */
   rel_run_cli (server, jid, &other, &run, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   records = local_records (&device, jid);
   g_assert_cmpuint (records->len, ==, 1);
   if (result.json != NULL && records->len == 1)
@@ -521,8 +521,8 @@ typedef struct
   TesseraTestServer *server;
   const char        *jid;
   const char        *password;
-  RelDevice          device;     /* killed again and again */
-  RelDevice          other;      /* another device of the account, never killed */
+  TesseraTestDevice  device;     /* killed again and again */
+  TesseraTestDevice  other;      /* another device of the account, never killed */
   GRand             *rand;
   guint              kills;
   guint              completed;
@@ -760,12 +760,12 @@ chaos_step (Chaos *chaos,
     {
       chaos->completed++;
       if (op == OP_LOGIN && has_certified (records_before))
-        g_assert_cmpint (result.status, ==, 0);
+        g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
       else if (op == OP_LOGIN)
         g_assert_cmpstr (rel_result_error_code (&result), ==, "no-certificate");
       else
-        g_assert_cmpint (result.status, ==, 0);
-      if (result.status != 0)
+        g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+      if (result.status != TESSERA_TEST_EXIT_OK)
         g_test_message ("iteration %u: %s failed: %s", iteration, op_names[op], result.err);
     }
 
@@ -820,7 +820,7 @@ test_random_kills (void)
   /* A last run that is not killed settles everything. */
   rel_run_cli (chaos.server, chaos.jid, &chaos.device, &(RelRun) { .password = chaos.password }, &result,
                "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   server = rel_server_certs (chaos.server, "user1");
   records = local_records (&chaos.device, chaos.jid);
   check_invariants (&chaos, server, records, TRUE, iterations + 1);
@@ -840,8 +840,8 @@ test_random_kills (void)
 
   g_hash_table_unref (chaos.kills_at);
   g_rand_free (chaos.rand);
-  rel_device_clear (&chaos.device);
-  rel_device_clear (&chaos.other);
+  tessera_test_device_clear (&chaos.device);
+  tessera_test_device_clear (&chaos.other);
 }
 
 int
@@ -882,7 +882,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_pointer (&ccm2_server, tessera_test_server_stop);
-  rel_remove_tree (tmpdir);
+  g_assert_true (tessera_test_remove_tree (tmpdir, NULL));
   g_free (tmpdir);
   return status;
 }

@@ -325,12 +325,12 @@ test_store_faults (gconstpointer data)
 
   g_assert_no_errno (g_mkdir_with_parents (pristine, 0700));
   run_driver (NULL, pristine, "prepare", NULL, &outcome, &id);
-  g_assert_cmpint (outcome.status, ==, 0);
+  g_assert_cmpint (outcome.status, ==, TESSERA_TEST_EXIT_OK);
   for (guint i = 0; c->setup[i] != NULL; i++)
     {
       outcome_clear (&outcome);
       run_driver (NULL, pristine, c->setup[i], id, &outcome, NULL);
-      g_assert_cmpint (outcome.status, ==, 0);
+      g_assert_cmpint (outcome.status, ==, TESSERA_TEST_EXIT_OK);
     }
   RETURN_IF_FAILED ();
   before = snapshot (pristine, NULL);
@@ -345,7 +345,7 @@ test_store_faults (gconstpointer data)
       copy_tree (pristine, dry);
       outcome_clear (&outcome);
       run_driver (counting, dry, c->operation, id, &outcome, NULL);
-      g_assert_cmpint (outcome.status, ==, 0);
+      g_assert_cmpint (outcome.status, ==, TESSERA_TEST_EXIT_OK);
       calls = count_calls (log, fault->syscall);
       g_assert_cmpuint (calls, >, 0);
 
@@ -360,7 +360,7 @@ test_store_faults (gconstpointer data)
           copy_tree (pristine, work);
           run_driver (injecting, work, c->operation, id, &faulty, NULL);
           runs++;
-          if (faulty.status != 0)
+          if (faulty.status != TESSERA_TEST_EXIT_OK)
             {
               failures++;
               /* The old state is intact (unless the rename was done and
@@ -376,10 +376,10 @@ test_store_faults (gconstpointer data)
               check_done (work, c->operation, id, 1, context);
             }
           assert_no_strays (work, context);
-          rel_remove_tree (work);
+          g_assert_true (tessera_test_remove_tree (work, NULL));
           RETURN_IF_FAILED ();
         }
-      rel_remove_tree (dry);
+      g_assert_true (tessera_test_remove_tree (dry, NULL));
     }
 
   g_test_message ("%s: %u faulty runs, %u reported a failure", c->operation, runs, failures);
@@ -398,7 +398,7 @@ test_cli_enroll_faults (void)
   static const char * const volatile_files[] = { "keyring", "keyring~", NULL };
   g_autoptr(GError) error = NULL;
   TesseraTestServer *server = NULL;
-  g_auto(RelDevice) device = { 0 };
+  g_auto(TesseraTestDevice) device = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autofree char *log = g_build_filename (tmpdir, "cli-strace.log", NULL);
   RelRun run = { 0 };
@@ -415,11 +415,11 @@ test_cli_enroll_faults (void)
   g_assert_no_error (error);
   jid = tessera_test_server_get_jid (server);
   run.password = tessera_test_server_get_password (server);
-  rel_device_init (&device, tmpdir, "cli");
+  tessera_test_device_init (&device, tmpdir, "cli");
 
   /* The old state: an enrolled device. */
   rel_run_cli (server, jid, &device, &run, &result, "enroll", "Before", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   for (guint f = 0; f < G_N_ELEMENTS (cli_faults) && !g_test_failed (); f++)
     {
@@ -431,7 +431,7 @@ test_cli_enroll_faults (void)
       dry.wrapper = (const char * const *) counting;
       rel_result_clear (&result);
       rel_run_cli (server, jid, &device, &dry, &result, "enroll", "Counted", NULL);
-      g_assert_cmpint (result.status, ==, 0);
+      g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
       calls = count_calls (log, fault->syscall);
       g_test_message ("tessera-cli enroll makes %u %s calls", calls, fault->syscall);
 
@@ -451,18 +451,18 @@ test_cli_enroll_faults (void)
           rel_run_cli (server, jid, &device, &faulty, &result, "enroll", "Faulty", NULL);
           runs++;
           assert_unchanged (before, device.root, context);
-          if (result.status == 0)
+          if (result.status == TESSERA_TEST_EXIT_OK)
             continue;
 
           failures++;
-          g_assert_cmpint (result.status, ==, 1);
+          g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
           if (strstr (result.err, fault->message) == NULL)
             g_test_fail_printf ("%s: the error does not name the failure: %s", context, result.err);
 
           /* The next run finishes whatever the server already did. */
           rel_result_clear (&result);
           rel_run_cli (server, jid, &device, &run, &result, "list", NULL);
-          g_assert_cmpint (result.status, ==, 0);
+          g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
           server_certs = rel_server_certs (server, "user1");
           store = rel_device_store (&device, jid);
           records = tessera_key_store_list (store, NULL);
@@ -483,7 +483,7 @@ test_cli_enroll_faults (void)
   rel_result_clear (&result);
   run.password = NULL;
   rel_run_cli (server, jid, &device, &run, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   g_test_message ("tessera-cli enroll: %u faulty runs, %u reported a failure", runs, failures);
   g_assert_cmpuint (failures, >, 0);
@@ -513,7 +513,7 @@ main (int   argc,
   g_test_add_func ("/tessera/reliability/disk-faults/cli-enroll", test_cli_enroll_faults);
 
   status = g_test_run ();
-  rel_remove_tree (tmpdir);
+  g_assert_true (tessera_test_remove_tree (tmpdir, NULL));
   g_free (tmpdir);
   return status;
 }

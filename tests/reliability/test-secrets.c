@@ -32,8 +32,8 @@ typedef struct
   TesseraTestServer *server;
   char              *tmpdir;
   char              *capture;    /* what the runs printed */
-  RelDevice          keyring;    /* a device with a (file) keyring */
-  RelDevice          bare;       /* a device without any keyring */
+  TesseraTestDevice  keyring;    /* a device with a (file) keyring */
+  TesseraTestDevice  bare;       /* a device without any keyring */
   char              *passphrase_file;
   char              *password_file;
   GPtrArray         *secrets;    /* of char*: what must never be found */
@@ -68,8 +68,8 @@ fixture_setup (Fixture       *f,
   f->server = tessera_test_server_start (options, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->server);
-  rel_device_init (&f->keyring, f->tmpdir, "keyring-device");
-  rel_device_init (&f->bare, f->tmpdir, "bare-device");
+  tessera_test_device_init (&f->keyring, f->tmpdir, "keyring-device");
+  tessera_test_device_init (&f->bare, f->tmpdir, "bare-device");
   f->bare.no_keyring = TRUE;
   f->secrets = g_ptr_array_new_with_free_func (g_free);
   f->labels = g_ptr_array_new_with_free_func (g_free);
@@ -88,9 +88,9 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_pointer (&f->server, tessera_test_server_stop);
-  rel_device_clear (&f->keyring);
-  rel_device_clear (&f->bare);
-  rel_remove_tree (f->tmpdir);
+  tessera_test_device_clear (&f->keyring);
+  tessera_test_device_clear (&f->bare);
+  g_assert_true (tessera_test_remove_tree (f->tmpdir, NULL));
   g_clear_pointer (&f->tmpdir, g_free);
   g_clear_pointer (&f->capture, g_free);
   g_clear_pointer (&f->passphrase_file, g_free);
@@ -102,7 +102,7 @@ fixture_teardown (Fixture       *f,
 /* Runs with the debug logs on and umask 000, and keeps what it printed. */
 static void
 run (Fixture      *f,
-     RelDevice    *device,
+     TesseraTestDevice *device,
      const char   *password,
      const char   *crash_at,
      RelResult    *result,
@@ -241,7 +241,7 @@ add_private_key (Fixture    *f,
 /* Each private key of @device, decrypted here. */
 static void
 collect_private_keys (Fixture    *f,
-                      RelDevice  *device)
+                      TesseraTestDevice *device)
 {
   g_autoptr(TesseraKeyStore) store = rel_device_store (device, tessera_test_server_get_jid (f->server));
   g_autoptr(GPtrArray) records = tessera_key_store_list (store, NULL);
@@ -327,7 +327,7 @@ search_file (Fixture    *f,
 
 /* Files 0600, directories 0700, for everything the runs made. */
 static void
-check_modes (RelDevice *device,
+check_modes (TesseraTestDevice *device,
              guint     *checked)
 {
   g_autoptr(GPtrArray) paths = rel_list_files (device->root, TRUE);
@@ -368,32 +368,32 @@ test_no_secret_anywhere (Fixture       *f,
   gboolean strophe_logged = FALSE;
 
   run (f, &f->keyring, password, NULL, &result, "features", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   run (f, &f->keyring, password, NULL, &result, "enroll", "Laptop", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   own = g_strdup (rel_result_fingerprint (&result));
   collect_keyring_passphrases (f);
   run (f, &f->keyring, password, NULL, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   run (f, &f->keyring, NULL, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   run (f, &f->bare, password, NULL, &result, passphrase_option, "enroll", "Phone", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   other = g_strdup (rel_result_fingerprint (&result));
   run (f, &f->bare, NULL, NULL, &result, passphrase_option, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   run (f, &f->keyring, "wrong-password-Zq8x", NULL, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   run (f, &f->keyring, NULL, NULL, &result, password_option, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   /* A crash after the request left, and the run that finishes it. */
   run (f, &f->keyring, password, "enroll:csr-sent", &result, "enroll", "Tablet", NULL);
   g_assert_cmpint (result.term_signal, ==, SIGKILL);
   run (f, &f->keyring, password, NULL, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   collect_keyring_passphrases (f);
 
   /* Every key there ever was, before revocations delete some. */
@@ -407,9 +407,9 @@ test_no_secret_anywhere (Fixture       *f,
   collect_sasl_payloads (f, "wrong-password-Zq8x");
 
   run (f, &f->keyring, password, NULL, &result, "revoke", other, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   run (f, &f->keyring, password, NULL, &result, "revoke", "--force", own, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_test_message ("%u runs, %u secrets to look for", f->runs, f->secrets->len);
   g_assert_cmpuint (f->secrets->len, >=, 10);
 

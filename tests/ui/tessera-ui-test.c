@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "tessera-application.h"
+#include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
 
 static GtkApplication *test_app;
@@ -50,8 +51,6 @@ tessera_ui_test_init (int    *argc,
                       char ***argv)
 {
   g_autofree char *schema_dir = NULL;
-  g_autofree char *keyring = NULL;
-  g_autofree char *keyring_name = NULL;
   g_autofree char *program = g_path_get_basename ((*argv)[0]);
 
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
@@ -65,13 +64,9 @@ tessera_ui_test_init (int    *argc,
   g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
 
   /* libsecret picks its backend once per process: one keyring file for all
-   * the cases of this program, started afresh. */
-  keyring_name = g_strdup_printf ("%s.keyring", program);
-  keyring = g_build_filename (build_root (), "tests", "ui", keyring_name, NULL);
-  g_unlink (keyring);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "tessera-ui-test", TRUE);
+   * the cases of this program, made afresh and removed by
+   * tessera_ui_test_run(). */
+  tessera_test_file_keyring_setup (program);
 
   /* The isolated XDG_DATA_DIRS hide the icon themes and the MIME database
    * GTK needs to recognize SVG icons: remember the real directories, and
@@ -82,6 +77,36 @@ tessera_ui_test_init (int    *argc,
   set_mime_dirs ();
 
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}
+
+/**
+ * tessera_ui_test_run:
+ *
+ * Runs the cases, then removes the keyring tessera_ui_test_init() made.
+ *
+ * Returns: the exit status of g_test_run()
+ */
+int
+tessera_ui_test_run (void)
+{
+  int status = g_test_run ();
+
+  tessera_test_file_keyring_teardown ();
+  return status;
+}
+
+/**
+ * tessera_ui_test_close_all_windows:
+ *
+ * Closes every window still open, for a fixture's teardown.
+ */
+void
+tessera_ui_test_close_all_windows (void)
+{
+  GtkWindow *window;
+
+  while ((window = tessera_ui_test_find_window (GTK_TYPE_WINDOW)) != NULL)
+    tessera_ui_test_close_window (window);
 }
 
 static void

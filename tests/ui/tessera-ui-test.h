@@ -27,7 +27,9 @@ G_BEGIN_DECLS
 
 void            tessera_ui_test_init            (int                *argc,
                                                  char             ***argv);
+int             tessera_ui_test_run             (void);
 GtkApplication *tessera_ui_test_get_app         (void);
+void            tessera_ui_test_close_all_windows (void);
 void            tessera_ui_test_iterate         (void);
 void            tessera_ui_test_settle          (guint               milliseconds);
 

@@ -31,10 +31,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GtkWindow *window;
-
-  while ((window = tessera_ui_test_find_window (GTK_TYPE_WINDOW)) != NULL)
-    tessera_ui_test_close_window (window);
+  tessera_ui_test_close_all_windows ();
   g_clear_pointer (&f->server, tessera_test_server_stop);
 }
 
@@ -341,5 +338,5 @@ main (int   argc,
   g_test_add ("/tessera/ui/wizard/cancel-unverified", Fixture, server_options,
               fixture_setup, test_wizard_cancel_unverified, fixture_teardown);
 
-  return g_test_run ();
+  return tessera_ui_test_run ();
 }

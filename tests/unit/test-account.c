@@ -16,42 +16,9 @@
 #include "tessera-account.h"
 #include "tessera-error.h"
 #include "tessera-secret.h"
+#include "tessera-test-fixtures.h"
 
 #define PIN "3f1c9a7e0b2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e2f4a6b8c0d2e"
-
-static char *keyring_dir;
-
-/* libsecret's file backend stands in for the Secret Service (no D-Bus);
- * set before any libsecret call. */
-static void
-use_file_keyring (void)
-{
-  g_autofree char *path = NULL;
-
-  if (g_getenv ("SECRET_FILE_TEST_PATH") != NULL)
-    return;
-
-  keyring_dir = g_dir_make_tmp ("tessera-test-account-XXXXXX", NULL);
-  g_assert_nonnull (keyring_dir);
-  path = g_build_filename (keyring_dir, "test.keyring", NULL);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", path, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "keyring test password", TRUE);
-}
-
-static void
-remove_file_keyring (void)
-{
-  g_autofree char *path = NULL;
-
-  if (keyring_dir == NULL)
-    return;
-
-  path = g_build_filename (keyring_dir, "test.keyring", NULL);
-  g_unlink (path);
-  g_rmdir (keyring_dir);
-  g_clear_pointer (&keyring_dir, g_free);
-}
 
 static guint
 file_mode (const char *path)
@@ -563,7 +530,7 @@ main (int argc, char *argv[])
 {
   int ret;
 
-  use_file_keyring ();
+  tessera_test_file_keyring_setup ("tessera-test-account");
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/tessera/account/value", test_value);
@@ -582,6 +549,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/tessera/account/failed-write-keeps-old", test_failed_write_keeps_old);
 
   ret = g_test_run ();
-  remove_file_keyring ();
+  tessera_test_file_keyring_teardown ();
   return ret;
 }

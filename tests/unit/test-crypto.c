@@ -18,6 +18,7 @@
 #include "tessera-crypto.h"
 #include "tessera-error.h"
 #include "tessera-fingerprint.h"
+#include "tessera-test-fixtures.h"
 
 #define JID "alice@example.org"
 
@@ -345,8 +346,7 @@ test_generate_async (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
   tessera_key_generate_async (TESSERA_KEY_TYPE_ED25519, cancellable, generate_done_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  tessera_test_wait_async (&result, 120);
 
   key = tessera_key_generate_finish (result, &error);
   g_assert_no_error (error);
@@ -363,8 +363,7 @@ test_generate_async_cancelled (void)
 
   g_cancellable_cancel (cancellable);
   tessera_key_generate_async (TESSERA_KEY_TYPE_ECDSA_P256, cancellable, generate_done_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  tessera_test_wait_async (&result, 120);
 
   key = tessera_key_generate_finish (result, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -404,8 +403,7 @@ test_generate_async_cancel_running (void)
 
   tessera_key_generate_async (TESSERA_KEY_TYPE_RSA3072, cancellable, generate_done_cb, &result);
   g_timeout_add (20, cancel_cb, cancellable);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  tessera_test_wait_async (&result, 120);
 
   key = tessera_key_generate_finish (result, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);

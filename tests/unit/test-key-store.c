@@ -19,44 +19,10 @@
 #include "tessera-error.h"
 #include "tessera-key-store.h"
 #include "tessera-secret.h"
+#include "tessera-test-fixtures.h"
 
 #define JID "alice@example.org"
 #define USER_PASSPHRASE "correct horse battery staple"
-
-static char *keyring_dir;
-
-/* libsecret's file backend stands in for the Secret Service (no D-Bus);
- * set before any libsecret call. A test subprocess inherits the
- * variables and so shares its parent's keyring file. */
-static void
-use_file_keyring (void)
-{
-  g_autofree char *path = NULL;
-
-  if (g_getenv ("SECRET_FILE_TEST_PATH") != NULL)
-    return;
-
-  keyring_dir = g_dir_make_tmp ("tessera-test-key-store-XXXXXX", NULL);
-  g_assert_nonnull (keyring_dir);
-  path = g_build_filename (keyring_dir, "test.keyring", NULL);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", path, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "keyring test password", TRUE);
-}
-
-static void
-remove_file_keyring (void)
-{
-  g_autofree char *path = NULL;
-
-  if (keyring_dir == NULL)
-    return;
-
-  path = g_build_filename (keyring_dir, "test.keyring", NULL);
-  g_unlink (path);
-  g_rmdir (keyring_dir);
-  g_clear_pointer (&keyring_dir, g_free);
-}
 
 /* ECDSA P-256 keys are quick to make; one per test is plenty. */
 static TesseraKey *
@@ -1064,7 +1030,7 @@ main (int argc, char *argv[])
 {
   int ret;
 
-  use_file_keyring ();
+  tessera_test_file_keyring_setup ("tessera-test-key-store");
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
 #ifdef TESSERA_TEST_HOOKS
@@ -1094,6 +1060,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/tessera/key-store/explicit-base-dir", test_explicit_base_dir);
 
   ret = g_test_run ();
-  remove_file_keyring ();
+  tessera_test_file_keyring_teardown ();
   return ret;
 }

@@ -15,41 +15,7 @@
 
 #include "tessera-error.h"
 #include "tessera-secret.h"
-
-/* libsecret's file backend (compiled into Debian's libsecret 0.20.5, which
- * links libgcrypt) stands in for the Secret Service: no D-Bus needed. The
- * environment must be set before the first libsecret call. */
-static char *keyring_dir;
-
-static void
-use_file_keyring (void)
-{
-  g_autofree char *path = NULL;
-
-  if (g_getenv ("SECRET_FILE_TEST_PATH") != NULL)
-    return;  /* a test subprocess shares its parent's keyring */
-
-  keyring_dir = g_dir_make_tmp ("tessera-test-secret-XXXXXX", NULL);
-  g_assert_nonnull (keyring_dir);
-  path = g_build_filename (keyring_dir, "test.keyring", NULL);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", path, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "keyring test password", TRUE);
-}
-
-static void
-remove_file_keyring (void)
-{
-  g_autofree char *path = NULL;
-
-  if (keyring_dir == NULL)
-    return;
-
-  path = g_build_filename (keyring_dir, "test.keyring", NULL);
-  g_unlink (path);
-  g_rmdir (keyring_dir);
-  g_clear_pointer (&keyring_dir, g_free);
-}
+#include "tessera-test-fixtures.h"
 
 static gboolean
 contains_bytes (const char *haystack,
@@ -370,7 +336,10 @@ main (int argc, char *argv[])
 {
   int ret;
 
-  use_file_keyring ();
+  /* libsecret's file backend (compiled into Debian's libsecret 0.20.5, which
+   * links libgcrypt) stands in for the Secret Service: no D-Bus needed. The
+   * environment must be set before the first libsecret call. */
+  tessera_test_file_keyring_setup ("tessera-test-secret");
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/tessera/secret/available", test_available);
@@ -381,6 +350,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/tessera/secret/dbus-service", test_dbus_service);
 
   ret = g_test_run ();
-  remove_file_keyring ();
+  tessera_test_file_keyring_teardown ();
   return ret;
 }

@@ -11,25 +11,19 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tessera-test-exit.h"
+#include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
-/* Each device is a separate pair of XDG directories and a separate file
- * keyring: two devices of one account share nothing but the server. */
-typedef struct
-{
-  char *root;
-  char *data_home;
-  char *config_home;
-  char *keyring;
-  gboolean no_keyring;   /* no Secret Service reachable at all */
-} Device;
-
+/* Each device (a TesseraTestDevice) is a separate set of XDG directories
+ * and a separate file keyring: two devices of one account share nothing but
+ * the server. */
 typedef struct
 {
   TesseraTestServer *server;
   char              *tmpdir;
-  Device             device_a;
-  Device             device_b;
+  TesseraTestDevice  device_a;
+  TesseraTestDevice  device_b;
 } Fixture;
 
 typedef struct
@@ -60,38 +54,15 @@ cli_result_clear (CliResult *result)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
 
 static void
-device_init (Device     *device,
-             const char *tmpdir,
-             const char *name)
-{
-  device->root = g_build_filename (tmpdir, name, NULL);
-  device->data_home = g_build_filename (device->root, "data", NULL);
-  device->config_home = g_build_filename (device->root, "config", NULL);
-  device->keyring = g_build_filename (device->root, "keyring", NULL);
-  g_assert_no_errno (g_mkdir_with_parents (device->data_home, 0700));
-  g_assert_no_errno (g_mkdir_with_parents (device->config_home, 0700));
-}
-
-static void
-device_clear (Device *device)
-{
-  g_clear_pointer (&device->root, g_free);
-  g_clear_pointer (&device->data_home, g_free);
-  g_clear_pointer (&device->config_home, g_free);
-  g_clear_pointer (&device->keyring, g_free);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   const char * const *options = data;
   g_autoptr(GError) error = NULL;
 
-  f->tmpdir = g_dir_make_tmp ("tessera-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-  device_init (&f->device_a, f->tmpdir, "device-a");
-  device_init (&f->device_b, f->tmpdir, "device-b");
+  f->tmpdir = tessera_test_tmpdir_new ("tessera-cli-XXXXXX");
+  tessera_test_device_init (&f->device_a, f->tmpdir, "device-a");
+  tessera_test_device_init (&f->device_b, f->tmpdir, "device-b");
 
   if (options == NULL)
     return;
@@ -107,17 +78,9 @@ fixture_teardown (Fixture       *f,
   g_autoptr(GFile) dir = NULL;
 
   g_clear_pointer (&f->server, tessera_test_server_stop);
-  device_clear (&f->device_a);
-  device_clear (&f->device_b);
-  if (f->tmpdir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->tmpdir);
-
-      /* g_dir_make_tmp names contain no quote; the keyring and key files
-       * are the test's own throw-away secrets. */
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-    }
-  g_clear_pointer (&f->tmpdir, g_free);
+  tessera_test_device_clear (&f->device_a);
+  tessera_test_device_clear (&f->device_b);
+  g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
 }
 
 static const char *
@@ -133,7 +96,7 @@ cli_path (void)
  * account password in $TESSERA_PASSWORD when @password is not NULL, and no
  * access to any real keyring or XDG directory. */
 static void
-run_cli_argv (Device             *device,
+run_cli_argv (TesseraTestDevice  *device,
               const char         *password,
               const char * const *argv,
               CliResult          *result)
@@ -152,24 +115,7 @@ run_cli_argv (Device             *device,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", device->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", device->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", device->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOME", device->root, TRUE);
-  if (device->no_keyring)
-    {
-      g_autofree char *bus = g_strdup_printf ("unix:path=%s/no-such-bus", device->root);
-
-      g_subprocess_launcher_unsetenv (launcher, "SECRET_BACKEND");
-      g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
-    }
-  else
-    {
-      g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
-      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
-      g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-      g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-    }
+  tessera_test_device_apply (device, launcher);
   if (password != NULL)
     g_subprocess_launcher_setenv (launcher, "TESSERA_PASSWORD", password, TRUE);
   else
@@ -196,7 +142,7 @@ run_cli_argv (Device             *device,
 /* Runs "tessera-cli --json --jid … --host … (connection settings) ARGS…". */
 static void
 run_cli (Fixture    *f,
-         Device     *device,
+         TesseraTestDevice *device,
          const char *password,
          CliResult  *result,
          ...)
@@ -253,15 +199,15 @@ json_error_code (CliResult *result)
 
 static JsonArray *
 list_certificates (Fixture *f,
-                   Device  *device)
+                   TesseraTestDevice *device)
 {
   g_auto(CliResult) result = { 0 };
   JsonObject *object;
 
   run_cli (f, device, password_of (f), &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   object = json_object (&result);
-  if (result.status != 0 || object == NULL)
+  if (result.status != TESSERA_TEST_EXIT_OK || object == NULL)
     return NULL;
   return json_array_ref (json_object_get_array_member (object, "certificates"));
 }
@@ -283,7 +229,7 @@ find_certificate (JsonArray  *certificates,
 /* Returns the fingerprint of the new certificate. */
 static char *
 enroll (Fixture    *f,
-        Device     *device,
+        TesseraTestDevice *device,
         const char *name,
         const char *protocol)
 {
@@ -294,9 +240,9 @@ enroll (Fixture    *f,
   run_cli (f, device, password_of (f), &result, "enroll", name, NULL);
   g_test_message ("enroll wall time against the local server: %.3f s",
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   object = json_object (&result);
-  if (result.status != 0 || object == NULL)
+  if (result.status != TESSERA_TEST_EXIT_OK || object == NULL)
     return NULL;
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, name);
   g_assert_cmpstr (json_object_get_string_member (object, "protocol"), ==, protocol);
@@ -308,7 +254,7 @@ enroll (Fixture    *f,
 /* Logs in by certificate and returns the bound full JID. */
 static char *
 login (Fixture *f,
-       Device  *device)
+       TesseraTestDevice *device)
 {
   g_auto(CliResult) result = { 0 };
   g_autofree char *prefix = NULL;
@@ -317,9 +263,9 @@ login (Fixture *f,
 
   /* No password in the environment: a certificate login never needs one. */
   run_cli (f, device, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   object = json_object (&result);
-  if (result.status != 0 || object == NULL)
+  if (result.status != TESSERA_TEST_EXIT_OK || object == NULL)
     return NULL;
   jid = json_object_get_string_member (object, "jid");
   prefix = g_strconcat (tessera_test_server_get_jid (f->server), "/", NULL);
@@ -339,7 +285,7 @@ restart_server (Fixture *f)
 /* Starts "login --hold SECONDS" in the background. */
 static GSubprocess *
 start_held_login (Fixture *f,
-                  Device  *device,
+                  TesseraTestDevice *device,
                   guint    seconds)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -350,13 +296,7 @@ start_held_login (Fixture *f,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", device->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", device->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOME", device->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", device->keyring, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  tessera_test_device_apply (device, launcher);
   g_subprocess_launcher_unsetenv (launcher, "TESSERA_PASSWORD");
   /* The account settings were remembered by the earlier commands. */
   process = g_subprocess_launcher_spawn (launcher, &error, cli_path (), "--json", "--jid",
@@ -496,7 +436,7 @@ check_features (Fixture *f,
   JsonObject *object;
 
   run_cli (f, &f->device_a, password_of (f), &result, "features", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   object = json_object (&result);
   if (object == NULL)
     return;
@@ -574,7 +514,7 @@ colon_prefix (const char *fingerprint)
 /* The one certificate of device A, listed with @state. */
 static void
 check_only_a (Fixture    *f,
-              Device     *device,
+              TesseraTestDevice *device,
               const char *fp_a,
               const char *state)
 {
@@ -618,7 +558,7 @@ lifecycle_held_login_is_listed (Fixture    *f,
 
   wait_process (held, 30, &result);
   g_assert_nonnull (entry);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   RETURN_IF_FAILED ();
 
   users = json_object_get_array_member (entry, "users");
@@ -677,7 +617,7 @@ lifecycle_revoke_while_held (Fixture    *f,
   RETURN_IF_FAILED ();
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", prefix, NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   RETURN_IF_FAILED ();
   g_assert_true (json_object_get_boolean_member (json_object (&result), "revoked"));
   g_assert_cmpstr (json_object_get_string_member (json_object (&result), "fingerprint"), ==, fp_b);
@@ -685,14 +625,14 @@ lifecycle_revoke_while_held (Fixture    *f,
   cli_result_clear (&result);
 
   wait_process (held, 20, &result);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (json_error_code (&result), ==, "stream-error");
   g_assert_nonnull (strstr (result.err, "reset"));
   cli_result_clear (&result);
 
   check_only_a (f, &f->device_a, fp_a, "used");
   run_cli (f, &f->device_b, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (json_error_code (&result), ==, "authentication-failed");
 }
 
@@ -705,7 +645,7 @@ lifecycle_unknown_fingerprint (Fixture    *f,
   g_auto(CliResult) result = { 0 };
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", unknown, NULL);
-  g_assert_cmpint (result.status, ==, 76);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_PROTOCOL);
   g_assert_cmpstr (json_error_code (&result), ==, "item-not-found");
   check_only_a (f, &f->device_a, fp_a, "used");
 }
@@ -743,7 +683,7 @@ test_ccm2_lifecycle (Fixture       *f,
   restart_server (f);
   RETURN_IF_FAILED ();
   run_cli (f, &f->device_b, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   jid = login (f, &f->device_a);
   check_only_a (f, &f->device_a, fp_a, "used");
 }
@@ -764,7 +704,7 @@ test_revoke_force (Fixture       *f,
 
   prefix = g_strndup (fp, 8);
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", prefix, NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (json_error_code (&result), ==, "force-required");
   g_assert_nonnull (strstr (result.err, "--force"));
   cli_result_clear (&result);
@@ -774,11 +714,11 @@ test_revoke_force (Fixture       *f,
 
   /* Fewer than 8 digits is a usage error */
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", "abc123", "--force", NULL);
-  g_assert_cmpint (result.status, ==, 64);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_USAGE);
   cli_result_clear (&result);
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", prefix, "--force", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_true (json_object_get_boolean_member (json_object (&result), "this_device"));
   cli_result_clear (&result);
   RETURN_IF_FAILED ();
@@ -789,7 +729,7 @@ test_revoke_force (Fixture       *f,
 
   /* The local key was deleted: nothing to log in with */
   run_cli (f, &f->device_a, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (json_error_code (&result), ==, "no-certificate");
 }
 
@@ -819,7 +759,7 @@ test_xep0257 (Fixture       *f,
   RETURN_IF_FAILED ();
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", fp, "--force", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
   g_clear_pointer (&certificates, json_array_unref);
   certificates = list_certificates (f, &f->device_a);
@@ -841,7 +781,7 @@ test_partial_features (Fixture       *f,
   RETURN_IF_FAILED ();
 
   run_cli (f, &f->device_a, password_of (f), &result, "revoke", fp, "--force", NULL);
-  g_assert_cmpint (result.status, ==, 69);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_UNAVAILABLE);
   g_assert_cmpstr (json_error_code (&result), ==, "not-supported");
   lower = g_utf8_strdown (result.err, -1);
   g_assert_nonnull (strstr (lower, "not support"));
@@ -862,13 +802,13 @@ test_password (Fixture       *f,
 
   /* A wrong password */
   run_cli (f, &f->device_a, "not-the-password", &result, "features", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (json_error_code (&result), ==, "authentication-failed");
   cli_result_clear (&result);
 
   /* No password anywhere, and stdin is no terminal */
   run_cli (f, &f->device_a, NULL, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, 77);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_NOPERM);
   g_assert_cmpstr (json_error_code (&result), ==, "password-required");
   cli_result_clear (&result);
 
@@ -878,7 +818,7 @@ test_password (Fixture       *f,
   g_file_set_contents_full (password_file, contents, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
   g_assert_no_error (error);
   run_cli (f, &f->device_a, "not-the-password", &result, "--password-file", password_file, "features", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
 }
 
@@ -893,22 +833,22 @@ test_remembered_account (Fixture       *f,
   const char *nothing[] = { "--json", "list", NULL };
 
   run_cli (f, &f->device_a, password_of (f), &result, "features", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
   RETURN_IF_FAILED ();
 
   run_cli_argv (&f->device_a, password_of (f), only_jid, &result);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_true (json_object_has_member (json_object (&result), "certificates"));
   cli_result_clear (&result);
 
   run_cli_argv (&f->device_a, password_of (f), nothing, &result);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
 
   /* Another device knows no account */
   run_cli_argv (&f->device_b, password_of (f), nothing, &result);
-  g_assert_cmpint (result.status, ==, 64);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_USAGE);
   g_assert_cmpstr (json_error_code (&result), ==, "no-account");
 }
 
@@ -949,19 +889,19 @@ test_usage (Fixture       *f,
   const char *help[] = { "help", "revoke", NULL };
   const char *command_help[] = { "enroll", "--help", NULL };
 
-  check_usage (f, no_command, 64);
-  check_usage (f, unknown_command, 64);
-  check_usage (f, unknown_option, 64);
-  check_usage (f, missing_name, 64);
-  check_usage (f, extra_argument, 64);
-  check_usage (f, bad_key_type, 64);
-  check_usage (f, short_prefix, 64);
-  check_usage (f, bad_port, 64);
-  check_usage (f, bad_jid, 64);
-  check_usage (f, empty_name, 64);
-  check_usage (f, version, 0);
-  check_usage (f, help, 0);
-  check_usage (f, command_help, 0);
+  check_usage (f, no_command, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, unknown_command, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, unknown_option, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, missing_name, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, extra_argument, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, bad_key_type, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, short_prefix, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, bad_port, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, bad_jid, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, empty_name, TESSERA_TEST_EXIT_USAGE);
+  check_usage (f, version, TESSERA_TEST_EXIT_OK);
+  check_usage (f, help, TESSERA_TEST_EXIT_OK);
+  check_usage (f, command_help, TESSERA_TEST_EXIT_OK);
 }
 
 static char *
@@ -1005,22 +945,22 @@ test_server_certificate (Fixture       *f,
     const char *remembered[] = { "--json", "list", NULL };
 
     run_cli_argv (&f->device_a, password_of (f), untrusted, &result);
-    g_assert_cmpint (result.status, ==, 1);
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
     g_assert_cmpstr (json_error_code (&result), ==, "tls-certificate");
     cli_result_clear (&result);
 
     run_cli_argv (&f->device_a, password_of (f), wrong_pin, &result);
-    g_assert_cmpint (result.status, ==, 1);
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
     g_assert_cmpstr (json_error_code (&result), ==, "tls-certificate");
     cli_result_clear (&result);
 
     run_cli_argv (&f->device_a, password_of (f), pinned, &result);
-    g_assert_cmpint (result.status, ==, 0);
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
     cli_result_clear (&result);
 
     /* The pin is remembered with the account */
     run_cli_argv (&f->device_a, password_of (f), remembered, &result);
-    g_assert_cmpint (result.status, ==, 0);
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   }
 }
 
@@ -1040,7 +980,7 @@ test_no_keyring (Fixture       *f,
   g_assert_no_error (error);
 
   run_cli (f, &f->device_a, password_of (f), &result, "enroll", "Server", NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (json_error_code (&result), ==, "no-secret-service");
   g_assert_nonnull (strstr (result.err, "--key-passphrase-file"));
   cli_result_clear (&result);
@@ -1048,18 +988,18 @@ test_no_keyring (Fixture       *f,
 
   run_cli (f, &f->device_a, password_of (f), &result, "--key-passphrase-file", passphrase_file,
            "enroll", "Server", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   cli_result_clear (&result);
   RETURN_IF_FAILED ();
 
   /* The key on disk is encrypted: no passphrase, no login */
   run_cli (f, &f->device_a, NULL, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (json_error_code (&result), ==, "passphrase-required");
   cli_result_clear (&result);
 
   run_cli (f, &f->device_a, NULL, &result, "--key-passphrase-file", passphrase_file, "login", NULL);
-  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
   g_assert_nonnull (result.json);
 }
 
@@ -1097,7 +1037,7 @@ test_timeout (Fixture       *f,
     start = g_get_monotonic_time ();
     run_cli_argv (&f->device_a, "password", argv, &result);
   }
-  g_assert_cmpint (result.status, ==, 75);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_TEMPFAIL);
   g_assert_cmpstr (json_error_code (&result), ==, "timeout");
   g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
   /* A failed command does not remember its settings */

@@ -13,6 +13,7 @@
 
 #include "tessera-core.h"
 #include "tessera-log.h"
+#include "tessera-test-fixtures.h"
 #include "tessera-test-server.h"
 
 /* Each case starts its own server through the fixture and stops it in
@@ -30,7 +31,6 @@ typedef struct
   TesseraAccount    *account;
   TesseraKeyStore   *store;
   TesseraSession    *session;
-  GMainLoop         *loop;
   GAsyncResult      *result;
   char              *tmpdir;
   gboolean           login_closed;
@@ -133,9 +133,7 @@ fixture_setup (Fixture       *f,
   const char * const *options = data;
   g_autoptr(GError) error = NULL;
 
-  f->loop = g_main_loop_new (NULL, FALSE);
-  f->tmpdir = g_dir_make_tmp ("tessera-session-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = tessera_test_tmpdir_new ("tessera-session-XXXXXX");
 
   log_clear ();
   if (options == NULL)
@@ -149,24 +147,6 @@ fixture_setup (Fixture       *f,
   f->store = tessera_key_store_new (tessera_test_server_get_jid (f->server), NULL);
   f->session = make_session (f, tessera_test_server_get_ca_file (f->server),
                              tessera_test_server_get_password (f->server));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -184,33 +164,26 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->server, tessera_test_server_stop);
   g_clear_object (&f->result);
   g_clear_error (&f->login_closed_error);
-  g_clear_pointer (&f->loop, g_main_loop_unref);
-  if (f->tmpdir != NULL)
-    remove_tree (f->tmpdir);
-  g_clear_pointer (&f->tmpdir, g_free);
+  g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
 }
 
 /* ---- async helpers ----------------------------------------------------- */
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Fixture *f = user_data;
+#define WAIT_SECONDS 120
 
+/* The user data of tessera_test_async_result_cb for the next call, with
+ * the last result dropped. */
+static GAsyncResult **
+next_result (Fixture *f)
+{
   g_clear_object (&f->result);
-  f->result = g_object_ref (result);
-  g_main_loop_quit (f->loop);
+  return &f->result;
 }
 
 static GAsyncResult *
 wait_result (Fixture *f)
 {
-  g_clear_object (&f->result);
-  g_main_loop_run (f->loop);
-
-  return f->result;
+  return tessera_test_wait_async (&f->result, WAIT_SECONDS);
 }
 
 static TesseraFeatures
@@ -218,7 +191,7 @@ do_discover (Fixture         *f,
           TesseraSession  *session,
           GError         **error)
 {
-  tessera_session_discover_async (session, NULL, result_cb, f);
+  tessera_session_discover_async (session, NULL, tessera_test_async_result_cb, next_result (f));
   return tessera_session_discover_finish (session, wait_result (f), error);
 }
 
@@ -226,7 +199,7 @@ static GListModel *
 do_list (Fixture  *f,
       GError  **error)
 {
-  tessera_session_list_async (f->session, NULL, result_cb, f);
+  tessera_session_list_async (f->session, NULL, tessera_test_async_result_cb, next_result (f));
   return tessera_session_list_finish (f->session, wait_result (f), error);
 }
 
@@ -235,7 +208,8 @@ do_enroll (Fixture     *f,
         const char  *name,
         GError     **error)
 {
-  tessera_session_enroll_async (f->session, name, TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL, result_cb, f);
+  tessera_session_enroll_async (f->session, name, TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL,
+                                tessera_test_async_result_cb, next_result (f));
   return tessera_session_enroll_finish (f->session, wait_result (f), error);
 }
 
@@ -244,7 +218,7 @@ do_revoke (Fixture     *f,
         const char  *fingerprint,
         GError     **error)
 {
-  tessera_session_revoke_async (f->session, fingerprint, NULL, result_cb, f);
+  tessera_session_revoke_async (f->session, fingerprint, NULL, tessera_test_async_result_cb, next_result (f));
   return tessera_session_revoke_finish (f->session, wait_result (f), error);
 }
 
@@ -257,7 +231,7 @@ do_login (Fixture            *f,
        GError            **error)
 {
   tessera_session_login_full_async (f->session, flags, cert_path, key_path, passphrase,
-                                    NULL, result_cb, f);
+                                    NULL, tessera_test_async_result_cb, next_result (f));
   return tessera_session_login_finish (f->session, wait_result (f), error);
 }
 
@@ -644,7 +618,8 @@ test_upload_pending (Fixture       *f,
   RETURN_IF_FAILED ();
   g_assert_cmpint (tessera_key_record_get_state (pending), ==, TESSERA_KEY_STATE_REQUEST_PENDING);
 
-  tessera_session_upload_async (f->session, tessera_key_record_get_id (pending), NULL, result_cb, f);
+  tessera_session_upload_async (f->session, tessera_key_record_get_id (pending), NULL,
+                                tessera_test_async_result_cb, next_result (f));
   record = tessera_session_upload_finish (f->session, wait_result (f), &error);
   g_assert_no_error (error);
   RETURN_IF_FAILED ();
@@ -664,7 +639,8 @@ test_upload_pending (Fixture       *f,
 
   /* nothing left to send */
   g_clear_object (&record);
-  tessera_session_upload_async (f->session, tessera_key_record_get_id (pending), NULL, result_cb, f);
+  tessera_session_upload_async (f->session, tessera_key_record_get_id (pending), NULL,
+                                tessera_test_async_result_cb, next_result (f));
   record = tessera_session_upload_finish (f->session, wait_result (f), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_null (record);
@@ -785,7 +761,7 @@ test_deadline (Fixture       *f,
       gint64 elapsed;
 
       tessera_session_set_timeout (session, 2);
-      tessera_session_list_async (session, NULL, result_cb, f);
+      tessera_session_list_async (session, NULL, tessera_test_async_result_cb, next_result (f));
       entries = tessera_session_list_finish (session, wait_result (f), &error);
       elapsed = g_get_monotonic_time () - started;
 
@@ -823,7 +799,7 @@ test_cancel (Fixture       *f,
 
   started = g_get_monotonic_time ();
   g_timeout_add (300, cancel_cb, cancellable);
-  tessera_session_list_async (session, cancellable, result_cb, f);
+  tessera_session_list_async (session, cancellable, tessera_test_async_result_cb, next_result (f));
   entries = tessera_session_list_finish (session, wait_result (f), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (entries);
@@ -845,7 +821,7 @@ test_cancel_enroll (Fixture       *f,
   /* Cancelled before it starts: nothing generated, nothing stored. */
   g_cancellable_cancel (cancellable);
   tessera_session_enroll_async (f->session, "Cancelled", TESSERA_KEY_TYPE_ECDSA_P256, NULL,
-                                cancellable, result_cb, f);
+                                cancellable, tessera_test_async_result_cb, next_result (f));
   record = tessera_session_enroll_finish (f->session, wait_result (f), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (record);
@@ -998,18 +974,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *keyring_dir = NULL;
-  g_autofree char *keyring = NULL;
-  g_autofree char *backup = NULL;
   int ret;
 
-  /* libsecret's file backend stands in for the Secret Service; set before
-   * any libsecret call. */
-  keyring_dir = g_dir_make_tmp ("tessera-session-keyring-XXXXXX", NULL);
-  keyring = g_build_filename (keyring_dir, "test.keyring", NULL);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "session test keyring", TRUE);
+  /* libsecret's file backend stands in for the Secret Service */
+  tessera_test_file_keyring_setup ("tessera-session");
   /* libstrophe's log is bridged only when asked for; capture it. */
   g_setenv ("G_MESSAGES_DEBUG", TESSERA_LOG_DOMAIN_STROPHE, TRUE);
   strophe_log = g_ptr_array_new_with_free_func (g_free);
@@ -1048,10 +1016,7 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  g_unlink (keyring);
-  backup = g_strconcat (keyring, "~", NULL);   /* libsecret's file backend keeps one */
-  g_unlink (backup);
-  g_rmdir (keyring_dir);
+  tessera_test_file_keyring_teardown ();
   g_ptr_array_unref (strophe_log);
 
   return ret;

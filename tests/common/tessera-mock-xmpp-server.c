@@ -1,4 +1,4 @@
-/* hostile-scripted-server.c: a deliberately misbehaving XMPP server on a thread
+/* tessera-mock-xmpp-server.c: a scripted, deliberately misbehaving XMPP server on a thread
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,22 +8,32 @@
 
 #include <string.h>
 
-#include "hostile-scripted-server.h"
+#include <glib/gstdio.h>
 
-/* A MISBEHAVING SERVER, FOR TESTS ONLY. One thread accepts, one thread per
- * connection plays the script; the XMPP it speaks is just enough for
- * libstrophe to get to the point the test is about. */
+#include "tessera-mock-xmpp-server.h"
+
+/* A MOCK, A MISBEHAVING SERVER, FOR TESTS ONLY. One thread accepts, one
+ * thread per connection plays the script; the XMPP it speaks is just
+ * enough for libstrophe to get to the point the test is about. The script
+ * is fixed before the server starts, so the peers read it unlocked. */
 
 #define SOCKET_TIMEOUT_SECONDS 20
 
-struct _HostileScriptedServer
+struct _TesseraMockXmppServer
 {
-  HostileTlsBehaviour  tls;
+  TesseraMockTls       tls;
   GTlsCertificate     *certificate;
   char                *fingerprint;
   char                *mechanisms;
   gboolean             refuse_external;
   char                *jid;
+  char                *features;
+  guint                wait_errors;
+  char                *cancel_condition;
+  gboolean             spoof;
+  char                *listed;
+  char                *issued;
+  gboolean             silent_revoke;
 
   GSocketListener     *listener;
   GCancellable        *stop;
@@ -35,13 +45,14 @@ struct _HostileScriptedServer
   GString             *auth_log;
   GString             *received;        /* raw, after TLS, and SASL payloads decoded */
   guint                auths;
+  guint                list_requests;
   guint                connections;
   gboolean             client_certificate;
 };
 
 typedef struct
 {
-  HostileScriptedServer *server;
+  TesseraMockXmppServer *server;
   GIOStream             *stream;
   GString               *buffer;
 } Peer;
@@ -125,7 +136,7 @@ peer_open_stream (Peer       *peer,
 }
 
 static char *
-mechanisms_xml (HostileScriptedServer *server)
+mechanisms_xml (TesseraMockXmppServer *server)
 {
   g_auto(GStrv) names = g_strsplit (server->mechanisms, " ", -1);
   GString *xml = g_string_new ("<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>");
@@ -153,7 +164,7 @@ accept_any_cb (GTlsConnection       *connection,
 static gboolean
 start_tls (Peer *peer)
 {
-  HostileScriptedServer *server = peer->server;
+  TesseraMockXmppServer *server = peer->server;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GTlsCertificate) client = NULL;
 
@@ -182,7 +193,7 @@ start_tls (Peer *peer)
 /* The base64 payload of an <auth/>, decoded, goes with what was received:
  * a PLAIN password is then found as it is. */
 static void
-record_payload (HostileScriptedServer *server,
+record_payload (TesseraMockXmppServer *server,
                 const char            *auth)
 {
   const char *open_end = strchr (auth, '>');
@@ -205,7 +216,7 @@ record_payload (HostileScriptedServer *server,
 static gboolean
 authenticate (Peer *peer)
 {
-  HostileScriptedServer *server = peer->server;
+  TesseraMockXmppServer *server = peer->server;
 
   for (;;)
     {
@@ -215,7 +226,10 @@ authenticate (Peer *peer)
       g_autofree char *mechanism = NULL;
 
       if (end != NULL && (start == NULL || end < start))
-        return FALSE;
+        {
+          peer_write (peer, "</stream:stream>");
+          return FALSE;
+        }
       if (start == NULL || (strstr (start, "</auth>") == NULL && strstr (start, "/>") == NULL))
         {
           if (!peer_fill (peer))
@@ -251,10 +265,78 @@ authenticate (Peer *peer)
     }
 }
 
+static char *
+disco_reply (TesseraMockXmppServer *server,
+             const char            *id)
+{
+  g_auto(GStrv) names = g_strsplit (server->features, " ", -1);
+  g_autoptr(GString) vars = g_string_new (NULL);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (*names[i] != '\0')
+        g_string_append_printf (vars, "<feature var='urn:xmpp:ccm2:%s-cert%s:0'/>", names[i],
+                                g_str_equal (names[i], "list") ? "s" : "");
+    }
+  return g_strdup_printf ("<iq type='result' id='%s' from='localhost'>"
+                          "<query xmlns='http://jabber.org/protocol/disco#info'>"
+                          "<identity category='server' type='im'/>%s</query></iq>", id, vars->str);
+}
+
+/* Same id, but from someone else: must be ignored. Then the same from the
+ * right sender but as a request, not an answer. */
+static gboolean
+write_forged_list (Peer       *peer,
+                   const char *id)
+{
+  g_autofree char *forged = g_strdup_printf (
+    "<iq type='result' id='%s' from='mallory@evil.example'>"
+    "<list-of-certificates xmlns='urn:xmpp:ccm2:list-certs:0'><x509certificate>"
+    "<name>Forged</name><x509cert>AAAA</x509cert></x509certificate>"
+    "</list-of-certificates></iq>"
+    "<iq type='set' id='%s' from='localhost'>"
+    "<list-of-certificates xmlns='urn:xmpp:ccm2:list-certs:0'/></iq>", id, id);
+
+  return peer_write (peer, forged);
+}
+
+static gboolean
+answer_list (Peer       *peer,
+             const char *id)
+{
+  TesseraMockXmppServer *server = peer->server;
+  g_autofree char *reply = NULL;
+  guint n;
+
+  g_mutex_lock (&server->mutex);
+  n = ++server->list_requests;
+  g_mutex_unlock (&server->mutex);
+
+  if (server->cancel_condition != NULL)
+    reply = g_strdup_printf ("<iq type='error' id='%s'><error type='cancel'><%s "
+                             "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+                             id, server->cancel_condition);
+  else if (n <= server->wait_errors)
+    reply = g_strdup_printf ("<iq type='error' id='%s'><error type='wait'><resource-constraint "
+                             "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id);
+  else if (server->spoof && !write_forged_list (peer, id))
+    return FALSE;
+  if (reply == NULL && server->listed != NULL)
+    reply = g_strdup_printf ("<iq type='result' id='%s' from='%s'>"
+                             "<list-of-certificates xmlns='urn:xmpp:ccm2:list-certs:0'>"
+                             "<x509certificate><name>Listed</name><x509cert>%s</x509cert>"
+                             "</x509certificate></list-of-certificates></iq>", id, server->jid, server->listed);
+  else if (reply == NULL)
+    reply = g_strdup_printf ("<iq type='result' id='%s' from='%s'>"
+                             "<list-of-certificates xmlns='urn:xmpp:ccm2:list-certs:0'/></iq>", id, server->jid);
+  return peer_write (peer, reply);
+}
+
 static gboolean
 answer (Peer       *peer,
         const char *iq)
 {
+  TesseraMockXmppServer *server = peer->server;
   g_autofree char *id = attribute (iq, "id");
   g_autofree char *type = attribute (iq, "type");
   g_autofree char *reply = NULL;
@@ -262,13 +344,15 @@ answer (Peer       *peer,
   if (id == NULL || (g_strcmp0 (type, "get") != 0 && g_strcmp0 (type, "set") != 0))
     return TRUE;
   if (strstr (iq, "http://jabber.org/protocol/disco#info") != NULL)
-    reply = g_strdup_printf ("<iq type='result' id='%s' from='localhost'>"
-                             "<query xmlns='http://jabber.org/protocol/disco#info'>"
-                             "<identity category='server' type='im'/>"
-                             "<feature var='urn:xmpp:ccm2:list-certs:0'/></query></iq>", id);
+    reply = disco_reply (server, id);
   else if (strstr (iq, "urn:xmpp:ccm2:list-certs:0") != NULL)
-    reply = g_strdup_printf ("<iq type='result' id='%s'><list-of-certificates "
-                             "xmlns='urn:xmpp:ccm2:list-certs:0'/></iq>", id);
+    return answer_list (peer, id);
+  else if (strstr (iq, "urn:xmpp:ccm2:add-cert:0") != NULL && server->issued != NULL)
+    reply = g_strdup_printf ("<iq type='result' id='%s'><add-certificate-result xmlns='urn:xmpp:ccm2:add-cert:0'>"
+                             "<x509certificate>%s</x509certificate></add-certificate-result></iq>",
+                             id, server->issued);
+  else if (strstr (iq, "urn:xmpp:ccm2:revoke-cert:0") != NULL && server->silent_revoke)
+    return TRUE;
   else
     reply = g_strdup_printf ("<iq type='error' id='%s'><error type='cancel'><service-unavailable "
                              "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id);
@@ -329,11 +413,11 @@ stall (Peer *peer)
 static void
 play (Peer *peer)
 {
-  HostileScriptedServer *server = peer->server;
+  TesseraMockXmppServer *server = peer->server;
   g_autofree char *mechanisms = mechanisms_xml (server);
   g_autofree char *starttls = NULL;
 
-  if (server->tls == HOSTILE_TLS_NONE)
+  if (server->tls == TESSERA_MOCK_TLS_NONE)
     {
       /* Tempting: PLAIN in the clear. */
       if (peer_open_stream (peer, mechanisms) && authenticate (peer) && bind_resource (peer))
@@ -346,7 +430,7 @@ play (Peer *peer)
   starttls = peer_read (peer, "<starttls", ">");
   if (starttls == NULL || !peer_write (peer, "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"))
     return;
-  if (server->tls == HOSTILE_TLS_STALL)
+  if (server->tls == TESSERA_MOCK_TLS_STALL)
     {
       stall (peer);
       return;
@@ -371,7 +455,7 @@ peer_thread (gpointer data)
 static gpointer
 server_thread (gpointer data)
 {
-  HostileScriptedServer *server = data;
+  TesseraMockXmppServer *server = data;
 
   for (;;)
     {
@@ -387,7 +471,7 @@ server_thread (gpointer data)
       peer->buffer = g_string_new (NULL);
       g_mutex_lock (&server->mutex);
       server->connections++;
-      g_ptr_array_add (server->peers, g_thread_new ("hostile-peer", peer_thread, peer));
+      g_ptr_array_add (server->peers, g_thread_new ("mock-xmpp-peer", peer_thread, peer));
       g_mutex_unlock (&server->mutex);
     }
   return NULL;
@@ -395,20 +479,27 @@ server_thread (gpointer data)
 
 /* ---- public -------------------------------------------------------------- */
 
-HostileScriptedServer *
-hostile_scripted_server_new (const HostileScriptedConfig *config)
+TesseraMockXmppServer *
+tessera_mock_xmpp_server_new (const TesseraMockXmppConfig *config)
 {
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GByteArray) der = NULL;
   g_autoptr(GError) error = NULL;
-  HostileScriptedServer *self = g_new0 (HostileScriptedServer, 1);
+  TesseraMockXmppServer *self = g_new0 (TesseraMockXmppServer, 1);
 
   self->tls = config->tls;
   self->mechanisms = g_strdup (config->mechanisms != NULL ? config->mechanisms : "PLAIN SCRAM-SHA-1");
   self->refuse_external = config->refuse_external;
   self->jid = g_strdup (config->jid != NULL ? config->jid : "user1@localhost");
+  self->features = g_strdup (config->features != NULL ? config->features : "list");
+  self->wait_errors = config->wait_errors;
+  self->cancel_condition = g_strdup (config->cancel_condition);
+  self->spoof = config->spoof;
+  self->listed = g_strdup (config->listed);
+  self->issued = g_strdup (config->issued);
+  self->silent_revoke = config->silent_revoke;
   if (config->certificate_path != NULL)
     {
       self->certificate = g_tls_certificate_new_from_files (config->certificate_path, config->key_path, &error);
@@ -427,24 +518,24 @@ hostile_scripted_server_new (const HostileScriptedConfig *config)
                                  NULL, &effective, &error);
   g_assert_no_error (error);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  self->thread = g_thread_new ("hostile-server", server_thread, self);
+  self->thread = g_thread_new ("mock-xmpp", server_thread, self);
   return self;
 }
 
 guint16
-hostile_scripted_server_get_port (HostileScriptedServer *self)
+tessera_mock_xmpp_server_get_port (TesseraMockXmppServer *self)
 {
   return self->port;
 }
 
 const char *
-hostile_scripted_server_get_fingerprint (HostileScriptedServer *self)
+tessera_mock_xmpp_server_get_fingerprint (TesseraMockXmppServer *self)
 {
   return self->fingerprint;
 }
 
 char *
-hostile_scripted_server_dup_auth_log (HostileScriptedServer *self)
+tessera_mock_xmpp_server_dup_auth_log (TesseraMockXmppServer *self)
 {
   char *log;
 
@@ -455,7 +546,7 @@ hostile_scripted_server_dup_auth_log (HostileScriptedServer *self)
 }
 
 guint
-hostile_scripted_server_get_auths (HostileScriptedServer *self)
+tessera_mock_xmpp_server_get_auths (TesseraMockXmppServer *self)
 {
   guint n;
 
@@ -466,7 +557,7 @@ hostile_scripted_server_get_auths (HostileScriptedServer *self)
 }
 
 gboolean
-hostile_scripted_server_received (HostileScriptedServer *self,
+tessera_mock_xmpp_server_received (TesseraMockXmppServer *self,
                                   const char            *needle)
 {
   gboolean found;
@@ -478,7 +569,7 @@ hostile_scripted_server_received (HostileScriptedServer *self,
 }
 
 gboolean
-hostile_scripted_server_saw_client_certificate (HostileScriptedServer *self)
+tessera_mock_xmpp_server_saw_client_certificate (TesseraMockXmppServer *self)
 {
   gboolean seen;
 
@@ -489,7 +580,18 @@ hostile_scripted_server_saw_client_certificate (HostileScriptedServer *self)
 }
 
 guint
-hostile_scripted_server_get_connections (HostileScriptedServer *self)
+tessera_mock_xmpp_server_get_list_requests (TesseraMockXmppServer *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->mutex);
+  n = self->list_requests;
+  g_mutex_unlock (&self->mutex);
+  return n;
+}
+
+guint
+tessera_mock_xmpp_server_get_connections (TesseraMockXmppServer *self)
 {
   guint n;
 
@@ -500,7 +602,7 @@ hostile_scripted_server_get_connections (HostileScriptedServer *self)
 }
 
 void
-hostile_scripted_server_free (HostileScriptedServer *self)
+tessera_mock_xmpp_server_free (TesseraMockXmppServer *self)
 {
   if (self == NULL)
     return;
@@ -522,5 +624,48 @@ hostile_scripted_server_free (HostileScriptedServer *self)
   g_free (self->fingerprint);
   g_free (self->mechanisms);
   g_free (self->jid);
+  g_free (self->features);
+  g_free (self->cancel_condition);
+  g_free (self->listed);
+  g_free (self->issued);
   g_free (self);
+}
+
+/* ---- a certificate for it ------------------------------------------------ */
+
+static gboolean
+run_certtool (const char * const *argv)
+{
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+gboolean
+tessera_mock_xmpp_make_certificate (const char  *dir,
+                                    char       **certificate_path,
+                                    char       **key_path)
+{
+  g_autofree char *template = g_build_filename (dir, "server.tmpl", NULL);
+  g_autofree char *cert = g_build_filename (dir, "server.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "server.key", NULL);
+  const char *keygen[] = { "certtool", "--generate-privkey", "--key-type=ecdsa", "--outfile", key, NULL };
+  const char *certgen[] = { "certtool", "--generate-self-signed", "--load-privkey", key,
+                            "--template", template, "--outfile", cert, NULL };
+  gboolean made;
+
+  if (!g_file_set_contents (template, "cn = \"localhost\"\ndns_name = \"localhost\"\n"
+                            "tls_www_server\nsigning_key\nexpiration_days = 2\n", -1, NULL))
+    return FALSE;
+  made = run_certtool (keygen) && run_certtool (certgen);
+  g_unlink (template);
+  if (!made)
+    return FALSE;
+  *certificate_path = g_steal_pointer (&cert);
+  *key_path = g_steal_pointer (&key);
+  return TRUE;
 }
