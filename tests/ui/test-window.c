@@ -155,6 +155,7 @@ test_window_list (Fixture       *f,
   TesseraCertEntry *used;
   GtkWidget *label;
   GtkWidget *details;
+  TesseraAccountModel *model;
   g_autofree char *relative = NULL;
   g_autofree char *exact = NULL;
   g_autofree char *fingerprint = NULL;
@@ -197,6 +198,19 @@ test_window_list (Fixture       *f,
   }
   g_assert_true (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
 
+  /* The button and its tooltip follow the model's can-revoke. */
+  model = tessera_window_get_model (f->window);
+  g_assert_true (tessera_account_model_get_can_revoke (model));
+  tessera_account_model_set_selected (model, NULL);
+  g_assert_false (tessera_account_model_get_can_revoke (model));
+  g_assert_false (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (window_child (f, "revoke_button")), ==,
+                   "Select a certificate to revoke");
+  tessera_account_model_set_selected (model, used);
+  g_assert_true (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (window_child (f, "revoke_button")), ==,
+                   "Revoke the selected certificate (Delete)");
+
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "certificate-details");
 }
 
@@ -207,8 +221,11 @@ generate_and_upload (Fixture    *f,
   TesseraGenerateDialog *dialog;
   GtkWidget *name_row;
   GtkWidget *upload_button = window_child (f, "upload_button");
+  g_autofree char *waiting = NULL;
+  g_autofree char *send = NULL;
 
   g_assert_false (gtk_widget_is_sensitive (upload_button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (upload_button), ==, "Generate a key pair first");
   tessera_ui_test_click (window_child (f, "generate_button"));
   TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG) != NULL, 10);
   dialog = TESSERA_GENERATE_DIALOG (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG));
@@ -226,6 +243,10 @@ generate_and_upload (Fixture    *f,
   /* The key waits to be uploaded. */
   TESSERA_UI_WAIT (gtk_widget_is_sensitive (upload_button), 10);
   g_assert_true (gtk_widget_get_visible (window_child (f, "pending_label")));
+  waiting = g_strdup_printf ("Key pair “%s” is waiting to be uploaded", name);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (window_child (f, "pending_label"))), ==, waiting);
+  send = g_strdup_printf ("Send “%s” to the server and store its certificate", name);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (upload_button), ==, send);
 
   tessera_ui_test_click (upload_button);
   TESSERA_UI_WAIT (!gtk_widget_is_sensitive (upload_button) && window_settled (f) &&
