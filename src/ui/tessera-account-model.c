@@ -10,8 +10,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tessera-account-loader.h"
 #include "tessera-account-model.h"
-#include "tessera-tasks.h"
 
 /* One model per account shown: the window makes a new one on every account
  * switch and closes the old one, so a result arriving late for the previous
@@ -22,8 +22,8 @@
  * buttons may do and why not (can-* and *-tooltip), so the .ui files bind
  * to it instead of the window recomputing sensitivity by hand.
  *
- * A refresh asks the server what it supports, lists the certificates, then
- * scans the key store for the ones whose key lives on this device. */
+ * A refresh is one load (tessera-account-loader.c) whose result is applied
+ * here. */
 
 G_DEFINE_ENUM_TYPE (TesseraConnectionState, tessera_connection_state,
                     G_DEFINE_ENUM_VALUE (TESSERA_CONNECTION_UNKNOWN, "unknown"),
@@ -45,7 +45,6 @@ struct _TesseraAccountModel
   char                   *page;
   char                   *last_error;
   GListModel             *entries;
-  GListModel             *incoming;           /* listed, not yet scanned */
   GStrv                   device_fingerprints;
   TesseraKeyRecord       *pending_key;
   TesseraCertEntry       *selected;
@@ -239,9 +238,6 @@ update_derived (TesseraAccountModel *self)
 
 /* Refreshing */
 
-static void refresh_failed (TesseraAccountModel *self,
-                            GError              *error);
-
 static gboolean
 is_connection_error (const GError *error)
 {
@@ -270,11 +266,76 @@ is_closed (TesseraAccountModel *self)
 }
 
 static void
-end_refresh (TesseraAccountModel *self)
+set_features (TesseraAccountModel *self,
+              TesseraFeatures      features)
 {
+  if (self->features == features)
+    return;
+  self->features = features;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
+}
+
+static void
+show_snapshot (TesseraAccountModel    *self,
+               TesseraAccountSnapshot *snapshot)
+{
+  set_features (self, snapshot->features);
+  set_connection (self, TESSERA_CONNECTION_ONLINE);
+  if (snapshot->entries == NULL)
+    {
+      set_entries (self, NULL, NULL);
+      set_page (self, "unsupported");
+      return;
+    }
+
+  if (g_set_object (&self->pending_key, snapshot->pending))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_KEY]);
+  set_entries (self, snapshot->entries, snapshot->device_fingerprints);
+  set_page (self, g_list_model_get_n_items (snapshot->entries) > 0 ? "list" : "empty");
+}
+
+static void
+show_failure (TesseraAccountModel *self,
+              const GError        *error)
+{
+  g_debug ("Refreshing failed: %s", error->message);
+
+  /* Drop the connection: the next attempt starts afresh. */
+  if (self->session != NULL)
+    tessera_session_close (self->session);
+
+  set_connection (self, is_connection_error (error) ? TESSERA_CONNECTION_UNREACHABLE : TESSERA_CONNECTION_FAILED);
+  take_string (self, &self->last_error, g_strdup (error->message), PROP_LAST_ERROR);
+  set_entries (self, NULL, NULL);
+  set_page (self, "offline");
+}
+
+static void
+loaded_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(TesseraAccountModel) self = user_data;
+  g_autoptr(TesseraAccountSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraFeatures features = self->features;
+
+  snapshot = tessera_account_load_finish (result, &features, &error);
+  if (is_closed (self))
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (snapshot != NULL)
+    show_snapshot (self, snapshot);
+  else
+    {
+      set_features (self, features);
+      show_failure (self, error);
+    }
   self->refreshing = FALSE;
   set_busy (self, FALSE);
   update_derived (self);
+  g_object_thaw_notify (G_OBJECT (self));
 
   /* Asked for while this one ran (e.g. after an upload): the list may
    * already be out of date. */
@@ -283,125 +344,6 @@ end_refresh (TesseraAccountModel *self)
       self->refresh_queued = FALSE;
       tessera_account_model_refresh (self);
     }
-}
-
-static void
-scanned_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(TesseraAccountModel) self = user_data;
-  g_autoptr(GListModel) entries = g_steal_pointer (&self->incoming);
-  g_autoptr(TesseraKeyScan) scan = NULL;
-  GError *error = NULL;
-
-  scan = tessera_task_scan_keys_finish (result, &error);
-  if (is_closed (self))
-    {
-      g_clear_error (&error);
-      return;
-    }
-  if (scan == NULL)
-    {
-      refresh_failed (self, error);
-      return;
-    }
-
-  g_object_freeze_notify (G_OBJECT (self));
-  g_set_object (&self->pending_key, scan->pending);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_KEY]);
-  set_entries (self, entries, scan->device_fingerprints);
-  set_page (self, g_list_model_get_n_items (entries) > 0 ? "list" : "empty");
-  g_object_thaw_notify (G_OBJECT (self));
-  end_refresh (self);
-}
-
-static void
-listed_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(TesseraAccountModel) self = user_data;
-  GListModel *entries;
-  GError *error = NULL;
-
-  entries = tessera_session_list_finish (TESSERA_SESSION (object), result, &error);
-  if (is_closed (self))
-    {
-      g_clear_object (&entries);
-      g_clear_error (&error);
-      return;
-    }
-  if (entries == NULL)
-    {
-      refresh_failed (self, error);
-      return;
-    }
-
-  /* Kept aside until the key store scan says which rows are this device. */
-  g_clear_object (&self->incoming);
-  self->incoming = entries;
-  tessera_task_scan_keys_async (self->store, entries, self->cancellable, scanned_cb, g_object_ref (self));
-}
-
-static void
-discovered_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(TesseraAccountModel) self = user_data;
-  GError *error = NULL;
-  TesseraFeatures features;
-
-  features = tessera_session_discover_finish (TESSERA_SESSION (object), result, &error);
-  if (is_closed (self))
-    {
-      g_clear_error (&error);
-      return;
-    }
-  if (error != NULL)
-    {
-      refresh_failed (self, error);
-      return;
-    }
-
-  g_object_freeze_notify (G_OBJECT (self));
-  self->features = features;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
-  set_connection (self, TESSERA_CONNECTION_ONLINE);
-  update_derived (self);
-  if (!(features & (TESSERA_FEATURE_LIST | TESSERA_FEATURE_XEP0257)))
-    {
-      set_entries (self, NULL, NULL);
-      set_page (self, "unsupported");
-      g_object_thaw_notify (G_OBJECT (self));
-      end_refresh (self);
-      return;
-    }
-  g_object_thaw_notify (G_OBJECT (self));
-
-  tessera_session_list_async (self->session, self->cancellable, listed_cb, g_object_ref (self));
-}
-
-static void
-refresh_failed (TesseraAccountModel *self,
-                GError              *error)
-{
-  g_autoptr(GError) owned = error;
-
-  g_debug ("Refreshing failed: %s", error->message);
-
-  /* Drop the connection: the next attempt starts afresh. */
-  if (self->session != NULL)
-    tessera_session_close (self->session);
-
-  g_object_freeze_notify (G_OBJECT (self));
-  set_connection (self, is_connection_error (error) ? TESSERA_CONNECTION_UNREACHABLE : TESSERA_CONNECTION_FAILED);
-  take_string (self, &self->last_error, g_strdup (error->message), PROP_LAST_ERROR);
-  set_entries (self, NULL, NULL);
-  set_page (self, "offline");
-  g_object_thaw_notify (G_OBJECT (self));
-  end_refresh (self);
 }
 
 /**
@@ -434,7 +376,7 @@ tessera_account_model_refresh (TesseraAccountModel *self)
    * worker thread. */
   if (self->session == NULL)
     self->session = tessera_session_new (self->account, self->store);
-  tessera_session_discover_async (self->session, self->cancellable, discovered_cb, g_object_ref (self));
+  tessera_account_load_async (self->session, self->store, self->cancellable, loaded_cb, g_object_ref (self));
 }
 
 /* Uploading and revoking */
@@ -612,7 +554,6 @@ tessera_account_model_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->entries);
-  g_clear_object (&self->incoming);
   g_clear_object (&self->pending_key);
   g_clear_object (&self->selected);
 
@@ -847,19 +788,7 @@ tessera_account_model_get_upload_protocol (TesseraAccountModel *self)
   return (self->features & TESSERA_FEATURE_ADD) ? "ccm2" : "xep0257";
 }
 
-TesseraConnectionState
-tessera_account_model_get_connection (TesseraAccountModel *self)
-{
-  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), TESSERA_CONNECTION_UNKNOWN);
-  return self->connection;
-}
 
-const char *
-tessera_account_model_get_page (TesseraAccountModel *self)
-{
-  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
-  return self->page;
-}
 
 gboolean
 tessera_account_model_get_busy (TesseraAccountModel *self)
@@ -917,12 +846,6 @@ tessera_account_model_set_pending_key (TesseraAccountModel *self,
   update_derived (self);
 }
 
-TesseraCertEntry *
-tessera_account_model_get_selected (TesseraAccountModel *self)
-{
-  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
-  return self->selected;
-}
 
 /**
  * tessera_account_model_set_selected:

@@ -31,15 +31,12 @@ TesseraAccount         *tessera_account_model_get_account         (TesseraAccoun
 TesseraKeyStore        *tessera_account_model_get_store           (TesseraAccountModel  *self);
 TesseraFeatures         tessera_account_model_get_features        (TesseraAccountModel  *self);
 const char             *tessera_account_model_get_upload_protocol (TesseraAccountModel  *self);
-TesseraConnectionState  tessera_account_model_get_connection      (TesseraAccountModel  *self);
-const char             *tessera_account_model_get_page            (TesseraAccountModel  *self);
 gboolean                tessera_account_model_get_busy            (TesseraAccountModel  *self);
 GListModel             *tessera_account_model_get_entries         (TesseraAccountModel  *self);
 const char * const     *tessera_account_model_get_device_fingerprints (TesseraAccountModel *self);
 TesseraKeyRecord       *tessera_account_model_get_pending_key     (TesseraAccountModel  *self);
 void                    tessera_account_model_set_pending_key     (TesseraAccountModel  *self,
                                                                    TesseraKeyRecord     *record);
-TesseraCertEntry       *tessera_account_model_get_selected        (TesseraAccountModel  *self);
 void                    tessera_account_model_set_selected        (TesseraAccountModel  *self,
                                                                    TesseraCertEntry     *entry);
 gboolean                tessera_account_model_get_can_refresh     (TesseraAccountModel  *self);
