@@ -75,6 +75,7 @@ enum {
   PROP_PAGE,
   PROP_LAST_ERROR,
   PROP_ENTRIES,
+  PROP_DEVICE_FINGERPRINTS,
   PROP_PENDING_KEY,
   PROP_SELECTED,
   PROP_BUSY,
@@ -163,6 +164,7 @@ set_entries (TesseraAccountModel *self,
   g_strfreev (self->device_fingerprints);
   self->device_fingerprints = g_strdupv (device_fingerprints);
   g_set_object (&self->entries, entries);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_FINGERPRINTS]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENTRIES]);
 }
 
@@ -612,6 +614,10 @@ tessera_account_model_get_property (GObject    *object,
       g_value_set_object (value, self->entries);
       break;
 
+    case PROP_DEVICE_FINGERPRINTS:
+      g_value_set_boxed (value, self->device_fingerprints);
+      break;
+
     case PROP_PENDING_KEY:
       g_value_set_object (value, self->pending_key);
       break;
@@ -723,6 +729,9 @@ tessera_account_model_class_init (TesseraAccountModelClass *klass)
   properties[PROP_LAST_ERROR] = readable_string ("last-error");
   properties[PROP_ENTRIES] =
     g_param_spec_object ("entries", NULL, NULL, G_TYPE_LIST_MODEL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  /* Of the listed certificates whose key lives on this device */
+  properties[PROP_DEVICE_FINGERPRINTS] =
+    g_param_spec_boxed ("device-fingerprints", NULL, NULL, G_TYPE_STRV, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   properties[PROP_PENDING_KEY] =
     g_param_spec_object ("pending-key", NULL, NULL, TESSERA_TYPE_KEY_RECORD, readwrite);
   properties[PROP_SELECTED] =

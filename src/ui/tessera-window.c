@@ -144,6 +144,16 @@ offline_title (gpointer               this,
   return g_strdup (_("Server Unreachable"));
 }
 
+/* Evaluated only while a row is selected: on deselection the details pane
+ * slides away showing the last one, badge and all. */
+static gboolean
+is_listed_device (gpointer            this,
+                  const char         *fingerprint,
+                  const char * const *device_fingerprints)
+{
+  return device_fingerprints != NULL && g_strv_contains (device_fingerprints, fingerprint);
+}
+
 static char *
 pending_text (gpointer          this,
               TesseraKeyRecord *pending)
@@ -205,17 +215,12 @@ model_notify_cb (TesseraWindow *self,
   sync_actions (self);
 }
 
-/* Selection and details */
+/* Selection (the details pane follows it by binding) */
 
 static void
 selection_changed_cb (TesseraWindow *self)
 {
-  TesseraCertEntry *selected = tessera_cert_list_get_selected (self->cert_list);
-
-  if (selected != NULL)
-    tessera_cert_details_set_entry (self->details, selected,
-                                    tessera_cert_list_is_device (self->cert_list, selected));
-  tessera_account_model_set_selected (self->model, selected);
+  tessera_account_model_set_selected (self->model, tessera_cert_list_get_selected (self->cert_list));
 }
 
 /* Accounts */
@@ -552,6 +557,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, offline_icon);
   gtk_widget_class_bind_template_callback (widget_class, offline_title);
   gtk_widget_class_bind_template_callback (widget_class, pending_text);
+  gtk_widget_class_bind_template_callback (widget_class, is_listed_device);
 
   gtk_widget_class_install_property_action (widget_class, "win.account", "account-jid");
   _tessera_window_class_init_actions (widget_class);

@@ -184,6 +184,8 @@ test_window_list (Fixture       *f,
   TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "details_revealer"))), 10);
   details = window_child (f, "details");
   g_assert_true (tessera_cert_details_get_entry (TESSERA_CERT_DETAILS (details)) == used);
+  g_assert_null (tessera_ui_test_find_label (details, "This device"));
+  g_assert_nonnull (tessera_ui_test_find_label (details, tessera_cert_entry_get_name (used)));
   fingerprint = g_ascii_strup (tessera_cert_entry_get_fingerprint (used), -1);
   label = tessera_ui_test_find_label_containing (details, ":");
   g_assert_nonnull (label);
@@ -288,6 +290,8 @@ test_window_overview (Fixture       *f,
   g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
   TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "details_revealer"))), 10);
   g_assert_nonnull (tessera_ui_test_find_label (window_child (f, "details"), "Workstation"));
+  /* The details pane follows the selection and the model's device keys. */
+  g_assert_nonnull (tessera_ui_test_find_label (window_child (f, "details"), "This device"));
   /* Let the "added" toast time out: this picture goes into the metainfo. */
   tessera_ui_test_settle (4500);
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "certificate-list");
