@@ -222,6 +222,7 @@ generate_and_upload (Fixture    *f,
 {
   TesseraGenerateDialog *dialog;
   GtkWidget *name_row;
+  GtkWidget *error_label;
   GtkWidget *upload_button = window_child (f, "upload_button");
   g_autofree char *waiting = NULL;
   g_autofree char *send = NULL;
@@ -236,7 +237,15 @@ generate_and_upload (Fixture    *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name_row)), ==, g_get_host_name ());
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (tessera_ui_test_child (dialog,
                       TESSERA_TYPE_GENERATE_DIALOG, "key_type_row"))), ==, 0);
+  /* A name that is refused shows why; typing hides it again. */
+  error_label = tessera_ui_test_child (dialog, TESSERA_TYPE_GENERATE_DIALOG, "error_label");
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "");
+  tessera_generate_dialog_generate (dialog);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (gtk_widget_is_sensitive (tessera_ui_test_child (dialog, TESSERA_TYPE_GENERATE_DIALOG,
+                                                                 "generate_button")));
   gtk_editable_set_text (GTK_EDITABLE (name_row), name);
+  g_assert_false (gtk_widget_get_visible (error_label));
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "generate-dialog");
 
   tessera_ui_test_click (tessera_ui_test_child (dialog, TESSERA_TYPE_GENERATE_DIALOG, "generate_button"));
