@@ -12,9 +12,11 @@
 
 #include "tessera-window-private.h"
 
-/* The window shows the current account's certificates (refreshing them is
- * in tessera-window-refresh.c, the actions in tessera-window-actions.c).
- * Switching accounts or closing the window cancels whatever is running. */
+/* The window shows the current account's certificates. What it shows lives
+ * in a TesseraAccountModel (the "model" property), which tessera-window.ui
+ * binds to; a new one replaces it on every account switch. The actions are
+ * in tessera-window-actions.c. Switching accounts or closing the window
+ * cancels whatever is running. */
 
 G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
 
