@@ -36,14 +36,20 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-update_buttons_cb (TesseraAccountDialog *self)
-{
-  gboolean busy = tessera_account_form_get_busy (self->form);
-  gboolean checked = tessera_account_form_get_checked (self->form);
+/* Closures of the .ui file's bindings: the button follows the form */
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), !busy);
-  gtk_button_set_label (self->connect_button, checked ? _("_Save") : _("C_onnect"));
+static char *
+connect_label (gpointer this,
+               gboolean checked)
+{
+  return g_strdup (checked ? _("_Save") : _("C_onnect"));
+}
+
+static gboolean
+invert (gpointer this,
+        gboolean value)
+{
+  return !value;
 }
 
 static void
@@ -133,7 +139,8 @@ tessera_account_dialog_class_init (TesseraAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountDialog, connect_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountDialog, form);
   gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, update_buttons_cb);
+  gtk_widget_class_bind_template_callback (widget_class, connect_label);
+  gtk_widget_class_bind_template_callback (widget_class, invert);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }

@@ -10,12 +10,15 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tessera-account-check.h"
 #include "tessera-account-form.h"
 #include "tessera-tasks.h"
 
 /* Used by the account dialog and by the enrollment wizard: the fields of an
  * account, a "Connect" check that logs in and asks the server which
- * certificate operations it supports, and saving once the check passed. */
+ * certificate operations it supports, and saving once the check passed.
+ * The check and its outcome live in a TesseraAccountCheck (the template's
+ * "check"), which the status, error and results in the .ui are bound to. */
 
 struct _TesseraAccountForm
 {
@@ -30,22 +33,13 @@ struct _TesseraAccountForm
   AdwActionRow    *ca_file_row;
   GtkWidget       *ca_file_clear_button;
   AdwEntryRow     *pin_row;
-  GtkWidget       *status_box;
-  GtkSpinner      *status_spinner;
-  GtkLabel        *status_label;
   GtkLabel        *error_label;
   AdwPreferencesGroup *results_group;
-  GtkImage        *add_result_icon;
-  GtkImage        *list_result_icon;
-  GtkImage        *revoke_result_icon;
-  GtkImage        *xep0257_result_icon;
+
+  TesseraAccountCheck *check;
 
   char            *ca_file;
   GCancellable    *cancellable;
-  TesseraAccount  *checked_account;
-  TesseraSession  *session;
-  TesseraFeatures  features;
-  guint            busy;
   gboolean         loading;
 };
 
@@ -67,30 +61,10 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void
-set_busy (TesseraAccountForm *self,
-          gboolean            busy)
-{
-  gboolean was_busy = self->busy > 0;
-
-  if (busy)
-    self->busy++;
-  else if (self->busy > 0)
-    self->busy--;
-
-  if (was_busy != (self->busy > 0))
-    {
-      gtk_spinner_set_spinning (self->status_spinner, self->busy > 0);
-      gtk_widget_set_visible (self->status_box, self->busy > 0);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-    }
-}
-
-static void
 show_error (TesseraAccountForm *self,
             const char         *message)
 {
-  gtk_label_set_label (self->error_label, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  tessera_account_check_set_error (self->check, message);
 }
 
 static void
@@ -114,17 +88,7 @@ mark_row_error (TesseraAccountForm *self,
 static void
 invalidate_check (TesseraAccountForm *self)
 {
-  gboolean was_checked = self->checked_account != NULL;
-
-  g_clear_object (&self->checked_account);
-  if (self->session != NULL)
-    tessera_session_close (self->session);
-  g_clear_object (&self->session);
-  self->features = TESSERA_FEATURE_NONE;
-  gtk_widget_set_visible (GTK_WIDGET (self->results_group), FALSE);
-
-  if (was_checked)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKED]);
+  tessera_account_check_invalidate (self->check);
 }
 
 static void
@@ -308,99 +272,82 @@ tessera_account_form_build_account (TesseraAccountForm  *self,
                               pin);
 }
 
-/* The connection check */
+/* The connection check, shown by binding */
 
-static void
-set_result_icon (GtkImage *image,
-                 gboolean  supported)
+static char *
+results_description (gpointer        this,
+                     TesseraAccount *account,
+                     guint           features)
 {
-  gtk_image_set_from_icon_name (image, supported ? "emblem-ok-symbolic" : "action-unavailable-symbolic");
-  gtk_widget_remove_css_class (GTK_WIDGET (image), supported ? "dim-label" : "success");
-  gtk_widget_add_css_class (GTK_WIDGET (image), supported ? "success" : "dim-label");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (image), supported ? _("Supported") : _("Not supported"));
-}
-
-static void
-show_results (TesseraAccountForm *self)
-{
-  TesseraFeatures features = self->features;
-  g_autofree char *description = NULL;
-
-  set_result_icon (self->add_result_icon, features & TESSERA_FEATURE_ADD);
-  set_result_icon (self->list_result_icon, features & TESSERA_FEATURE_LIST);
-  set_result_icon (self->revoke_result_icon, features & TESSERA_FEATURE_REVOKE);
-  set_result_icon (self->xep0257_result_icon, features & TESSERA_FEATURE_XEP0257);
-
+  if (account == NULL)
+    return NULL;
   if (features == TESSERA_FEATURE_NONE)
-    description = g_strdup_printf (_("Logged in to %s, but the server does not support managing certificates."),
-                                   tessera_account_get_domain (self->checked_account));
-  else
-    description = g_strdup_printf (_("Logged in to %s. The server supports:"),
-                                   tessera_account_get_domain (self->checked_account));
-  adw_preferences_group_set_description (self->results_group, description);
-  gtk_widget_set_visible (GTK_WIDGET (self->results_group), TRUE);
+    return g_strdup_printf (_("Logged in to %s, but the server does not support managing certificates."),
+                            tessera_account_get_domain (account));
+  return g_strdup_printf (_("Logged in to %s. The server supports:"), tessera_account_get_domain (account));
 }
 
 static char *
-describe_check_error (const GError *error)
+result_icon (gpointer this,
+             guint    features,
+             guint    feature)
 {
-  if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_TLS_CERTIFICATE))
-    return g_strdup_printf ("%s\n%s", error->message,
-                            _("If the server uses its own authority, choose its CA file or pin its fingerprint under Advanced."));
-  if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CONNECTION_FAILED))
-    return g_strdup_printf ("%s\n%s", error->message,
-                            _("Check the address, or set the server host and port under Advanced."));
-  return g_strdup (error->message);
+  return g_strdup ((features & feature) ? "emblem-ok-symbolic" : "action-unavailable-symbolic");
 }
 
-typedef struct
+static GStrv
+result_classes (gpointer this,
+                guint    features,
+                guint    feature)
 {
-  TesseraAccount *account;
-  TesseraSession *session;
-} CheckData;
+  const char *classes[] = { (features & feature) ? "success" : "dim-label", NULL };
 
-static void
-check_data_free (CheckData *data)
+  return g_strdupv ((char **) classes);
+}
+
+static char *
+result_tooltip (gpointer this,
+                guint    features,
+                guint    feature)
 {
-  g_clear_object (&data->account);
-  g_clear_object (&data->session);
-  g_free (data);
+  return g_strdup ((features & feature) ? _("Supported") : _("Not supported"));
+}
+
+static gboolean
+is_set (gpointer    this,
+        const char *text)
+{
+  return text != NULL;
 }
 
 static void
-discover_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+busy_changed_cb (TesseraAccountForm *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+checked_changed_cb (TesseraAccountForm *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKED]);
+}
+
+static void
+checked_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   TesseraAccountForm *self = g_task_get_source_object (task);
-  CheckData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  TesseraFeatures features;
+  GError *error = NULL;
 
-  features = tessera_session_discover_finish (TESSERA_SESSION (object), result, &error);
-  set_busy (self, FALSE);
-
-  if (error != NULL)
+  if (!tessera_account_check_run_finish (TESSERA_ACCOUNT_CHECK (object), result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          message = describe_check_error (error);
-          show_error (self, message);
-          if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_AUTHENTICATION_FAILED))
-            mark_row_error (self, self->password_row);
-        }
-      tessera_session_close (data->session);
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_AUTHENTICATION_FAILED))
+        mark_row_error (self, self->password_row);
+      g_task_return_error (task, error);
       return;
     }
-
-  g_set_object (&self->checked_account, data->account);
-  g_set_object (&self->session, data->session);
-  self->features = features;
-  show_results (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKED]);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -421,10 +368,9 @@ tessera_account_form_check_async (TesseraAccountForm  *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(TesseraKeyStore) store = NULL;
-  g_autofree char *status = NULL;
+  g_autoptr(TesseraAccount) account = NULL;
+  const char *password;
   GError *error = NULL;
-  CheckData *data;
 
   g_return_if_fail (TESSERA_IS_ACCOUNT_FORM (self));
 
@@ -434,17 +380,16 @@ tessera_account_form_check_async (TesseraAccountForm  *self,
   invalidate_check (self);
   show_error (self, NULL);
 
-  data = g_new0 (CheckData, 1);
-  g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
-  data->account = tessera_account_form_build_account (self, &error);
-  if (data->account == NULL)
+  password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  account = tessera_account_form_build_account (self, &error);
+  if (account == NULL)
     {
       show_error (self, error->message);
       g_task_return_error (task, error);
       return;
     }
 
-  if (gtk_editable_get_text (GTK_EDITABLE (self->password_row))[0] == '\0')
+  if (password[0] == '\0')
     {
       mark_row_error (self, self->password_row);
       show_error (self, _("Enter the account’s password: it is needed to manage certificates"));
@@ -453,15 +398,8 @@ tessera_account_form_check_async (TesseraAccountForm  *self,
       return;
     }
 
-  store = tessera_key_store_new (tessera_account_get_jid (data->account), NULL);
-  data->session = tessera_session_new (data->account, store);
-  tessera_session_set_password (data->session, gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
-
-  status = g_strdup_printf (_("Connecting to %s…"), tessera_account_get_domain (data->account));
-  gtk_label_set_label (self->status_label, status);
-  set_busy (self, TRUE);
-
-  tessera_session_discover_async (data->session, cancellable, discover_cb, g_steal_pointer (&task));
+  tessera_account_check_run_async (self->check, account, password, cancellable, checked_cb,
+                                   g_steal_pointer (&task));
 }
 
 gboolean
@@ -478,23 +416,17 @@ tessera_account_form_check_finish (TesseraAccountForm  *self,
 /* Saving */
 
 static void
-save_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  TesseraAccountForm *self = g_task_get_source_object (task);
   GError *error = NULL;
 
-  set_busy (self, FALSE);
-  if (!tessera_task_save_account_finish (result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  if (!tessera_account_check_save_finish (TESSERA_ACCOUNT_CHECK (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /**
@@ -513,25 +445,14 @@ tessera_account_form_save_async (TesseraAccountForm  *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  GTask *task;
 
   g_return_if_fail (TESSERA_IS_ACCOUNT_FORM (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_account_form_save_async);
-
-  if (self->checked_account == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("Could not save the account: connect first"));
-      return;
-    }
-
-  gtk_label_set_label (self->status_label, _("Saving…"));
-  set_busy (self, TRUE);
-  tessera_task_save_account_async (self->checked_account,
-                                   gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
-                                   cancellable, save_cb, g_steal_pointer (&task));
+  tessera_account_check_save_async (self->check, gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
+                                    cancellable, saved_cb, task);
 }
 
 gboolean
@@ -646,7 +567,7 @@ tessera_account_form_get_busy (TesseraAccountForm *self)
 {
   g_return_val_if_fail (TESSERA_IS_ACCOUNT_FORM (self), FALSE);
 
-  return self->busy > 0;
+  return tessera_account_check_get_busy (self->check);
 }
 
 gboolean
@@ -654,7 +575,7 @@ tessera_account_form_get_checked (TesseraAccountForm *self)
 {
   g_return_val_if_fail (TESSERA_IS_ACCOUNT_FORM (self), FALSE);
 
-  return self->checked_account != NULL;
+  return tessera_account_check_get_account (self->check) != NULL;
 }
 
 /**
@@ -668,7 +589,7 @@ tessera_account_form_get_checked_account (TesseraAccountForm *self)
 {
   g_return_val_if_fail (TESSERA_IS_ACCOUNT_FORM (self), NULL);
 
-  return self->checked_account;
+  return tessera_account_check_get_account (self->check);
 }
 
 TesseraFeatures
@@ -676,7 +597,7 @@ tessera_account_form_get_features (TesseraAccountForm *self)
 {
   g_return_val_if_fail (TESSERA_IS_ACCOUNT_FORM (self), TESSERA_FEATURE_NONE);
 
-  return self->features;
+  return tessera_account_check_get_features (self->check);
 }
 
 /**
@@ -691,7 +612,7 @@ tessera_account_form_get_session (TesseraAccountForm *self)
 {
   g_return_val_if_fail (TESSERA_IS_ACCOUNT_FORM (self), NULL);
 
-  return self->session;
+  return tessera_account_check_get_session (self->check);
 }
 
 const char *
@@ -724,10 +645,11 @@ tessera_account_form_dispose (GObject *object)
   TesseraAccountForm *self = (TesseraAccountForm *) object;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->session != NULL)
-    tessera_session_close (self->session);
-  g_clear_object (&self->session);
-  g_clear_object (&self->checked_account);
+  if (self->check != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->check, self);
+      tessera_account_check_close (self->check);
+    }
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->ca_file, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_ACCOUNT_FORM);
@@ -783,6 +705,8 @@ tessera_account_form_class_init (TesseraAccountFormClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
+  g_type_ensure (TESSERA_TYPE_ACCOUNT_CHECK);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-account-form.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, jid_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, password_row);
@@ -793,15 +717,16 @@ tessera_account_form_class_init (TesseraAccountFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, ca_file_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, ca_file_clear_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, pin_row);
-  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, status_box);
-  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, status_spinner);
-  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, status_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, error_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, results_group);
-  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, add_result_icon);
-  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, list_result_icon);
-  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, revoke_result_icon);
-  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, xep0257_result_icon);
+  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, check);
+  gtk_widget_class_bind_template_callback (widget_class, results_description);
+  gtk_widget_class_bind_template_callback (widget_class, result_icon);
+  gtk_widget_class_bind_template_callback (widget_class, result_classes);
+  gtk_widget_class_bind_template_callback (widget_class, result_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, is_set);
+  gtk_widget_class_bind_template_callback (widget_class, busy_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, checked_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, choose_ca_file_cb);
   gtk_widget_class_bind_template_callback (widget_class, clear_ca_file_cb);

@@ -13,30 +13,15 @@
 #include "tessera-cert-details.h"
 #include "tessera-format.h"
 
+/* Every label is bound in tessera-cert-details.ui to "entry" through the
+ * closures below; "is-device" shows the badge. */
+
 struct _TesseraCertDetails
 {
   AdwBin            parent_instance;
 
-  GtkLabel         *title_label;
-  GtkLabel         *device_badge;
-  GtkLabel         *status_badge;
-  GtkLabel         *unreadable_label;
-  GtkWidget        *subject_row;
-  GtkWidget        *issuer_row;
-  GtkWidget        *valid_from_row;
-  GtkWidget        *valid_until_row;
-  GtkWidget        *key_row;
-  GtkLabel         *fingerprint_label;
-  GtkLabel         *subject_label;
-  GtkLabel         *issuer_label;
-  GtkLabel         *valid_from_label;
-  GtkLabel         *valid_until_label;
-  GtkLabel         *key_label;
-  GtkLabel         *last_used_label;
-  GtkLabel         *users_label;
-  GtkLabel         *protocol_label;
-
   TesseraCertEntry *entry;
+  gboolean          is_device;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraCertDetails, tessera_cert_details, ADW_TYPE_BIN)
@@ -44,17 +29,48 @@ G_DEFINE_FINAL_TYPE (TesseraCertDetails, tessera_cert_details, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_ENTRY,
+  PROP_IS_DEVICE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-static char *
-describe_last_used (TesseraCertEntry *entry)
+/* Closures of the .ui file's bindings; @entry is NULL before the first one */
+
+static TesseraCertificate *
+certificate_of (TesseraCertEntry *entry)
 {
-  GDateTime *when = tessera_cert_entry_get_last_used (entry);
+  return entry != NULL ? tessera_cert_entry_get_certificate (entry) : NULL;
+}
+
+static char *
+entry_title (gpointer          this,
+             TesseraCertEntry *entry)
+{
+  const char *name = entry != NULL ? tessera_cert_entry_get_name (entry) : "";
+
+  return g_strdup (name[0] != '\0' ? name : _("Unnamed"));
+}
+
+static char *
+entry_fingerprint (gpointer          this,
+                   TesseraCertEntry *entry)
+{
+  if (entry == NULL)
+    return NULL;
+  return tessera_format_fingerprint_lines (tessera_cert_entry_get_fingerprint (entry));
+}
+
+static char *
+entry_last_used (gpointer          this,
+                 TesseraCertEntry *entry)
+{
+  GDateTime *when = entry != NULL ? tessera_cert_entry_get_last_used (entry) : NULL;
   g_autofree char *exact = NULL;
   g_autofree char *relative = NULL;
+
+  if (entry == NULL)
+    return NULL;
 
   switch (tessera_cert_entry_get_last_used_state (entry))
     {
@@ -73,100 +89,150 @@ describe_last_used (TesseraCertEntry *entry)
     }
 }
 
-static const char *
-describe_protocol (TesseraCertEntry *entry)
+static char *
+entry_users (gpointer          this,
+             TesseraCertEntry *entry)
 {
-  if (g_strcmp0 (tessera_cert_entry_get_protocol (entry), "xep0257") == 0)
-    return _("XEP-0257 (client certificates, self-signed)");
-  return _("Client Certificate Management 2.0");
+  char *users;
+
+  if (entry == NULL)
+    return NULL;
+  users = tessera_format_users (tessera_cert_entry_get_users (entry));
+  return users != NULL ? users : g_strdup (_("Not in use"));
 }
 
-static void
-set_status_badge (TesseraCertDetails *self,
-                  GDateTime          *not_after)
+static char *
+entry_protocol (gpointer          this,
+                TesseraCertEntry *entry)
 {
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_badge), "warning");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_badge), "error");
+  if (entry != NULL && g_strcmp0 (tessera_cert_entry_get_protocol (entry), "xep0257") == 0)
+    return g_strdup (_("XEP-0257 (client certificates, self-signed)"));
+  return g_strdup (_("Client Certificate Management 2.0"));
+}
 
-  switch (tessera_format_expiry_state (not_after, NULL))
+static gboolean
+is_readable (gpointer          this,
+             TesseraCertEntry *entry)
+{
+  return certificate_of (entry) != NULL;
+}
+
+static gboolean
+is_unreadable (gpointer          this,
+               TesseraCertEntry *entry)
+{
+  return entry != NULL && certificate_of (entry) == NULL;
+}
+
+static char *
+certificate_subject (gpointer          this,
+                     TesseraCertEntry *entry)
+{
+  TesseraCertificate *certificate = certificate_of (entry);
+
+  return certificate != NULL ? g_strdup (tessera_certificate_get_subject (certificate)) : NULL;
+}
+
+static char *
+certificate_issuer (gpointer          this,
+                    TesseraCertEntry *entry)
+{
+  TesseraCertificate *certificate = certificate_of (entry);
+
+  return certificate != NULL ? g_strdup (tessera_certificate_get_issuer (certificate)) : NULL;
+}
+
+static char *
+certificate_valid_from (gpointer          this,
+                        TesseraCertEntry *entry)
+{
+  TesseraCertificate *certificate = certificate_of (entry);
+
+  return certificate != NULL ? tessera_format_exact_time (tessera_certificate_get_not_before (certificate)) : NULL;
+}
+
+static char *
+certificate_valid_until (gpointer          this,
+                         TesseraCertEntry *entry)
+{
+  TesseraCertificate *certificate = certificate_of (entry);
+
+  return certificate != NULL ? tessera_format_exact_time (tessera_certificate_get_not_after (certificate)) : NULL;
+}
+
+static char *
+certificate_key (gpointer          this,
+                 TesseraCertEntry *entry)
+{
+  TesseraCertificate *certificate = certificate_of (entry);
+
+  if (certificate == NULL)
+    return NULL;
+  /* Translators: key algorithm and size, e.g. "ECDSA P-256, 256 bits" */
+  return g_strdup_printf (_("%s, %u bits"),
+                          tessera_certificate_get_key_algorithm (certificate),
+                          tessera_certificate_get_key_bits (certificate));
+}
+
+static TesseraExpiryState
+expiry_state (TesseraCertEntry *entry)
+{
+  TesseraCertificate *certificate = certificate_of (entry);
+
+  return tessera_format_expiry_state (certificate != NULL ? tessera_certificate_get_not_after (certificate) : NULL,
+                                      NULL);
+}
+
+static char *
+status_text (gpointer          this,
+             TesseraCertEntry *entry)
+{
+  switch (expiry_state (entry))
     {
     case TESSERA_EXPIRY_EXPIRED:
-      gtk_label_set_label (self->status_badge, _("Expired"));
-      gtk_widget_add_css_class (GTK_WIDGET (self->status_badge), "error");
-      gtk_widget_set_visible (GTK_WIDGET (self->status_badge), TRUE);
-      break;
-
+      return g_strdup (_("Expired"));
     case TESSERA_EXPIRY_SOON:
-      gtk_label_set_label (self->status_badge, _("Expires soon"));
-      gtk_widget_add_css_class (GTK_WIDGET (self->status_badge), "warning");
-      gtk_widget_set_visible (GTK_WIDGET (self->status_badge), TRUE);
-      break;
-
+      return g_strdup (_("Expires soon"));
     case TESSERA_EXPIRY_UNKNOWN:
     case TESSERA_EXPIRY_VALID:
     default:
-      gtk_widget_set_visible (GTK_WIDGET (self->status_badge), FALSE);
-      break;
+      return NULL;
     }
 }
 
-static void
-show_certificate (TesseraCertDetails *self,
-                  TesseraCertificate *certificate)
+static gboolean
+status_visible (gpointer          this,
+                TesseraCertEntry *entry)
 {
-  gboolean readable = certificate != NULL;
-  g_autofree char *valid_from = NULL;
-  g_autofree char *valid_until = NULL;
-  g_autofree char *key = NULL;
+  TesseraExpiryState state = expiry_state (entry);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->unreadable_label), !readable);
-  gtk_widget_set_visible (self->subject_row, readable);
-  gtk_widget_set_visible (self->issuer_row, readable);
-  gtk_widget_set_visible (self->valid_from_row, readable);
-  gtk_widget_set_visible (self->valid_until_row, readable);
-  gtk_widget_set_visible (self->key_row, readable);
-  set_status_badge (self, readable ? tessera_certificate_get_not_after (certificate) : NULL);
+  return state == TESSERA_EXPIRY_EXPIRED || state == TESSERA_EXPIRY_SOON;
+}
 
-  if (!readable)
+static GStrv
+status_classes (gpointer          this,
+                TesseraCertEntry *entry)
+{
+  const char *classes[] = { "tessera-badge", NULL, NULL };
+
+  if (expiry_state (entry) == TESSERA_EXPIRY_EXPIRED)
+    classes[1] = "error";
+  else if (expiry_state (entry) == TESSERA_EXPIRY_SOON)
+    classes[1] = "warning";
+  return g_strdupv ((char **) classes);
+}
+
+static void
+set_is_device (TesseraCertDetails *self,
+               gboolean            is_device)
+{
+  if (self->is_device == !!is_device)
     return;
-
-  valid_from = tessera_format_exact_time (tessera_certificate_get_not_before (certificate));
-  valid_until = tessera_format_exact_time (tessera_certificate_get_not_after (certificate));
-  /* Translators: key algorithm and size, e.g. "ECDSA P-256, 256 bits" */
-  key = g_strdup_printf (_("%s, %u bits"),
-                         tessera_certificate_get_key_algorithm (certificate),
-                         tessera_certificate_get_key_bits (certificate));
-
-  gtk_label_set_label (self->subject_label, tessera_certificate_get_subject (certificate));
-  gtk_label_set_label (self->issuer_label, tessera_certificate_get_issuer (certificate));
-  gtk_label_set_label (self->valid_from_label, valid_from);
-  gtk_label_set_label (self->valid_until_label, valid_until);
-  gtk_label_set_label (self->key_label, key);
+  self->is_device = !!is_device;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IS_DEVICE]);
 }
 
-static void
-show_entry (TesseraCertDetails *self,
-            gboolean            is_device)
-{
-  TesseraCertEntry *entry = self->entry;
-  const char *name = tessera_cert_entry_get_name (entry);
-  g_autofree char *fingerprint = NULL;
-  g_autofree char *last_used = NULL;
-  g_autofree char *users = NULL;
-
-  fingerprint = tessera_format_fingerprint_lines (tessera_cert_entry_get_fingerprint (entry));
-  last_used = describe_last_used (entry);
-  users = tessera_format_users (tessera_cert_entry_get_users (entry));
-
-  gtk_label_set_label (self->title_label, name[0] != '\0' ? name : _("Unnamed"));
-  gtk_widget_set_visible (GTK_WIDGET (self->device_badge), is_device);
-  gtk_label_set_label (self->fingerprint_label, fingerprint);
-  gtk_label_set_label (self->last_used_label, last_used);
-  gtk_label_set_label (self->users_label, users != NULL ? users : _("Not in use"));
-  gtk_label_set_label (self->protocol_label, describe_protocol (entry));
-
-  show_certificate (self, tessera_cert_entry_get_certificate (entry));
-}
+/* GObject */
 
 static void
 tessera_cert_details_dispose (GObject *object)
@@ -193,6 +259,33 @@ tessera_cert_details_get_property (GObject    *object,
       g_value_set_object (value, self->entry);
       break;
 
+    case PROP_IS_DEVICE:
+      g_value_set_boolean (value, self->is_device);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_cert_details_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  TesseraCertDetails *self = TESSERA_CERT_DETAILS (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENTRY:
+      tessera_cert_details_set_entry (self, g_value_get_object (value), self->is_device);
+      break;
+
+    case PROP_IS_DEVICE:
+      set_is_device (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -203,36 +296,35 @@ tessera_cert_details_class_init (TesseraCertDetailsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = tessera_cert_details_dispose;
   object_class->get_property = tessera_cert_details_get_property;
+  object_class->set_property = tessera_cert_details_set_property;
 
+  /* Setting NULL keeps the last one shown, while the pane hides. */
   properties[PROP_ENTRY] =
-    g_param_spec_object ("entry", NULL, NULL,
-                         TESSERA_TYPE_CERT_ENTRY,
-                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-
+    g_param_spec_object ("entry", NULL, NULL, TESSERA_TYPE_CERT_ENTRY, flags);
+  properties[PROP_IS_DEVICE] =
+    g_param_spec_boolean ("is-device", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-cert-details.ui");
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, title_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, device_badge);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, status_badge);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, unreadable_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, subject_row);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, issuer_row);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, valid_from_row);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, valid_until_row);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, key_row);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, fingerprint_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, subject_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, issuer_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, valid_from_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, valid_until_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, key_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, last_used_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, users_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, protocol_label);
+  gtk_widget_class_bind_template_callback (widget_class, entry_title);
+  gtk_widget_class_bind_template_callback (widget_class, entry_fingerprint);
+  gtk_widget_class_bind_template_callback (widget_class, entry_last_used);
+  gtk_widget_class_bind_template_callback (widget_class, entry_users);
+  gtk_widget_class_bind_template_callback (widget_class, entry_protocol);
+  gtk_widget_class_bind_template_callback (widget_class, is_readable);
+  gtk_widget_class_bind_template_callback (widget_class, is_unreadable);
+  gtk_widget_class_bind_template_callback (widget_class, certificate_subject);
+  gtk_widget_class_bind_template_callback (widget_class, certificate_issuer);
+  gtk_widget_class_bind_template_callback (widget_class, certificate_valid_from);
+  gtk_widget_class_bind_template_callback (widget_class, certificate_valid_until);
+  gtk_widget_class_bind_template_callback (widget_class, certificate_key);
+  gtk_widget_class_bind_template_callback (widget_class, status_text);
+  gtk_widget_class_bind_template_callback (widget_class, status_visible);
+  gtk_widget_class_bind_template_callback (widget_class, status_classes);
 }
 
 static void
@@ -275,9 +367,13 @@ tessera_cert_details_set_entry (TesseraCertDetails *self,
   g_return_if_fail (TESSERA_IS_CERT_DETAILS (self));
   g_return_if_fail (entry == NULL || TESSERA_IS_CERT_ENTRY (entry));
 
+  /* NULL: the pane hides showing the last one. */
+  if (entry == NULL)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
   if (g_set_object (&self->entry, entry))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENTRY]);
-
-  if (entry != NULL)
-    show_entry (self, is_device);
+  set_is_device (self, is_device);
+  g_object_thaw_notify (G_OBJECT (self));
 }

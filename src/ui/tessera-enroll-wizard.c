@@ -13,23 +13,12 @@
 #include "tessera-account-form.h"
 #include "tessera-enroll-wizard.h"
 #include "tessera-format.h"
-#include "tessera-tasks.h"
+#include "tessera-wizard-flow.h"
 
-/* welcome → account (connect check) → device name → progress (generate the
- * key, upload it, log in with the certificate alone) → done.
- *
- * Leaving early (Back from the progress page, Cancel, closing the window)
- * cleans up first: a key that was never certified is deleted, and a
- * certificate that was added but not verified is offered for revocation. */
-
-typedef enum {
-  STEP_GENERATE,
-  STEP_UPLOAD,
-  STEP_VERIFY,
-  STEP_DONE,
-} Step;
-
-typedef void (*AfterCleanup) (TesseraEnrollWizard *self);
+/* The pages, buttons and progress rows follow the TesseraWizardFlow (the
+ * template's "flow") through bindings in tessera-enroll-wizard.ui; the flow
+ * runs the enrollment and its cleanup. What stays here is what needs the
+ * widgets: the account form, the device name check, the dialogs. */
 
 struct _TesseraEnrollWizard
 {
@@ -49,32 +38,8 @@ struct _TesseraEnrollWizard
   GtkStack           *generate_state;
   GtkStack           *upload_state;
   GtkStack           *verify_state;
-  GtkSpinner         *generate_spinner;
-  GtkSpinner         *upload_spinner;
-  GtkSpinner         *verify_spinner;
   GtkLabel           *progress_error_label;
-  AdwStatusPage      *done_page;
-  GtkLabel           *done_name_label;
-  GtkLabel           *done_fingerprint_label;
-  GtkLabel           *done_jid_label;
-
-  GCancellable       *cancellable;
-  TesseraAccount     *account;
-  TesseraKeyStore    *store;
-  TesseraSession     *session;
-  TesseraSession     *login_session;
-  TesseraFeatures     features;
-  TesseraKeyRecord   *record;
-  char               *device_name;
-  char               *fingerprint;
-  Step                step;
-  guint               busy;
-  gboolean            failed;
-  gboolean            cleaning;
-  gboolean            close_allowed;
-  gboolean            disposed;
-  gboolean            finished;
-  AfterCleanup        after_cleanup;
+  TesseraWizardFlow  *flow;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraEnrollWizard, tessera_enroll_wizard, ADW_TYPE_WINDOW)
@@ -95,390 +60,190 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void run_step (TesseraEnrollWizard *self);
-static void continue_cleanup (TesseraEnrollWizard *self);
+/* Closures of the .ui file's bindings */
 
-/* Buttons and pages */
-
-static gboolean
-page_is (TesseraEnrollWizard *self,
-         const char          *name)
+static const char *
+page_name (TesseraWizardStep step)
 {
-  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), name) == 0;
-}
-
-static void
-update_buttons (TesseraEnrollWizard *self)
-{
-  gboolean form_busy = tessera_account_form_get_busy (self->form);
-  gboolean busy = self->busy > 0 || self->cleaning;
-  const char *next_label = _("_Next");
-  gboolean next_sensitive = !busy;
-  gboolean next_visible = TRUE;
-
-  if (self->disposed)
-    return;
-
-  if (page_is (self, "account"))
+  switch (step)
     {
-      next_label = tessera_account_form_get_checked (self->form) ? _("_Next") : _("C_onnect");
-      next_sensitive = !busy && !form_busy;
+    case TESSERA_WIZARD_STEP_WELCOME:
+      return "welcome";
+    case TESSERA_WIZARD_STEP_ACCOUNT:
+      return "account";
+    case TESSERA_WIZARD_STEP_DEVICE:
+      return "device";
+    case TESSERA_WIZARD_STEP_DONE:
+      return "done";
+    case TESSERA_WIZARD_STEP_GENERATE:
+    case TESSERA_WIZARD_STEP_UPLOAD:
+    case TESSERA_WIZARD_STEP_VERIFY:
+    default:
+      return "progress";
     }
-  else if (page_is (self, "device"))
-    next_label = _("_Set Up");
-  else if (page_is (self, "progress"))
-    {
-      next_visible = self->failed;
-      next_label = _("_Try Again");
-    }
-  else if (page_is (self, "done"))
-    next_label = _("_Done");
-
-  gtk_button_set_label (self->next_button, next_label);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), next_sensitive);
-  gtk_widget_set_visible (GTK_WIDGET (self->next_button), next_visible);
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), !page_is (self, "welcome") && !page_is (self, "done"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), !self->cleaning && !(form_busy && page_is (self, "device")));
-  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), !page_is (self, "done"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), !self->cleaning);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
 }
-
-static void
-show_page (TesseraEnrollWizard *self,
-           const char          *name)
-{
-  gtk_stack_set_visible_child_name (self->stack, name);
-  update_buttons (self);
-}
-
-static void
-set_busy (TesseraEnrollWizard *self,
-          gboolean             busy)
-{
-  if (busy)
-    self->busy++;
-  else if (self->busy > 0)
-    self->busy--;
-
-  update_buttons (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-}
-
-/* Renews the cancellable so later operations are not born cancelled. */
-static void
-cancel_operations (TesseraEnrollWizard *self)
-{
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-}
-
-/* Progress rows */
-
-static void
-set_step_state (TesseraEnrollWizard *self,
-                Step                 step,
-                const char          *state,
-                const char          *subtitle)
-{
-  GtkStack *stacks[] = { self->generate_state, self->upload_state, self->verify_state };
-  GtkSpinner *spinners[] = { self->generate_spinner, self->upload_spinner, self->verify_spinner };
-  AdwActionRow *rows[] = { self->generate_row, self->upload_row, self->verify_row };
-
-  g_assert (step < STEP_DONE);
-
-  gtk_stack_set_visible_child_name (stacks[step], state);
-  gtk_spinner_set_spinning (spinners[step], g_str_equal (state, "running"));
-  adw_action_row_set_subtitle (rows[step], subtitle != NULL ? subtitle : "");
-}
-
-static void
-reset_steps (TesseraEnrollWizard *self)
-{
-  for (Step step = STEP_GENERATE; step < STEP_DONE; step++)
-    set_step_state (self, step, "pending", NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_error_label), FALSE);
-  self->failed = FALSE;
-  self->step = STEP_GENERATE;
-}
-
-static void
-step_failed (TesseraEnrollWizard *self,
-             const char          *what,
-             const GError        *error)
-{
-  g_autofree char *message = g_strdup_printf ("%s: %s", what, error->message);
-
-  set_step_state (self, self->step, "failed", NULL);
-  gtk_label_set_label (self->progress_error_label, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_error_label), TRUE);
-  self->failed = TRUE;
-  set_busy (self, FALSE);
-}
-
-/* A step that ended after the user asked to leave: clean up now. */
-static gboolean
-leaving (TesseraEnrollWizard *self)
-{
-  if (self->disposed)
-    return TRUE;
-  if (!self->cleaning)
-    return FALSE;
-
-  set_busy (self, FALSE);
-  continue_cleanup (self);
-  return TRUE;
-}
-
-/* Step 3: a fresh connection logs in with the certificate and no password */
-
-static void
-verified_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(TesseraEnrollWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *bound_jid = NULL;
-  g_autofree char *description = NULL;
-  g_autofree char *fingerprint = NULL;
-
-  bound_jid = tessera_session_login_finish (TESSERA_SESSION (object), result, &error);
-  tessera_session_close (TESSERA_SESSION (object));
-  if (leaving (self))
-    return;
-
-  if (bound_jid == NULL)
-    {
-      step_failed (self, _("Logging in with the certificate failed"), error);
-      return;
-    }
-
-  set_step_state (self, STEP_VERIFY, "done", bound_jid);
-  self->step = STEP_DONE;
-  set_busy (self, FALSE);
-
-  description = g_strdup_printf (_("It logged in to %s with its new certificate alone: no password was sent."),
-                                 tessera_account_get_domain (self->account));
-  adw_status_page_set_description (self->done_page, description);
-  fingerprint = tessera_format_fingerprint_lines (self->fingerprint);
-  gtk_label_set_label (self->done_name_label, self->device_name);
-  gtk_label_set_label (self->done_fingerprint_label, fingerprint);
-  gtk_label_set_label (self->done_jid_label, bound_jid);
-  show_page (self, "done");
-}
-
-static void
-start_verify (TesseraEnrollWizard *self)
-{
-  g_clear_object (&self->login_session);
-  self->login_session = tessera_session_new (self->account, self->store);
-  tessera_session_login_async (self->login_session, self->cancellable, verified_cb, g_object_ref (self));
-}
-
-/* Step 2: upload the pending key */
 
 static char *
-describe_certificate (TesseraCertificate *certificate)
+page_for_step (gpointer          this,
+               TesseraWizardStep step)
 {
-  if (certificate == NULL)
-    return NULL;
+  return g_strdup (page_name (step));
+}
+
+/* The icon of an enrollment step's row: "pending", "running", "done" or "failed" */
+static char *
+row_state (gpointer          this,
+           TesseraWizardStep step,
+           gboolean          busy,
+           gboolean          failed,
+           TesseraWizardStep row)
+{
+  if (step < TESSERA_WIZARD_STEP_GENERATE || step < row)
+    return g_strdup ("pending");
+  if (step > row)
+    return g_strdup ("done");
+  if (failed)
+    return g_strdup ("failed");
+  return g_strdup (busy ? "running" : "pending");
+}
+
+static gboolean
+is_running (gpointer          this,
+            const char       *state)
+{
+  return g_strcmp0 (state, "running") == 0;
+}
+
+static char *
+generate_detail (gpointer          this,
+                 TesseraWizardStep step,
+                 TesseraKeyRecord *record)
+{
+  if (step <= TESSERA_WIZARD_STEP_GENERATE || record == NULL)
+    return g_strdup ("");
+  return g_strdup (tessera_key_type_get_label (tessera_key_record_get_key_type (record)));
+}
+
+static char *
+upload_detail (gpointer          this,
+               TesseraWizardStep step,
+               TesseraKeyRecord *record)
+{
+  TesseraCertificate *certificate = record != NULL ? tessera_key_record_get_certificate (record) : NULL;
+
+  if (step <= TESSERA_WIZARD_STEP_UPLOAD || certificate == NULL)
+    return g_strdup ("");
   if (tessera_certificate_is_self_signed (certificate))
     return g_strdup (_("Self-signed certificate added (XEP-0257)"));
   return g_strdup_printf (_("Issued by %s"), tessera_certificate_get_issuer (certificate));
 }
 
-static void
-uploaded_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+static char *
+verify_detail (gpointer          this,
+               TesseraWizardStep step,
+               const char       *bound_jid)
 {
-  g_autoptr(TesseraEnrollWizard) self = user_data;
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *subtitle = NULL;
-  TesseraCertificate *certificate;
-
-  record = tessera_session_upload_finish (TESSERA_SESSION (object), result, &error);
-  certificate = record != NULL ? tessera_key_record_get_certificate (record) : NULL;
-  if (certificate != NULL)
-    {
-      /* Known even when the user is leaving: cleanup must offer to revoke it. */
-      g_set_object (&self->record, record);
-      g_free (self->fingerprint);
-      self->fingerprint = g_strdup (tessera_certificate_get_fingerprint (certificate));
-    }
-  if (leaving (self))
-    return;
-
-  if (certificate == NULL)
-    {
-      if (error == NULL)
-        g_set_error_literal (&error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_FAILED,
-                             _("no certificate was stored"));
-      step_failed (self, _("Getting the certificate failed"), error);
-      return;
-    }
-
-  subtitle = describe_certificate (certificate);
-  set_step_state (self, STEP_UPLOAD, "done", subtitle);
-  self->step = STEP_VERIFY;
-  run_step (self);
+  return g_strdup (step > TESSERA_WIZARD_STEP_VERIFY && bound_jid != NULL ? bound_jid : "");
 }
 
-/* Step 1: generate the key and save it with its request */
-
-static void
-generated_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+static char *
+done_description (gpointer        this,
+                  TesseraAccount *account)
 {
-  g_autoptr(TesseraEnrollWizard) self = user_data;
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *subtitle = NULL;
-
-  record = tessera_task_create_pending_key_finish (result, &error);
-  if (record != NULL)
-    g_set_object (&self->record, record);
-  if (leaving (self))
-    return;
-
-  if (record == NULL)
-    {
-      step_failed (self, _("Generating the key pair failed"), error);
-      return;
-    }
-
-  subtitle = g_strdup (tessera_key_type_get_label (tessera_key_record_get_key_type (record)));
-  set_step_state (self, STEP_GENERATE, "done", subtitle);
-  self->step = STEP_UPLOAD;
-  run_step (self);
+  if (account == NULL)
+    return NULL;
+  return g_strdup_printf (_("It logged in to %s with its new certificate alone: no password was sent."),
+                          tessera_account_get_domain (account));
 }
 
-static const char *
-upload_protocol (TesseraEnrollWizard *self)
+static char *
+fingerprint_lines (gpointer    this,
+                   const char *fingerprint)
 {
-  return (self->features & TESSERA_FEATURE_ADD) ? "ccm2" : "xep0257";
+  return fingerprint != NULL ? tessera_format_fingerprint_lines (fingerprint) : NULL;
 }
 
-static void
-run_step (TesseraEnrollWizard *self)
+static char *
+next_label (gpointer          this,
+            TesseraWizardStep step,
+            gboolean          checked)
 {
-  TesseraKeyType key_type = tessera_format_key_type_at (adw_combo_row_get_selected (self->key_type_row));
-
-  if (self->busy == 0)
-    set_busy (self, TRUE);
-  self->failed = FALSE;
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_error_label), FALSE);
-  set_step_state (self, self->step, "running", NULL);
-  update_buttons (self);
-
-  switch (self->step)
+  switch (step)
     {
-    case STEP_GENERATE:
-      tessera_task_create_pending_key_async (self->store, tessera_account_get_jid (self->account),
-                                             self->device_name, key_type, upload_protocol (self),
-                                             self->cancellable, generated_cb, g_object_ref (self));
-      break;
-
-    case STEP_UPLOAD:
-      tessera_session_upload_async (self->session, tessera_key_record_get_id (self->record),
-                                    self->cancellable, uploaded_cb, g_object_ref (self));
-      break;
-
-    case STEP_VERIFY:
-      start_verify (self);
-      break;
-
-    case STEP_DONE:
+    case TESSERA_WIZARD_STEP_ACCOUNT:
+      return g_strdup (checked ? _("_Next") : _("C_onnect"));
+    case TESSERA_WIZARD_STEP_DEVICE:
+      return g_strdup (_("_Set Up"));
+    case TESSERA_WIZARD_STEP_GENERATE:
+    case TESSERA_WIZARD_STEP_UPLOAD:
+    case TESSERA_WIZARD_STEP_VERIFY:
+      return g_strdup (_("_Try Again"));
+    case TESSERA_WIZARD_STEP_DONE:
+      return g_strdup (_("_Done"));
+    case TESSERA_WIZARD_STEP_WELCOME:
     default:
-      g_assert_not_reached ();
+      return g_strdup (_("_Next"));
     }
 }
 
-/* Cleaning up when leaving early */
-
-static void
-finish_cleanup (TesseraEnrollWizard *self)
+static gboolean
+next_visible (gpointer          this,
+              TesseraWizardStep step,
+              gboolean          failed)
 {
-  AfterCleanup after = self->after_cleanup;
-
-  g_clear_object (&self->record);
-  g_clear_pointer (&self->fingerprint, g_free);
-  self->after_cleanup = NULL;
-  self->cleaning = FALSE;
-  reset_steps (self);
-  update_buttons (self);
-
-  if (after != NULL)
-    after (self);
+  return g_str_equal (page_name (step), "progress") ? failed : TRUE;
 }
 
-static void
-key_deleted_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+static gboolean
+next_sensitive (gpointer          this,
+                TesseraWizardStep step,
+                gboolean          busy,
+                gboolean          form_busy)
 {
-  g_autoptr(TesseraEnrollWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!tessera_task_delete_key_finish (result, &error))
-    g_warning ("Could not delete the unsent key: %s", error->message);
-  if (!self->disposed)
-    finish_cleanup (self);
+  return !busy && !(form_busy && step == TESSERA_WIZARD_STEP_ACCOUNT);
 }
 
-static void
-revoke_failed_response_cb (TesseraEnrollWizard *self,
-                           const char          *response)
+static gboolean
+back_visible (gpointer          this,
+              TesseraWizardStep step)
 {
-  finish_cleanup (self);
+  return step != TESSERA_WIZARD_STEP_WELCOME && step != TESSERA_WIZARD_STEP_DONE;
 }
 
-static void
-revoked_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+static gboolean
+back_sensitive (gpointer          this,
+                TesseraWizardStep step,
+                gboolean          cleaning,
+                gboolean          form_busy)
 {
-  g_autoptr(TesseraEnrollWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-  AdwMessageDialog *dialog;
-
-  if (self->disposed)
-    return;
-
-  if (!tessera_session_revoke_finish (TESSERA_SESSION (object), result, &error))
-    {
-      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Revoking Failed"), NULL));
-      adw_message_dialog_format_body (dialog, _("The new certificate is still on your account: %s"),
-                                      error->message);
-      adw_message_dialog_add_response (dialog, "close", _("_Close"));
-      g_signal_connect_object (dialog, "response", G_CALLBACK (revoke_failed_response_cb), self,
-                               G_CONNECT_SWAPPED);
-      gtk_window_present (GTK_WINDOW (dialog));
-      return;
-    }
-  finish_cleanup (self);
+  return !cleaning && !(form_busy && step == TESSERA_WIZARD_STEP_DEVICE);
 }
+
+static gboolean
+not_done (gpointer          this,
+          TesseraWizardStep step)
+{
+  return step != TESSERA_WIZARD_STEP_DONE;
+}
+
+static gboolean
+invert (gpointer this,
+        gboolean value)
+{
+  return !value;
+}
+
+/* Cleaning up when leaving early: the flow asks, the wizard shows */
 
 static void
 revoke_response_cb (TesseraEnrollWizard *self,
                     const char          *response)
 {
-  if (g_strcmp0 (response, "revoke") != 0)
-    {
-      finish_cleanup (self);
-      return;
-    }
-
-  tessera_session_revoke_async (self->session, self->fingerprint, NULL, revoked_cb, g_object_ref (self));
+  tessera_wizard_flow_answer_revoke (self->flow, g_strcmp0 (response, "revoke") == 0);
 }
 
 static void
-offer_revoke (TesseraEnrollWizard *self)
+confirm_revoke_cb (TesseraEnrollWizard *self)
 {
   AdwMessageDialog *dialog;
 
@@ -486,7 +251,7 @@ offer_revoke (TesseraEnrollWizard *self)
   adw_message_dialog_format_body (dialog,
                                   _("A certificate for “%s” was added to your account, but logging in with it "
                                     "was not checked. Revoke it, or keep it and check it later?"),
-                                  self->device_name);
+                                  tessera_wizard_flow_get_device_name (self->flow));
   adw_message_dialog_add_responses (dialog,
                                     "keep", _("_Keep"),
                                     "revoke", _("_Revoke"),
@@ -499,54 +264,54 @@ offer_revoke (TesseraEnrollWizard *self)
 }
 
 static void
-continue_cleanup (TesseraEnrollWizard *self)
-{
-  /* A request that left this device may have been certified: deleting its
-   * key would leave an orphan certificate. It stays pending, and the next
-   * operation's reconciliation sends it again and stores the certificate. */
-  if (self->record != NULL && self->fingerprint == NULL && self->session != NULL &&
-      tessera_session_request_was_sent (self->session, tessera_key_record_get_id (self->record)))
-    finish_cleanup (self);
-  else if (self->record != NULL && self->fingerprint == NULL)
-    tessera_task_delete_key_async (self->store, tessera_key_record_get_id (self->record), NULL,
-                                   key_deleted_cb, g_object_ref (self));
-  else if (self->fingerprint != NULL && self->step != STEP_DONE)
-    offer_revoke (self);
-  else
-    finish_cleanup (self);
-}
-
-static void
-cleanup_then (TesseraEnrollWizard *self,
-              AfterCleanup         after)
-{
-  if (self->cleaning)
-    return;
-
-  self->cleaning = TRUE;
-  self->after_cleanup = after;
-  update_buttons (self);
-
-  if (self->busy > 0)
-    {
-      /* The running step's callback continues the cleanup. */
-      cancel_operations (self);
-      return;
-    }
-  continue_cleanup (self);
-}
-
-static void
-go_to_device_page (TesseraEnrollWizard *self)
-{
-  show_page (self, "device");
-}
-
-static void
 close_now (TesseraEnrollWizard *self)
 {
-  self->close_allowed = TRUE;
   gtk_window_close (GTK_WINDOW (self));
+}
+
+/* Revoking the unverified certificate failed: says so. */
+static AdwMessageDialog *
+show_cleanup_error (TesseraEnrollWizard *self,
+                    const GError        *error)
+{
+  AdwMessageDialog *dialog;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return NULL;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Revoking Failed"), NULL));
+  adw_message_dialog_format_body (dialog, _("The new certificate is still on your account: %s"), error->message);
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+cleaned_up_then_close_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(TesseraEnrollWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+
+  if (tessera_wizard_flow_clean_up_finish (self->flow, result, &error))
+    close_now (self);
+  else if ((dialog = show_cleanup_error (self, error)) != NULL)
+    g_signal_connect_object (dialog, "response", G_CALLBACK (close_now), self, G_CONNECT_SWAPPED);
+}
+
+/* Back from the progress page: the flow ends on the device step by itself. */
+static void
+cleaned_up_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TesseraEnrollWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_wizard_flow_clean_up_finish (self->flow, result, &error))
+    show_cleanup_error (self, error);
 }
 
 /* Navigation */
@@ -558,18 +323,16 @@ account_saved_cb (GObject      *object,
 {
   g_autoptr(TesseraEnrollWizard) self = user_data;
   TesseraAccountForm *form = TESSERA_ACCOUNT_FORM (object);
+  TesseraAccount *account;
 
-  if (!tessera_account_form_save_finish (form, result, NULL) || self->disposed)
+  if (!tessera_account_form_save_finish (form, result, NULL) || gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
 
-  g_set_object (&self->account, tessera_account_form_get_checked_account (form));
-  g_set_object (&self->session, tessera_account_form_get_session (form));
-  g_clear_object (&self->store);
-  self->store = tessera_key_store_new (tessera_account_get_jid (self->account), NULL);
-  self->features = tessera_account_form_get_features (form);
-
-  g_signal_emit (self, signals[ACCOUNT_SAVED], 0, self->account);
-  show_page (self, "device");
+  account = tessera_account_form_get_checked_account (form);
+  tessera_wizard_flow_set_account (self->flow, account, tessera_account_form_get_session (form),
+                                   tessera_account_form_get_features (form));
+  g_signal_emit (self, signals[ACCOUNT_SAVED], 0, account);
+  tessera_wizard_flow_set_step (self->flow, TESSERA_WIZARD_STEP_DEVICE);
 }
 
 static void
@@ -577,22 +340,20 @@ account_checked_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(TesseraEnrollWizard) self = user_data;
-
-  /* The form shows errors and results itself. */
+  /* The form shows errors and results itself; the buttons follow its
+   * "checked" and "busy". */
   tessera_account_form_check_finish (TESSERA_ACCOUNT_FORM (object), result, NULL);
-  if (!self->disposed)
-    update_buttons (self);
 }
 
 static void
 next_from_account (TesseraEnrollWizard *self)
 {
+  GCancellable *cancellable = tessera_wizard_flow_get_cancellable (self->flow);
   TesseraFeatures features;
 
   if (!tessera_account_form_get_checked (self->form))
     {
-      tessera_account_form_check_async (self->form, self->cancellable, account_checked_cb, g_object_ref (self));
+      tessera_account_form_check_async (self->form, cancellable, account_checked_cb, NULL);
       return;
     }
 
@@ -605,7 +366,7 @@ next_from_account (TesseraEnrollWizard *self)
       return;
     }
 
-  tessera_account_form_save_async (self->form, self->cancellable, account_saved_cb, g_object_ref (self));
+  tessera_account_form_save_async (self->form, cancellable, account_saved_cb, g_object_ref (self));
 }
 
 static void
@@ -623,11 +384,8 @@ next_from_device (TesseraEnrollWizard *self)
       return;
     }
 
-  g_free (self->device_name);
-  self->device_name = g_steal_pointer (&name);
-  reset_steps (self);
-  show_page (self, "progress");
-  run_step (self);
+  tessera_wizard_flow_start (self->flow, name,
+                             tessera_format_key_type_at (adw_combo_row_get_selected (self->key_type_row)));
 }
 
 static void
@@ -648,19 +406,35 @@ tessera_enroll_wizard_next (TesseraEnrollWizard *self)
 {
   g_return_if_fail (TESSERA_IS_ENROLL_WIZARD (self));
 
-  if (self->busy > 0 || self->cleaning)
+  if (tessera_wizard_flow_get_busy (self->flow))
     return;
 
-  if (page_is (self, "welcome"))
-    show_page (self, "account");
-  else if (page_is (self, "account"))
-    next_from_account (self);
-  else if (page_is (self, "device"))
-    next_from_device (self);
-  else if (page_is (self, "progress") && self->failed)
-    run_step (self);
-  else if (page_is (self, "done"))
-    gtk_window_close (GTK_WINDOW (self));
+  switch (tessera_wizard_flow_get_step (self->flow))
+    {
+    case TESSERA_WIZARD_STEP_WELCOME:
+      tessera_wizard_flow_set_step (self->flow, TESSERA_WIZARD_STEP_ACCOUNT);
+      break;
+
+    case TESSERA_WIZARD_STEP_ACCOUNT:
+      next_from_account (self);
+      break;
+
+    case TESSERA_WIZARD_STEP_DEVICE:
+      next_from_device (self);
+      break;
+
+    case TESSERA_WIZARD_STEP_GENERATE:
+    case TESSERA_WIZARD_STEP_UPLOAD:
+    case TESSERA_WIZARD_STEP_VERIFY:
+      if (tessera_wizard_flow_get_failed (self->flow))
+        tessera_wizard_flow_retry (self->flow);
+      break;
+
+    case TESSERA_WIZARD_STEP_DONE:
+    default:
+      gtk_window_close (GTK_WINDOW (self));
+      break;
+    }
 }
 
 /**
@@ -675,18 +449,31 @@ tessera_enroll_wizard_back (TesseraEnrollWizard *self)
 {
   g_return_if_fail (TESSERA_IS_ENROLL_WIZARD (self));
 
-  if (self->cleaning)
+  if (tessera_wizard_flow_get_cleaning (self->flow))
     return;
 
-  if (page_is (self, "account"))
+  switch (tessera_wizard_flow_get_step (self->flow))
     {
-      cancel_operations (self);
-      show_page (self, "welcome");
+    case TESSERA_WIZARD_STEP_ACCOUNT:
+      tessera_wizard_flow_cancel (self->flow);
+      tessera_wizard_flow_set_step (self->flow, TESSERA_WIZARD_STEP_WELCOME);
+      break;
+
+    case TESSERA_WIZARD_STEP_DEVICE:
+      tessera_wizard_flow_set_step (self->flow, TESSERA_WIZARD_STEP_ACCOUNT);
+      break;
+
+    case TESSERA_WIZARD_STEP_GENERATE:
+    case TESSERA_WIZARD_STEP_UPLOAD:
+    case TESSERA_WIZARD_STEP_VERIFY:
+      tessera_wizard_flow_clean_up_async (self->flow, cleaned_up_cb, g_object_ref (self));
+      break;
+
+    case TESSERA_WIZARD_STEP_WELCOME:
+    case TESSERA_WIZARD_STEP_DONE:
+    default:
+      break;
     }
-  else if (page_is (self, "device"))
-    show_page (self, "account");
-  else if (page_is (self, "progress"))
-    cleanup_then (self, go_to_device_page);
 }
 
 static void
@@ -701,6 +488,18 @@ back_clicked_cb (TesseraEnrollWizard *self)
   tessera_enroll_wizard_back (self);
 }
 
+static void
+page_changed_cb (TesseraEnrollWizard *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
+}
+
+static void
+busy_changed_cb (TesseraEnrollWizard *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
 const char *
 tessera_enroll_wizard_get_page (TesseraEnrollWizard *self)
 {
@@ -709,12 +508,26 @@ tessera_enroll_wizard_get_page (TesseraEnrollWizard *self)
   return gtk_stack_get_visible_child_name (self->stack);
 }
 
+/**
+ * tessera_enroll_wizard_get_flow:
+ * @self: a #TesseraEnrollWizard
+ *
+ * Returns: (transfer none): the state machine the wizard's pages follow
+ */
+TesseraWizardFlow *
+tessera_enroll_wizard_get_flow (TesseraEnrollWizard *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ENROLL_WIZARD (self), NULL);
+
+  return self->flow;
+}
+
 gboolean
 tessera_enroll_wizard_get_busy (TesseraEnrollWizard *self)
 {
   g_return_val_if_fail (TESSERA_IS_ENROLL_WIZARD (self), FALSE);
 
-  return self->busy > 0 || self->cleaning || tessera_account_form_get_busy (self->form);
+  return tessera_wizard_flow_get_busy (self->flow) || tessera_account_form_get_busy (self->form);
 }
 
 /* GObject */
@@ -723,23 +536,21 @@ static gboolean
 tessera_enroll_wizard_close_request (GtkWindow *window)
 {
   TesseraEnrollWizard *self = TESSERA_ENROLL_WIZARD (window);
+  TesseraWizardFlow *flow = self->flow;
 
   /* Closing the done page any way counts as finishing. */
-  if (self->step == STEP_DONE && !self->finished)
+  if (tessera_wizard_flow_get_step (flow) == TESSERA_WIZARD_STEP_DONE)
+    g_signal_emit (self, signals[FINISHED], 0, tessera_wizard_flow_get_account (flow),
+                   tessera_wizard_flow_get_fingerprint (flow));
+  else if (tessera_wizard_flow_get_cleaning (flow))
+    return TRUE;
+  else if (tessera_wizard_flow_get_busy (flow) || tessera_wizard_flow_has_key (flow))
     {
-      self->finished = TRUE;
-      g_signal_emit (self, signals[FINISHED], 0, self->account, self->fingerprint);
-      cancel_operations (self);
-      return GTK_WINDOW_CLASS (tessera_enroll_wizard_parent_class)->close_request (window);
-    }
-
-  if (!self->close_allowed && (self->busy > 0 || self->record != NULL || self->cleaning))
-    {
-      cleanup_then (self, close_now);
+      tessera_wizard_flow_clean_up_async (flow, cleaned_up_then_close_cb, g_object_ref (self));
       return TRUE;
     }
 
-  cancel_operations (self);
+  tessera_wizard_flow_cancel (flow);
   return GTK_WINDOW_CLASS (tessera_enroll_wizard_parent_class)->close_request (window);
 }
 
@@ -748,18 +559,11 @@ tessera_enroll_wizard_dispose (GObject *object)
 {
   TesseraEnrollWizard *self = (TesseraEnrollWizard *) object;
 
-  self->disposed = TRUE;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  if (self->login_session != NULL)
-    tessera_session_close (self->login_session);
-  g_clear_object (&self->login_session);
-  g_clear_object (&self->session);
-  g_clear_object (&self->store);
-  g_clear_object (&self->account);
-  g_clear_object (&self->record);
-  g_clear_pointer (&self->device_name, g_free);
-  g_clear_pointer (&self->fingerprint, g_free);
+  if (self->flow != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->flow, self);
+      tessera_wizard_flow_close (self->flow);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_ENROLL_WIZARD);
 
   G_OBJECT_CLASS (tessera_enroll_wizard_parent_class)->dispose (object);
@@ -833,6 +637,8 @@ tessera_enroll_wizard_class_init (TesseraEnrollWizardClass *klass)
                   G_TYPE_NONE, 2, TESSERA_TYPE_ACCOUNT, G_TYPE_STRING);
 
   g_type_ensure (TESSERA_TYPE_ACCOUNT_FORM);
+  g_type_ensure (TESSERA_TYPE_WIZARD_FLOW);
+  g_type_ensure (TESSERA_TYPE_WIZARD_STEP);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-enroll-wizard.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, cancel_button);
@@ -849,18 +655,29 @@ tessera_enroll_wizard_class_init (TesseraEnrollWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, generate_state);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, upload_state);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, verify_state);
-  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, generate_spinner);
-  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, upload_spinner);
-  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, verify_spinner);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, progress_error_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, done_page);
-  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, done_name_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, done_fingerprint_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, done_jid_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, flow);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, update_buttons);
+  gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, busy_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, device_name_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, confirm_revoke_cb);
+  gtk_widget_class_bind_template_callback (widget_class, page_for_step);
+  gtk_widget_class_bind_template_callback (widget_class, row_state);
+  gtk_widget_class_bind_template_callback (widget_class, is_running);
+  gtk_widget_class_bind_template_callback (widget_class, generate_detail);
+  gtk_widget_class_bind_template_callback (widget_class, upload_detail);
+  gtk_widget_class_bind_template_callback (widget_class, verify_detail);
+  gtk_widget_class_bind_template_callback (widget_class, done_description);
+  gtk_widget_class_bind_template_callback (widget_class, fingerprint_lines);
+  gtk_widget_class_bind_template_callback (widget_class, next_label);
+  gtk_widget_class_bind_template_callback (widget_class, next_visible);
+  gtk_widget_class_bind_template_callback (widget_class, next_sensitive);
+  gtk_widget_class_bind_template_callback (widget_class, back_visible);
+  gtk_widget_class_bind_template_callback (widget_class, back_sensitive);
+  gtk_widget_class_bind_template_callback (widget_class, not_done);
+  gtk_widget_class_bind_template_callback (widget_class, invert);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -872,14 +689,11 @@ tessera_enroll_wizard_init (TesseraEnrollWizard *self)
   g_autoptr(GtkStringList) key_types = gtk_string_list_new ((const char * const *) labels);
   g_autofree char *default_name = tessera_format_default_device_name ();
 
-  self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 
   adw_combo_row_set_model (self->key_type_row, G_LIST_MODEL (key_types));
   adw_combo_row_set_selected (self->key_type_row, 0);
   gtk_editable_set_text (GTK_EDITABLE (self->device_name_row), default_name);
-  reset_steps (self);
-  update_buttons (self);
 }
 
 /**

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "tessera-core.h"
+#include "tessera-wizard-flow.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ TesseraEnrollWizard *tessera_enroll_wizard_new       (GtkWindow           *paren
                                                       TesseraAccount      *account);
 const char          *tessera_enroll_wizard_get_page  (TesseraEnrollWizard *self);
 gboolean             tessera_enroll_wizard_get_busy  (TesseraEnrollWizard *self);
+TesseraWizardFlow   *tessera_enroll_wizard_get_flow  (TesseraEnrollWizard *self);
 void                 tessera_enroll_wizard_next      (TesseraEnrollWizard *self);
 void                 tessera_enroll_wizard_back      (TesseraEnrollWizard *self);
 

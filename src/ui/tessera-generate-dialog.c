@@ -33,6 +33,8 @@ struct _TesseraGenerateDialog
   char            *bare_jid;
   char            *protocol;
   GCancellable    *cancellable;
+  gboolean         busy;
+  char            *error_message;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraGenerateDialog, tessera_generate_dialog, ADW_TYPE_WINDOW)
@@ -42,24 +44,61 @@ enum {
   N_SIGNALS
 };
 
-static guint signals[N_SIGNALS];
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_ERROR_MESSAGE,
+  N_PROPS
+};
 
+static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
+
+/* The page, spinner, button and error label are bound to these two. */
 static void
-show_form (TesseraGenerateDialog *self,
+set_state (TesseraGenerateDialog *self,
+           gboolean               busy,
            const char            *error_message)
 {
-  gtk_spinner_set_spinning (self->spinner, FALSE);
-  gtk_stack_set_visible_child_name (self->stack, "form");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->generate_button), TRUE);
-  gtk_label_set_label (self->error_label, error_message);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), error_message != NULL);
+  if (self->busy != busy)
+    {
+      self->busy = busy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+    }
+  if (g_strcmp0 (self->error_message, error_message) != 0)
+    {
+      g_free (self->error_message);
+      self->error_message = g_strdup (error_message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+    }
+}
+
+static char *
+page_name (gpointer this,
+           gboolean busy)
+{
+  return g_strdup (busy ? "progress" : "form");
+}
+
+static gboolean
+invert (gpointer this,
+        gboolean value)
+{
+  return !value;
+}
+
+static gboolean
+is_set (gpointer    this,
+        const char *text)
+{
+  return text != NULL;
 }
 
 static void
 name_changed_cb (TesseraGenerateDialog *self)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  set_state (self, self->busy, NULL);
 }
 
 static void
@@ -79,7 +118,7 @@ generated_cb (GObject      *object,
   if (record == NULL)
     {
       message = g_strdup_printf (_("Could not generate the key pair: %s"), error->message);
-      show_form (self, message);
+      set_state (self, FALSE, message);
       return;
     }
 
@@ -107,15 +146,13 @@ tessera_generate_dialog_generate (TesseraGenerateDialog *self)
   if (name == NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
-      show_form (self, error->message);
+      set_state (self, FALSE, error->message);
       return;
     }
 
   key_type = tessera_format_key_type_at (adw_combo_row_get_selected (self->key_type_row));
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->generate_button), FALSE);
-  gtk_stack_set_visible_child_name (self->stack, "progress");
-  gtk_spinner_set_spinning (self->spinner, TRUE);
+  set_state (self, TRUE, NULL);
 
   tessera_task_create_pending_key_async (self->store, self->bare_jid, name, key_type, self->protocol,
                                          self->cancellable, generated_cb, g_object_ref (self));
@@ -148,9 +185,33 @@ tessera_generate_dialog_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->bare_jid, g_free);
   g_clear_pointer (&self->protocol, g_free);
+  g_clear_pointer (&self->error_message, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_GENERATE_DIALOG);
 
   G_OBJECT_CLASS (tessera_generate_dialog_parent_class)->dispose (object);
+}
+
+static void
+tessera_generate_dialog_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  TesseraGenerateDialog *self = TESSERA_GENERATE_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, self->error_message);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -161,7 +222,16 @@ tessera_generate_dialog_class_init (TesseraGenerateDialogClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = tessera_generate_dialog_dispose;
+  object_class->get_property = tessera_generate_dialog_get_property;
   window_class->close_request = tessera_generate_dialog_close_request;
+
+  /* Generating: the progress page shows */
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  /* Why the name or generating failed, or NULL */
+  properties[PROP_ERROR_MESSAGE] =
+    g_param_spec_string ("error-message", NULL, NULL, NULL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * TesseraGenerateDialog::generated:
@@ -184,6 +254,9 @@ tessera_generate_dialog_class_init (TesseraGenerateDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, spinner);
   gtk_widget_class_bind_template_callback (widget_class, generate_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, page_name);
+  gtk_widget_class_bind_template_callback (widget_class, invert);
+  gtk_widget_class_bind_template_callback (widget_class, is_set);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }

@@ -45,8 +45,7 @@ generated_cb (TesseraWindow    *self,
   g_autofree char *title = NULL;
   AdwToast *toast;
 
-  g_set_object (&self->pending, record);
-  _tessera_window_update_actions (self);
+  tessera_account_model_set_pending_key (self->model, record);
 
   title = g_strdup_printf (_("Key pair “%s” is ready to upload"), tessera_key_record_get_name (record));
   toast = adw_toast_new (title);
@@ -65,14 +64,15 @@ generate_action (GtkWidget  *widget,
                  GVariant   *param)
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraAccountModel *model = self->model;
   TesseraGenerateDialog *dialog;
 
-  if (self->account == NULL || self->store == NULL)
+  if (!tessera_account_model_get_can_add (model))
     return;
 
-  dialog = tessera_generate_dialog_new (GTK_WINDOW (self), self->store,
-                                        tessera_account_get_jid (self->account),
-                                        _tessera_window_upload_protocol (self));
+  dialog = tessera_generate_dialog_new (GTK_WINDOW (self), tessera_account_model_get_store (model),
+                                        tessera_account_get_jid (tessera_account_model_get_account (model)),
+                                        tessera_account_model_get_upload_protocol (model));
   g_signal_connect_object (dialog, "generated", G_CALLBACK (generated_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -84,32 +84,22 @@ uploaded_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(TesseraWindowOp) op = user_data;
-  TesseraWindow *self = op->window;
+  g_autoptr(TesseraWindow) self = user_data;
+  TesseraAccountModel *model = TESSERA_ACCOUNT_MODEL (object);
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *title = NULL;
-  TesseraCertificate *certificate;
 
-  record = tessera_session_upload_finish (TESSERA_SESSION (object), result, &error);
-  if (_tessera_window_op_is_stale (op))
+  record = tessera_account_model_upload_finish (model, result, &error);
+  /* An account switched away from: nothing to tell. */
+  if (model != self->model)
     return;
 
-  self->uploading = FALSE;
   if (record == NULL)
     {
-      _tessera_window_update_actions (self);
       _tessera_window_show_error (self, _("Uploading Failed"), error);
       return;
     }
-
-  certificate = tessera_key_record_get_certificate (record);
-  if (certificate != NULL)
-    {
-      g_free (self->select_fingerprint);
-      self->select_fingerprint = g_strdup (tessera_certificate_get_fingerprint (certificate));
-    }
-  g_clear_object (&self->pending);
 
   title = g_strdup_printf (_("Certificate for “%s” added"), tessera_key_record_get_name (record));
   _tessera_window_show_toast (self, title);
@@ -123,14 +113,11 @@ upload_action (GtkWidget  *widget,
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
 
-  if (self->pending == NULL || self->session == NULL || self->uploading)
+  if (!tessera_account_model_get_can_upload (self->model))
     return;
 
-  self->uploading = TRUE;
   dismiss_pending_toast (self);
-  _tessera_window_update_actions (self);
-  tessera_session_upload_async (self->session, tessera_key_record_get_id (self->pending),
-                                self->cancellable, uploaded_cb, _tessera_window_op_new (self));
+  tessera_account_model_upload_async (self->model, uploaded_cb, g_object_ref (self));
 }
 
 /* Revoke */
@@ -145,30 +132,46 @@ display_name (TesseraCertEntry *entry)
   return tessera_fingerprint_shorten (tessera_cert_entry_get_fingerprint (entry));
 }
 
+typedef struct
+{
+  TesseraWindow *window;
+  char          *label;       /* what is revoked, for the toast */
+} RevokeData;
+
+static void
+revoke_data_free (RevokeData *data)
+{
+  g_object_unref (data->window);
+  g_free (data->label);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RevokeData, revoke_data_free)
+
 static void
 revoked_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(TesseraWindowOp) op = user_data;
-  TesseraWindow *self = op->window;
+  g_autoptr(RevokeData) data = user_data;
+  TesseraAccountModel *model = TESSERA_ACCOUNT_MODEL (object);
+  TesseraWindow *self = data->window;
   g_autoptr(GError) error = NULL;
   g_autofree char *title = NULL;
+  gboolean revoked;
 
-  if (!tessera_session_revoke_finish (TESSERA_SESSION (object), result, &error))
+  revoked = tessera_account_model_revoke_finish (model, result, &error);
+  /* An account switched away from: nothing to tell. */
+  if (model != self->model)
+    return;
+
+  if (!revoked)
     {
-      if (_tessera_window_op_is_stale (op))
-        return;
-      self->revoking = FALSE;
-      _tessera_window_update_actions (self);
       _tessera_window_show_error (self, _("Revoking Failed"), error);
       return;
     }
-  if (_tessera_window_op_is_stale (op))
-    return;
 
-  self->revoking = FALSE;
-  title = g_strdup_printf (_("“%s” revoked"), op->label);
+  title = g_strdup_printf (_("“%s” revoked"), data->label);
   _tessera_window_show_toast (self, title);
   tessera_window_refresh (self);
 }
@@ -177,17 +180,16 @@ static void
 revoke_entry (TesseraWindow    *self,
               TesseraCertEntry *entry)
 {
-  TesseraWindowOp *op;
+  RevokeData *data;
 
-  if (self->session == NULL || self->revoking)
+  /* The dialogs were open while things changed. */
+  if (!tessera_account_model_get_can_revoke (self->model))
     return;
 
-  self->revoking = TRUE;
-  _tessera_window_update_actions (self);
-  op = _tessera_window_op_new (self);
-  op->label = display_name (entry);
-  tessera_session_revoke_async (self->session, tessera_cert_entry_get_fingerprint (entry),
-                                self->cancellable, revoked_cb, op);
+  data = g_new0 (RevokeData, 1);
+  data->window = g_object_ref (self);
+  data->label = display_name (entry);
+  tessera_account_model_revoke_async (self->model, entry, revoked_cb, data);
 }
 
 /* Why revoking this one deserves a second, stronger confirmation, or NULL. */
@@ -365,7 +367,7 @@ edit_account_action (GtkWidget  *widget,
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
 
-  present_account_dialog (self, self->account);
+  present_account_dialog (self, tessera_window_get_account (self));
 }
 
 static void
@@ -374,7 +376,7 @@ wizard_account_saved_cb (TesseraWindow  *self,
 {
   _tessera_window_reload_accounts (self);
   /* The first account shows up behind the wizard at once. */
-  if (self->account == NULL)
+  if (tessera_window_get_account (self) == NULL)
     tessera_window_set_account (self, account);
 }
 
@@ -383,13 +385,13 @@ wizard_finished_cb (TesseraWindow  *self,
                     TesseraAccount *account,
                     const char     *fingerprint)
 {
-  if (self->account == NULL || g_strcmp0 (tessera_account_get_jid (self->account),
-                                          tessera_account_get_jid (account)) != 0)
+  TesseraAccount *current = tessera_window_get_account (self);
+
+  if (current == NULL || g_strcmp0 (tessera_account_get_jid (current), tessera_account_get_jid (account)) != 0)
     tessera_window_set_account (self, account);
 
   /* Land on the list with this device's new row selected. */
-  g_free (self->select_fingerprint);
-  self->select_fingerprint = g_strdup (fingerprint);
+  tessera_account_model_set_select_hint (self->model, fingerprint);
   tessera_window_refresh (self);
 }
 
@@ -408,7 +410,7 @@ tessera_window_start_enrollment (TesseraWindow *self)
 
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
 
-  wizard = tessera_enroll_wizard_new (GTK_WINDOW (self), self->account);
+  wizard = tessera_enroll_wizard_new (GTK_WINDOW (self), tessera_window_get_account (self));
   g_signal_connect_object (wizard, "account-saved", G_CALLBACK (wizard_account_saved_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (wizard, "finished", G_CALLBACK (wizard_finished_cb), self, G_CONNECT_SWAPPED);

@@ -12,15 +12,18 @@
 
 #include "tessera-window-private.h"
 
-/* The window shows the current account's certificates (refreshing them is
- * in tessera-window-refresh.c, the actions in tessera-window-actions.c).
- * Switching accounts or closing the window cancels whatever is running. */
+/* The window shows the current account's certificates. What it shows lives
+ * in a TesseraAccountModel (the "model" property), which tessera-window.ui
+ * binds to; a new one replaces it on every account switch. The actions are
+ * in tessera-window-actions.c. Switching accounts or closing the window
+ * cancels whatever is running. */
 
 G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
   PROP_0,
   PROP_ACCOUNT_JID,
+  PROP_MODEL,
   PROP_BUSY,
   PROP_PAGE,
   N_PROPS
@@ -29,64 +32,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Small helpers used by both window files */
-
-/**
- * _tessera_window_op_new:
- * @self: a #TesseraWindow
- *
- * Starts an operation: counts as busy until freed.
- *
- * Returns: (transfer full): the operation, to pass as user data
- */
-TesseraWindowOp *
-_tessera_window_op_new (TesseraWindow *self)
-{
-  TesseraWindowOp *op = g_new0 (TesseraWindowOp, 1);
-
-  op->window = g_object_ref (self);
-  op->cancellable = g_object_ref (self->cancellable);
-  _tessera_window_set_busy (self, TRUE);
-  return op;
-}
-
-void
-_tessera_window_op_free (TesseraWindowOp *op)
-{
-  if (op == NULL)
-    return;
-
-  _tessera_window_set_busy (op->window, FALSE);
-  g_free (op->label);
-  g_object_unref (op->cancellable);
-  g_object_unref (op->window);
-  g_free (op);
-}
-
-gboolean
-_tessera_window_op_is_stale (TesseraWindowOp *op)
-{
-  return op->cancellable != op->window->cancellable || g_cancellable_is_cancelled (op->cancellable);
-}
-
-void
-_tessera_window_set_busy (TesseraWindow *self,
-                          gboolean       busy)
-{
-  gboolean was_busy = self->busy > 0;
-
-  if (busy)
-    self->busy++;
-  else if (self->busy > 0)
-    self->busy--;
-
-  /* Operations may end after the window was disposed. */
-  if (was_busy != (self->busy > 0) && self->busy_spinner != NULL)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->busy_spinner), self->busy > 0);
-      gtk_spinner_set_spinning (self->busy_spinner, self->busy > 0);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-    }
-}
 
 void
 _tessera_window_show_toast (TesseraWindow *self,
@@ -119,215 +64,193 @@ _tessera_window_show_error (TesseraWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-const char *
-_tessera_window_upload_protocol (TesseraWindow *self)
+/* Closures of the .ui file's bindings: what the pages say */
+
+static gboolean
+is_set (gpointer  this,
+        GObject  *object)
 {
-  return (self->features & TESSERA_FEATURE_ADD) ? "ccm2" : "xep0257";
+  return object != NULL;
 }
 
-void
-_tessera_window_show_page (TesseraWindow *self,
-                           const char    *name)
+static gboolean
+is_page (gpointer    this,
+         const char *page,
+         const char *name)
 {
-  /* The buttons belong to the list; a server that can add but not list
-   * certificates keeps them too. */
-  gboolean with_list = g_str_equal (name, "list") || g_str_equal (name, "empty") ||
-                       (g_str_equal (name, "unsupported") && (self->features & TESSERA_FEATURE_ADD));
-
-  gtk_stack_set_visible_child_name (self->main_stack, name);
-  gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (name, "loading"));
-  gtk_action_bar_set_revealed (self->action_bar, with_list);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
+  return g_strcmp0 (page, name) == 0;
 }
-
-void
-_tessera_window_show_unsupported (TesseraWindow *self)
-{
-  g_autofree char *description = NULL;
-  const char *domain = tessera_account_get_domain (self->account);
-
-  if (self->features & TESSERA_FEATURE_ADD)
-    {
-      adw_status_page_set_title (self->unsupported_page, _("Certificates Cannot Be Listed"));
-      description = g_strdup_printf (_("The server %s lets clients add certificates but not list them, so "
-                                       "they cannot be shown here. You can still add this device’s certificate."),
-                                     domain);
-    }
-  else
-    {
-      adw_status_page_set_title (self->unsupported_page, _("Certificates Not Supported"));
-      description = g_strdup_printf (_("The server %s offers no way to manage client certificates: neither "
-                                       "Client Certificate Management nor XEP-0257."),
-                                     domain);
-    }
-  adw_status_page_set_description (self->unsupported_page, description);
-  tessera_cert_list_set_model (self->cert_list, NULL);
-  _tessera_window_show_page (self, "unsupported");
-}
-
-/**
- * _tessera_window_show_offline:
- * @self: a #TesseraWindow
- * @error: why the list could not be loaded
- * @unreachable: whether the server could not be reached at all
- *
- * Shows the error page with a Retry button.
- */
-void
-_tessera_window_show_offline (TesseraWindow *self,
-                              const GError  *error,
-                              gboolean       unreachable)
-{
-  if (unreachable)
-    {
-      adw_status_page_set_icon_name (self->offline_page, "network-offline-symbolic");
-      adw_status_page_set_title (self->offline_page, _("Server Unreachable"));
-    }
-  else
-    {
-      adw_status_page_set_icon_name (self->offline_page, "dialog-error-symbolic");
-      adw_status_page_set_title (self->offline_page, _("Could Not Load Certificates"));
-    }
-  adw_status_page_set_description (self->offline_page, error->message);
-  _tessera_window_show_page (self, "offline");
-}
-
-/* Actions' sensitivity and the tooltips that say why */
-
-typedef enum {
-  MISSING_ADD,
-  MISSING_REVOKE,
-} MissingFeature;
 
 static char *
-why_not (TesseraWindow  *self,
-         MissingFeature  missing)
+account_jid (gpointer        this,
+             TesseraAccount *account)
+{
+  return account != NULL ? g_strdup (tessera_account_get_jid (account)) : NULL;
+}
+
+/* The buttons belong to the list; a server that can add but not list
+ * certificates keeps them too. */
+static gboolean
+actions_revealed (gpointer    this,
+                  const char *page,
+                  guint       features)
+{
+  return g_strcmp0 (page, "list") == 0 || g_strcmp0 (page, "empty") == 0 ||
+         (g_strcmp0 (page, "unsupported") == 0 && (features & TESSERA_FEATURE_ADD));
+}
+
+static char *
+unsupported_title (gpointer this,
+                   guint    features)
+{
+  if (features & TESSERA_FEATURE_ADD)
+    return g_strdup (_("Certificates Cannot Be Listed"));
+  return g_strdup (_("Certificates Not Supported"));
+}
+
+static char *
+unsupported_description (gpointer        this,
+                         TesseraAccount *account,
+                         guint           features)
 {
   const char *domain;
 
-  if (self->account == NULL)
-    return g_strdup (_("Add an account first"));
-  if (!self->online)
-    return g_strdup (_("Not connected to the server"));
+  if (account == NULL)
+    return NULL;
 
-  domain = tessera_account_get_domain (self->account);
-  if (missing == MISSING_ADD)
-    return g_strdup_printf (_("The server %s does not support adding certificates"), domain);
-  return g_strdup_printf (_("The server %s does not support revoking certificates"), domain);
+  domain = tessera_account_get_domain (account);
+  if (features & TESSERA_FEATURE_ADD)
+    return g_strdup_printf (_("The server %s lets clients add certificates but not list them, so "
+                              "they cannot be shown here. You can still add this device’s certificate."),
+                            domain);
+  return g_strdup_printf (_("The server %s offers no way to manage client certificates: neither "
+                            "Client Certificate Management nor XEP-0257."),
+                          domain);
+}
+
+static char *
+offline_icon (gpointer               this,
+              TesseraConnectionState connection)
+{
+  if (connection == TESSERA_CONNECTION_FAILED)
+    return g_strdup ("dialog-error-symbolic");
+  return g_strdup ("network-offline-symbolic");
+}
+
+static char *
+offline_title (gpointer               this,
+               TesseraConnectionState connection)
+{
+  if (connection == TESSERA_CONNECTION_FAILED)
+    return g_strdup (_("Could Not Load Certificates"));
+  return g_strdup (_("Server Unreachable"));
+}
+
+/* Evaluated only while a row is selected: on deselection the details pane
+ * slides away showing the last one, badge and all. */
+static gboolean
+is_listed_device (gpointer            this,
+                  const char         *fingerprint,
+                  const char * const *device_fingerprints)
+{
+  return device_fingerprints != NULL && g_strv_contains (device_fingerprints, fingerprint);
+}
+
+static char *
+pending_text (gpointer          this,
+              TesseraKeyRecord *pending)
+{
+  if (pending == NULL)
+    return NULL;
+  return g_strdup_printf (_("Key pair “%s” is waiting to be uploaded"), tessera_key_record_get_name (pending));
+}
+
+/* Following the model */
+
+/* Actions cannot be bound from a .ui file: their state follows the model here. */
+static void
+sync_actions (TesseraWindow *self)
+{
+  TesseraAccountModel *model = self->model;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", tessera_account_model_get_can_refresh (model));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-account",
+                                 tessera_account_model_get_account (model) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.generate", tessera_account_model_get_can_add (model));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", tessera_account_model_get_can_upload (model));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke", tessera_account_model_get_can_revoke (model));
+}
+
+/* A new list keeps the selected certificate selected, or selects the one
+ * the model asks for (e.g. just uploaded): a binding cannot say that. */
+static void
+show_entries (TesseraWindow *self)
+{
+  GListModel *entries = tessera_account_model_get_entries (self->model);
+  TesseraCertEntry *previous = tessera_cert_list_get_selected (self->cert_list);
+  g_autofree char *select = NULL;
+
+  if (entries != NULL)
+    select = tessera_account_model_steal_select_hint (self->model);
+  if (entries != NULL && select == NULL && previous != NULL)
+    select = g_strdup (tessera_cert_entry_get_fingerprint (previous));
+
+  tessera_cert_list_set_device_fingerprints (self->cert_list,
+                                             tessera_account_model_get_device_fingerprints (self->model));
+  tessera_cert_list_set_model (self->cert_list, entries);
+  if (select != NULL)
+    tessera_cert_list_select_fingerprint (self->cert_list, select);
 }
 
 static void
-update_generate (TesseraWindow *self,
-                 gboolean       can_add)
+model_notify_cb (TesseraWindow *self,
+                 GParamSpec    *pspec)
 {
-  g_autofree char *tooltip = NULL;
+  const char *name = g_param_spec_get_name (pspec);
 
-  if (can_add)
-    tooltip = g_strdup (_("Make a new key pair on this device (Ctrl+N)"));
-  else
-    tooltip = why_not (self, MISSING_ADD);
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.generate", can_add);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->generate_button), tooltip);
+  if (g_str_equal (name, "entries"))
+    show_entries (self);
+  else if (g_str_equal (name, "busy"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  else if (g_str_equal (name, "page"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
+  sync_actions (self);
 }
+
+/* Selection (the details pane follows it by binding) */
 
 static void
-update_upload (TesseraWindow *self,
-               gboolean       can_add)
+selection_changed_cb (TesseraWindow *self)
 {
-  g_autofree char *tooltip = NULL;
-  g_autofree char *pending_text = NULL;
-  gboolean enabled = can_add && self->pending != NULL && !self->uploading;
-
-  if (!can_add)
-    tooltip = why_not (self, MISSING_ADD);
-  else if (self->pending == NULL)
-    tooltip = g_strdup (_("Generate a key pair first"));
-  else
-    tooltip = g_strdup_printf (_("Send “%s” to the server and store its certificate"),
-                               tessera_key_record_get_name (self->pending));
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", enabled);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->upload_button), tooltip);
-
-  if (self->pending != NULL)
-    pending_text = g_strdup_printf (_("Key pair “%s” is waiting to be uploaded"),
-                                    tessera_key_record_get_name (self->pending));
-  gtk_label_set_label (self->pending_label, pending_text);
-  gtk_widget_set_visible (GTK_WIDGET (self->pending_label), pending_text != NULL);
-}
-
-static void
-update_revoke (TesseraWindow *self)
-{
-  TesseraCertEntry *selected = tessera_cert_list_get_selected (self->cert_list);
-  gboolean supported = self->online && (self->features & (TESSERA_FEATURE_REVOKE | TESSERA_FEATURE_XEP0257));
-  g_autofree char *tooltip = NULL;
-
-  if (!supported)
-    tooltip = why_not (self, MISSING_REVOKE);
-  else if (selected == NULL)
-    tooltip = g_strdup (_("Select a certificate to revoke"));
-  else if (self->revoking)
-    tooltip = g_strdup (_("Revoking…"));
-  else
-    tooltip = g_strdup (_("Revoke the selected certificate (Delete)"));
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke",
-                                 supported && selected != NULL && !self->revoking);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->revoke_button), tooltip);
-}
-
-void
-_tessera_window_update_actions (TesseraWindow *self)
-{
-  gboolean can_add = self->online && (self->features & (TESSERA_FEATURE_ADD | TESSERA_FEATURE_XEP0257));
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", self->account != NULL && !self->refreshing);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-account", self->account != NULL);
-  update_generate (self, can_add);
-  update_upload (self, can_add);
-  update_revoke (self);
-}
-
-/* Selection and details */
-
-void
-_tessera_window_update_details (TesseraWindow *self)
-{
-  TesseraCertEntry *selected = tessera_cert_list_get_selected (self->cert_list);
-
-  if (selected != NULL)
-    tessera_cert_details_set_entry (self->details, selected,
-                                    tessera_cert_list_is_device (self->cert_list, selected));
-  gtk_revealer_set_reveal_child (self->details_revealer, selected != NULL);
-  _tessera_window_update_actions (self);
+  tessera_account_model_set_selected (self->model, tessera_cert_list_get_selected (self->cert_list));
 }
 
 /* Accounts */
 
+/* What still runs for the previous account is cancelled, and its results
+ * land in a model nobody shows. */
 static void
-forget_account_state (TesseraWindow *self)
+drop_model (TesseraWindow *self)
 {
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  if (self->model != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->model, self);
+      tessera_account_model_close (self->model);
+      g_clear_object (&self->model);
+    }
+}
 
-  if (self->session != NULL)
-    tessera_session_close (self->session);
-  g_clear_object (&self->session);
-  g_clear_object (&self->store);
-  g_clear_object (&self->pending);
-  g_clear_object (&self->incoming);
-  g_clear_pointer (&self->select_fingerprint, g_free);
-  self->features = TESSERA_FEATURE_NONE;
-  self->online = FALSE;
-  self->refreshing = FALSE;
-  self->refresh_queued = FALSE;
-  self->uploading = FALSE;
-  self->revoking = FALSE;
-  tessera_cert_list_set_model (self->cert_list, NULL);
-  gtk_revealer_set_reveal_child (self->details_revealer, FALSE);
+static void
+replace_model (TesseraWindow  *self,
+               TesseraAccount *account)
+{
+  drop_model (self);
+
+  self->model = tessera_account_model_new (account);
+  g_signal_connect_object (self->model, "notify", G_CALLBACK (model_notify_cb), self, G_CONNECT_SWAPPED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+  show_entries (self);
+  sync_actions (self);
 }
 
 /**
@@ -341,25 +264,14 @@ void
 tessera_window_set_account (TesseraWindow  *self,
                             TesseraAccount *account)
 {
-  const char *jid;
-
   g_return_if_fail (TESSERA_IS_WINDOW (self));
   g_return_if_fail (account == NULL || TESSERA_IS_ACCOUNT (account));
 
-  forget_account_state (self);
-  g_set_object (&self->account, account);
-
-  jid = account != NULL ? tessera_account_get_jid (account) : NULL;
-  adw_window_title_set_subtitle (self->account_title, jid);
-  if (account != NULL)
-    {
-      self->store = tessera_key_store_new (jid, NULL);
-      if (self->settings != NULL)
-        g_settings_set_string (self->settings, "last-account", jid);
-    }
+  replace_model (self, account);
+  if (account != NULL && self->settings != NULL)
+    g_settings_set_string (self->settings, "last-account", tessera_account_get_jid (account));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT_JID]);
-  _tessera_window_update_actions (self);
   tessera_window_refresh (self);
 }
 
@@ -367,10 +279,11 @@ static void
 switch_to_jid (TesseraWindow *self,
                const char    *jid)
 {
+  TesseraAccount *current = tessera_window_get_account (self);
   g_autoptr(TesseraAccount) account = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->account != NULL && g_strcmp0 (jid, tessera_account_get_jid (self->account)) == 0)
+  if (current != NULL && g_strcmp0 (jid, tessera_account_get_jid (current)) == 0)
     return;
 
   account = tessera_account_store_lookup (jid, &error);
@@ -491,19 +404,13 @@ save_window_state (TesseraWindow *self)
 
 /* GObject */
 
-static void
-selection_changed_cb (TesseraWindow *self)
-{
-  _tessera_window_update_details (self);
-}
-
 static gboolean
 tessera_window_close_request (GtkWindow *window)
 {
   TesseraWindow *self = TESSERA_WINDOW (window);
 
   save_window_state (self);
-  g_cancellable_cancel (self->cancellable);
+  tessera_account_model_close (self->model);
 
   return GTK_WINDOW_CLASS (tessera_window_parent_class)->close_request (window);
 }
@@ -528,22 +435,12 @@ tessera_window_dispose (GObject *object)
 {
   TesseraWindow *self = (TesseraWindow *) object;
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  if (self->session != NULL)
-    tessera_session_close (self->session);
-  g_clear_object (&self->session);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->account);
-  g_clear_object (&self->store);
-  g_clear_object (&self->pending);
-  g_clear_object (&self->incoming);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
+  drop_model (self);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->select_fingerprint, g_free);
   if (self->pending_toast != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->pending_toast), (gpointer *) &self->pending_toast);
   self->pending_toast = NULL;
-  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
 
   G_OBJECT_CLASS (tessera_window_parent_class)->dispose (object);
 }
@@ -559,7 +456,12 @@ tessera_window_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_ACCOUNT_JID:
-      g_value_set_string (value, self->account != NULL ? tessera_account_get_jid (self->account) : "");
+      g_value_set_string (value, tessera_window_get_account (self) != NULL
+                                   ? tessera_account_get_jid (tessera_window_get_account (self)) : "");
+      break;
+
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
       break;
 
     case PROP_BUSY:
@@ -611,6 +513,9 @@ tessera_window_class_init (TesseraWindowClass *klass)
   properties[PROP_ACCOUNT_JID] =
     g_param_spec_string ("account-jid", NULL, NULL, "",
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, TESSERA_TYPE_ACCOUNT_MODEL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
@@ -619,21 +524,23 @@ tessera_window_class_init (TesseraWindowClass *klass)
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (TESSERA_TYPE_ACCOUNT_MODEL);
+  g_type_ensure (TESSERA_TYPE_CONNECTION_STATE);
   g_type_ensure (TESSERA_TYPE_CERT_LIST);
   g_type_ensure (TESSERA_TYPE_CERT_DETAILS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, accounts_section);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, cert_list);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, details);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, account_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, account_title);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, accounts_section);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, busy_spinner);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, loading_spinner);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, cert_list);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, details_revealer);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, details);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, unsupported_page);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, offline_page);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, retry_button);
@@ -643,6 +550,16 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, revoke_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, pending_label);
   gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, is_set);
+  gtk_widget_class_bind_template_callback (widget_class, is_page);
+  gtk_widget_class_bind_template_callback (widget_class, account_jid);
+  gtk_widget_class_bind_template_callback (widget_class, actions_revealed);
+  gtk_widget_class_bind_template_callback (widget_class, unsupported_title);
+  gtk_widget_class_bind_template_callback (widget_class, unsupported_description);
+  gtk_widget_class_bind_template_callback (widget_class, offline_icon);
+  gtk_widget_class_bind_template_callback (widget_class, offline_title);
+  gtk_widget_class_bind_template_callback (widget_class, pending_text);
+  gtk_widget_class_bind_template_callback (widget_class, is_listed_device);
 
   gtk_widget_class_install_property_action (widget_class, "win.account", "account-jid");
   _tessera_window_class_init_actions (widget_class);
@@ -651,8 +568,9 @@ tessera_window_class_init (TesseraWindowClass *klass)
 static void
 tessera_window_init (TesseraWindow *self)
 {
-  self->cancellable = g_cancellable_new ();
   self->settings = lookup_settings ();
+  /* The template's bindings look the model up from the start. */
+  self->model = tessera_account_model_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -686,7 +604,7 @@ tessera_window_get_account (TesseraWindow *self)
 {
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
 
-  return self->account;
+  return tessera_account_model_get_account (self->model);
 }
 
 TesseraFeatures
@@ -694,7 +612,7 @@ tessera_window_get_features (TesseraWindow *self)
 {
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), TESSERA_FEATURE_NONE);
 
-  return self->features;
+  return tessera_account_model_get_features (self->model);
 }
 
 /**
@@ -717,5 +635,33 @@ tessera_window_get_busy (TesseraWindow *self)
 {
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), FALSE);
 
-  return self->busy > 0;
+  return tessera_account_model_get_busy (self->model);
+}
+
+/**
+ * tessera_window_get_model:
+ * @self: a #TesseraWindow
+ *
+ * Returns: (transfer none): the state of the account shown
+ */
+TesseraAccountModel *
+tessera_window_get_model (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return self->model;
+}
+
+/**
+ * tessera_window_refresh:
+ * @self: a #TesseraWindow
+ *
+ * Reloads the certificate list of the current account from the server.
+ */
+void
+tessera_window_refresh (TesseraWindow *self)
+{
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+
+  tessera_account_model_refresh (self->model);
 }

@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "tessera-account-model.h"
 #include "tessera-core.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,7 @@ void             tessera_window_set_account       (TesseraWindow  *self,
 TesseraFeatures  tessera_window_get_features      (TesseraWindow  *self);
 const char      *tessera_window_get_page          (TesseraWindow  *self);
 gboolean         tessera_window_get_busy          (TesseraWindow  *self);
+TesseraAccountModel *tessera_window_get_model     (TesseraWindow  *self);
 void             tessera_window_refresh           (TesseraWindow  *self);
 GtkWindow       *tessera_window_start_enrollment  (TesseraWindow  *self);
 

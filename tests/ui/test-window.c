@@ -152,6 +152,7 @@ test_window_list (Fixture       *f,
   TesseraCertEntry *used;
   GtkWidget *label;
   GtkWidget *details;
+  TesseraAccountModel *model;
   g_autofree char *relative = NULL;
   g_autofree char *exact = NULL;
   g_autofree char *fingerprint = NULL;
@@ -180,6 +181,8 @@ test_window_list (Fixture       *f,
   TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "details_revealer"))), 10);
   details = window_child (f, "details");
   g_assert_true (tessera_cert_details_get_entry (TESSERA_CERT_DETAILS (details)) == used);
+  g_assert_null (tessera_ui_test_find_label (details, "This device"));
+  g_assert_nonnull (tessera_ui_test_find_label (details, tessera_cert_entry_get_name (used)));
   fingerprint = g_ascii_strup (tessera_cert_entry_get_fingerprint (used), -1);
   label = tessera_ui_test_find_label_containing (details, ":");
   g_assert_nonnull (label);
@@ -194,6 +197,19 @@ test_window_list (Fixture       *f,
   }
   g_assert_true (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
 
+  /* The button and its tooltip follow the model's can-revoke. */
+  model = tessera_window_get_model (f->window);
+  g_assert_true (tessera_account_model_get_can_revoke (model));
+  tessera_account_model_set_selected (model, NULL);
+  g_assert_false (tessera_account_model_get_can_revoke (model));
+  g_assert_false (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (window_child (f, "revoke_button")), ==,
+                   "Select a certificate to revoke");
+  tessera_account_model_set_selected (model, used);
+  g_assert_true (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (window_child (f, "revoke_button")), ==,
+                   "Revoke the selected certificate (Delete)");
+
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "certificate-details");
 }
 
@@ -203,9 +219,13 @@ generate_and_upload (Fixture    *f,
 {
   TesseraGenerateDialog *dialog;
   GtkWidget *name_row;
+  GtkWidget *error_label;
   GtkWidget *upload_button = window_child (f, "upload_button");
+  g_autofree char *waiting = NULL;
+  g_autofree char *send = NULL;
 
   g_assert_false (gtk_widget_is_sensitive (upload_button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (upload_button), ==, "Generate a key pair first");
   tessera_ui_test_click (window_child (f, "generate_button"));
   TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG) != NULL, 10);
   dialog = TESSERA_GENERATE_DIALOG (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG));
@@ -214,7 +234,15 @@ generate_and_upload (Fixture    *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name_row)), ==, g_get_host_name ());
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (tessera_ui_test_child (dialog,
                       TESSERA_TYPE_GENERATE_DIALOG, "key_type_row"))), ==, 0);
+  /* A name that is refused shows why; typing hides it again. */
+  error_label = tessera_ui_test_child (dialog, TESSERA_TYPE_GENERATE_DIALOG, "error_label");
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "");
+  tessera_generate_dialog_generate (dialog);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (gtk_widget_is_sensitive (tessera_ui_test_child (dialog, TESSERA_TYPE_GENERATE_DIALOG,
+                                                                 "generate_button")));
   gtk_editable_set_text (GTK_EDITABLE (name_row), name);
+  g_assert_false (gtk_widget_get_visible (error_label));
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "generate-dialog");
 
   tessera_ui_test_click (tessera_ui_test_child (dialog, TESSERA_TYPE_GENERATE_DIALOG, "generate_button"));
@@ -223,6 +251,10 @@ generate_and_upload (Fixture    *f,
   /* The key waits to be uploaded. */
   TESSERA_UI_WAIT (gtk_widget_is_sensitive (upload_button), 10);
   g_assert_true (gtk_widget_get_visible (window_child (f, "pending_label")));
+  waiting = g_strdup_printf ("Key pair “%s” is waiting to be uploaded", name);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (window_child (f, "pending_label"))), ==, waiting);
+  send = g_strdup_printf ("Send “%s” to the server and store its certificate", name);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (upload_button), ==, send);
 
   tessera_ui_test_click (upload_button);
   TESSERA_UI_WAIT (!gtk_widget_is_sensitive (upload_button) && window_settled (f) &&
@@ -264,6 +296,8 @@ test_window_overview (Fixture       *f,
   g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
   TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "details_revealer"))), 10);
   g_assert_nonnull (tessera_ui_test_find_label (window_child (f, "details"), "Workstation"));
+  /* The details pane follows the selection and the model's device keys. */
+  g_assert_nonnull (tessera_ui_test_find_label (window_child (f, "details"), "This device"));
   /* Let the "added" toast time out: this picture goes into the metainfo. */
   tessera_ui_test_settle (4500);
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "certificate-list");

@@ -66,6 +66,16 @@ click_back (TesseraEnrollWizard *wizard)
   tessera_ui_test_click (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "back_button"));
 }
 
+static const char *
+row_state (TesseraEnrollWizard *wizard,
+           const char          *row)
+{
+  g_autofree char *name = g_strdup_printf ("%s_state", row);
+
+  return gtk_stack_get_visible_child_name (GTK_STACK (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
+                                                                             name)));
+}
+
 static void
 set_row_text (GtkWidget  *form,
               const char *row,
@@ -148,6 +158,18 @@ test_wizard_enroll (Fixture       *f,
     g_error ("enrollment failed: %s", gtk_label_get_label (GTK_LABEL (progress_error)));
   g_assert_nonnull (tessera_ui_test_find_label_containing (GTK_WIDGET (wizard),
                                                            tessera_ui_test_server_get (f->server, "JID")));
+  /* The pages and progress rows follow the flow's step. */
+  g_assert_cmpint (tessera_wizard_flow_get_step (tessera_enroll_wizard_get_flow (wizard)), ==,
+                   TESSERA_WIZARD_STEP_DONE);
+  g_assert_cmpstr (row_state (wizard, "generate"), ==, "done");
+  g_assert_cmpstr (row_state (wizard, "upload"), ==, "done");
+  g_assert_cmpstr (row_state (wizard, "verify"), ==, "done");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
+                                                                            "next_button"))), ==, "_Done");
+  g_assert_false (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
+                                                                 "back_button")));
+  g_assert_false (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
+                                                                 "cancel_button")));
   tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-done");
 
   store = tessera_key_store_new (tessera_ui_test_server_get (f->server, "JID"), NULL);
@@ -179,11 +201,23 @@ test_wizard_back (Fixture       *f,
 {
   g_autoptr(GPtrArray) keys = NULL;
   TesseraEnrollWizard *wizard;
+  TesseraWizardFlow *flow;
   TesseraWindow *window;
   GtkWidget *form;
 
   wizard = start_first_run (&window);
   g_assert_false (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "back_button")));
+
+  /* The page and the buttons follow the flow's step. */
+  flow = tessera_enroll_wizard_get_flow (wizard);
+  g_assert_cmpint (tessera_wizard_flow_get_step (flow), ==, TESSERA_WIZARD_STEP_WELCOME);
+  tessera_wizard_flow_set_step (flow, TESSERA_WIZARD_STEP_ACCOUNT);
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "account");
+  g_assert_true (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "back_button")));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
+                                                                            "next_button"))), ==, "C_onnect");
+  tessera_wizard_flow_set_step (flow, TESSERA_WIZARD_STEP_WELCOME);
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "welcome");
 
   click_next (wizard);
   g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "account");
@@ -240,6 +274,11 @@ test_wizard_cancel (Fixture       *f,
   TESSERA_UI_WAIT (gtk_widget_get_visible (progress_error), 90);
   g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "progress");
   g_assert_true (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "next_button")));
+  g_assert_cmpstr (row_state (wizard, "generate"), ==, "done");
+  g_assert_cmpstr (row_state (wizard, "upload"), ==, "failed");
+  g_assert_cmpstr (row_state (wizard, "verify"), ==, "pending");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (tessera_ui_test_child (wizard,
+                     TESSERA_TYPE_ENROLL_WIZARD, "generate_row"))), !=, "");
   tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-upload-failed");
 
   {

@@ -1,0 +1,928 @@
+/* tessera-account-model.c: what the window shows of one account, as properties to bind to
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "tessera-ui"
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-account-loader.h"
+#include "tessera-account-model.h"
+
+/* One model per account shown: the window makes a new one on every account
+ * switch and closes the old one, so a result arriving late for the previous
+ * account changes a model nobody looks at any more.
+ *
+ * The model holds the state (features, connection, entries, pending key,
+ * selection, running operations) and derives from it what the window's
+ * buttons may do and why not (can-* and *-tooltip), so the .ui files bind
+ * to it instead of the window recomputing sensitivity by hand.
+ *
+ * A refresh is one load (tessera-account-loader.c) whose result is applied
+ * here. */
+
+G_DEFINE_ENUM_TYPE (TesseraConnectionState, tessera_connection_state,
+                    G_DEFINE_ENUM_VALUE (TESSERA_CONNECTION_UNKNOWN, "unknown"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_CONNECTION_ONLINE, "online"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_CONNECTION_FAILED, "failed"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_CONNECTION_UNREACHABLE, "unreachable"))
+
+struct _TesseraAccountModel
+{
+  GObject                 parent_instance;
+
+  TesseraAccount         *account;
+  TesseraKeyStore        *store;
+  TesseraSession         *session;
+  GCancellable           *cancellable;
+
+  TesseraFeatures         features;
+  TesseraConnectionState  connection;
+  char                   *page;
+  char                   *last_error;
+  GListModel             *entries;
+  GStrv                   device_fingerprints;
+  TesseraKeyRecord       *pending_key;
+  TesseraCertEntry       *selected;
+  char                   *select_hint;
+  guint                   busy;
+  gboolean                refreshing;
+  gboolean                refresh_queued;
+  gboolean                uploading;
+  gboolean                revoking;
+
+  /* Derived from the above by update_derived(), kept to notify on change */
+  gboolean                can_refresh;
+  gboolean                can_add;
+  gboolean                can_upload;
+  gboolean                can_revoke;
+  char                   *add_tooltip;
+  char                   *upload_tooltip;
+  char                   *revoke_tooltip;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraAccountModel, tessera_account_model, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT,
+  PROP_FEATURES,
+  PROP_CONNECTION,
+  PROP_PAGE,
+  PROP_LAST_ERROR,
+  PROP_ENTRIES,
+  PROP_DEVICE_FINGERPRINTS,
+  PROP_PENDING_KEY,
+  PROP_SELECTED,
+  PROP_BUSY,
+  PROP_CAN_REFRESH,
+  PROP_CAN_ADD,
+  PROP_ADD_TOOLTIP,
+  PROP_CAN_UPLOAD,
+  PROP_UPLOAD_TOOLTIP,
+  PROP_CAN_REVOKE,
+  PROP_REVOKE_TOOLTIP,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Setters that notify only on change */
+
+static void
+set_boolean (TesseraAccountModel *self,
+             gboolean            *field,
+             gboolean             value,
+             guint                prop_id)
+{
+  value = !!value;
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+take_string (TesseraAccountModel *self,
+             char               **field,
+             char                *value,
+             guint                prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    {
+      g_free (value);
+      return;
+    }
+  g_free (*field);
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_page (TesseraAccountModel *self,
+          const char          *page)
+{
+  take_string (self, &self->page, g_strdup (page), PROP_PAGE);
+}
+
+static void
+set_connection (TesseraAccountModel    *self,
+                TesseraConnectionState  connection)
+{
+  if (self->connection == connection)
+    return;
+  self->connection = connection;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+}
+
+static void
+set_busy (TesseraAccountModel *self,
+          gboolean             busy)
+{
+  gboolean was_busy = self->busy > 0;
+
+  if (busy)
+    self->busy++;
+  else if (self->busy > 0)
+    self->busy--;
+
+  if (was_busy != (self->busy > 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+/* Always notifies: the list reloads even when nothing changed, to pick up
+ * new device fingerprints. */
+static void
+set_entries (TesseraAccountModel *self,
+             GListModel          *entries,
+             GStrv                device_fingerprints)
+{
+  g_strfreev (self->device_fingerprints);
+  self->device_fingerprints = g_strdupv (device_fingerprints);
+  g_set_object (&self->entries, entries);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_FINGERPRINTS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENTRIES]);
+}
+
+/* What the buttons may do, and the tooltips that say why not */
+
+typedef enum {
+  MISSING_ADD,
+  MISSING_REVOKE,
+} MissingFeature;
+
+static char *
+why_not (TesseraAccountModel *self,
+         MissingFeature       missing)
+{
+  const char *domain;
+
+  if (self->account == NULL)
+    return g_strdup (_("Add an account first"));
+  if (self->connection != TESSERA_CONNECTION_ONLINE)
+    return g_strdup (_("Not connected to the server"));
+
+  domain = tessera_account_get_domain (self->account);
+  if (missing == MISSING_ADD)
+    return g_strdup_printf (_("The server %s does not support adding certificates"), domain);
+  return g_strdup_printf (_("The server %s does not support revoking certificates"), domain);
+}
+
+static char *
+describe_upload (TesseraAccountModel *self)
+{
+  if (!self->can_add)
+    return why_not (self, MISSING_ADD);
+  if (self->pending_key == NULL)
+    return g_strdup (_("Generate a key pair first"));
+  return g_strdup_printf (_("Send “%s” to the server and store its certificate"),
+                          tessera_key_record_get_name (self->pending_key));
+}
+
+static char *
+describe_revoke (TesseraAccountModel *self,
+                 gboolean             supported)
+{
+  if (!supported)
+    return why_not (self, MISSING_REVOKE);
+  if (self->selected == NULL)
+    return g_strdup (_("Select a certificate to revoke"));
+  if (self->revoking)
+    return g_strdup (_("Revoking…"));
+  return g_strdup (_("Revoke the selected certificate (Delete)"));
+}
+
+static void
+update_derived (TesseraAccountModel *self)
+{
+  gboolean online = self->connection == TESSERA_CONNECTION_ONLINE;
+  gboolean can_add = online && (self->features & (TESSERA_FEATURE_ADD | TESSERA_FEATURE_XEP0257));
+  gboolean revoke_supported = online && (self->features & (TESSERA_FEATURE_REVOKE | TESSERA_FEATURE_XEP0257));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_boolean (self, &self->can_refresh, self->account != NULL && !self->refreshing, PROP_CAN_REFRESH);
+  set_boolean (self, &self->can_add, can_add, PROP_CAN_ADD);
+  take_string (self, &self->add_tooltip,
+               can_add ? g_strdup (_("Make a new key pair on this device (Ctrl+N)")) : why_not (self, MISSING_ADD),
+               PROP_ADD_TOOLTIP);
+  set_boolean (self, &self->can_upload, can_add && self->pending_key != NULL && !self->uploading,
+               PROP_CAN_UPLOAD);
+  take_string (self, &self->upload_tooltip, describe_upload (self), PROP_UPLOAD_TOOLTIP);
+  set_boolean (self, &self->can_revoke, revoke_supported && self->selected != NULL && !self->revoking,
+               PROP_CAN_REVOKE);
+  take_string (self, &self->revoke_tooltip, describe_revoke (self, revoke_supported), PROP_REVOKE_TOOLTIP);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Refreshing */
+
+static gboolean
+is_connection_error (const GError *error)
+{
+  if (error->domain != TESSERA_XMPP_ERROR)
+    return FALSE;
+
+  switch (error->code)
+    {
+    case TESSERA_XMPP_ERROR_CONNECTION_FAILED:
+    case TESSERA_XMPP_ERROR_TLS_NOT_OFFERED:
+    case TESSERA_XMPP_ERROR_TLS_CERTIFICATE:
+    case TESSERA_XMPP_ERROR_TIMEOUT:
+    case TESSERA_XMPP_ERROR_STREAM_ERROR:
+      return TRUE;
+
+    default:
+      return FALSE;
+    }
+}
+
+/* A result for a model that was closed meanwhile: dropped. */
+static gboolean
+is_closed (TesseraAccountModel *self)
+{
+  return g_cancellable_is_cancelled (self->cancellable);
+}
+
+static void
+set_features (TesseraAccountModel *self,
+              TesseraFeatures      features)
+{
+  if (self->features == features)
+    return;
+  self->features = features;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
+}
+
+static void
+show_snapshot (TesseraAccountModel    *self,
+               TesseraAccountSnapshot *snapshot)
+{
+  set_features (self, snapshot->features);
+  set_connection (self, TESSERA_CONNECTION_ONLINE);
+  if (snapshot->entries == NULL)
+    {
+      set_entries (self, NULL, NULL);
+      set_page (self, "unsupported");
+      return;
+    }
+
+  if (g_set_object (&self->pending_key, snapshot->pending))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_KEY]);
+  set_entries (self, snapshot->entries, snapshot->device_fingerprints);
+  set_page (self, g_list_model_get_n_items (snapshot->entries) > 0 ? "list" : "empty");
+}
+
+static void
+show_failure (TesseraAccountModel *self,
+              const GError        *error)
+{
+  g_debug ("Refreshing failed: %s", error->message);
+
+  /* Drop the connection: the next attempt starts afresh. */
+  if (self->session != NULL)
+    tessera_session_close (self->session);
+
+  set_connection (self, is_connection_error (error) ? TESSERA_CONNECTION_UNREACHABLE : TESSERA_CONNECTION_FAILED);
+  take_string (self, &self->last_error, g_strdup (error->message), PROP_LAST_ERROR);
+  set_entries (self, NULL, NULL);
+  set_page (self, "offline");
+}
+
+static void
+loaded_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(TesseraAccountModel) self = user_data;
+  g_autoptr(TesseraAccountSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraFeatures features = self->features;
+
+  snapshot = tessera_account_load_finish (result, &features, &error);
+  if (is_closed (self))
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (snapshot != NULL)
+    show_snapshot (self, snapshot);
+  else
+    {
+      set_features (self, features);
+      show_failure (self, error);
+    }
+  self->refreshing = FALSE;
+  set_busy (self, FALSE);
+  update_derived (self);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  /* Asked for while this one ran (e.g. after an upload): the list may
+   * already be out of date. */
+  if (self->refresh_queued)
+    {
+      self->refresh_queued = FALSE;
+      tessera_account_model_refresh (self);
+    }
+}
+
+/**
+ * tessera_account_model_refresh:
+ * @self: a #TesseraAccountModel
+ *
+ * Reloads what the server supports and the certificate list. While one
+ * refresh runs, asking again runs one more after it.
+ */
+void
+tessera_account_model_refresh (TesseraAccountModel *self)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+
+  if (self->account == NULL || is_closed (self))
+    return;
+  if (self->refreshing)
+    {
+      self->refresh_queued = TRUE;
+      return;
+    }
+
+  self->refreshing = TRUE;
+  set_busy (self, TRUE);
+  update_derived (self);
+  if (self->entries == NULL)
+    set_page (self, "loading");
+
+  /* The session reads the password from the Secret Service itself, on its
+   * worker thread. */
+  if (self->session == NULL)
+    self->session = tessera_session_new (self->account, self->store);
+  tessera_account_load_async (self->session, self->store, self->cancellable, loaded_cb, g_object_ref (self));
+}
+
+/* Uploading and revoking */
+
+static void
+uploaded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraAccountModel *self = g_task_get_source_object (task);
+  TesseraCertificate *certificate;
+  TesseraKeyRecord *record;
+  GError *error = NULL;
+
+  record = tessera_session_upload_finish (TESSERA_SESSION (object), result, &error);
+  self->uploading = FALSE;
+  set_busy (self, FALSE);
+  if (record == NULL)
+    {
+      update_derived (self);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The next list selects the new certificate. */
+  certificate = tessera_key_record_get_certificate (record);
+  if (certificate != NULL)
+    tessera_account_model_set_select_hint (self, tessera_certificate_get_fingerprint (certificate));
+  tessera_account_model_set_pending_key (self, NULL);
+  g_task_return_pointer (task, record, g_object_unref);
+}
+
+/**
+ * tessera_account_model_upload_async:
+ * @self: a #TesseraAccountModel whose #TesseraAccountModel:can-upload holds
+ * @callback: called when the certificate is stored, or uploading failed
+ * @user_data: data for @callback
+ *
+ * Sends the pending key's signing request and stores the certificate.
+ */
+void
+tessera_account_model_upload_async (TesseraAccountModel *self,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+  g_return_if_fail (self->can_upload && self->session != NULL);
+
+  task = g_task_new (self, self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_account_model_upload_async);
+  self->uploading = TRUE;
+  set_busy (self, TRUE);
+  update_derived (self);
+  tessera_session_upload_async (self->session, tessera_key_record_get_id (self->pending_key),
+                                self->cancellable, uploaded_cb, task);
+}
+
+/**
+ * tessera_account_model_upload_finish:
+ *
+ * Returns: (transfer full): the key record with its certificate, or %NULL
+ */
+TesseraKeyRecord *
+tessera_account_model_upload_finish (TesseraAccountModel  *self,
+                                     GAsyncResult         *result,
+                                     GError              **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+revoked_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraAccountModel *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  self->revoking = FALSE;
+  set_busy (self, FALSE);
+  update_derived (self);
+  if (!tessera_session_revoke_finish (TESSERA_SESSION (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * tessera_account_model_revoke_async:
+ * @self: a #TesseraAccountModel
+ * @entry: the certificate to revoke
+ * @callback: called when it is revoked, or revoking failed
+ * @user_data: data for @callback
+ *
+ * Revokes @entry on the server (and deletes its key when it is this
+ * device's). One revocation at a time: #TesseraAccountModel:can-revoke is
+ * %FALSE while it runs.
+ */
+void
+tessera_account_model_revoke_async (TesseraAccountModel *self,
+                                    TesseraCertEntry    *entry,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+  g_return_if_fail (TESSERA_IS_CERT_ENTRY (entry));
+  g_return_if_fail (self->session != NULL && !self->revoking);
+
+  task = g_task_new (self, self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_account_model_revoke_async);
+  self->revoking = TRUE;
+  set_busy (self, TRUE);
+  update_derived (self);
+  tessera_session_revoke_async (self->session, tessera_cert_entry_get_fingerprint (entry),
+                                self->cancellable, revoked_cb, task);
+}
+
+gboolean
+tessera_account_model_revoke_finish (TesseraAccountModel  *self,
+                                     GAsyncResult         *result,
+                                     GError              **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * tessera_account_model_close:
+ * @self: a #TesseraAccountModel
+ *
+ * Cancels what runs and drops the connection: the model of an account the
+ * window no longer shows.
+ */
+void
+tessera_account_model_close (TesseraAccountModel *self)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->session != NULL)
+    tessera_session_close (self->session);
+}
+
+/* GObject */
+
+static void
+tessera_account_model_constructed (GObject *object)
+{
+  TesseraAccountModel *self = TESSERA_ACCOUNT_MODEL (object);
+
+  G_OBJECT_CLASS (tessera_account_model_parent_class)->constructed (object);
+
+  if (self->account != NULL)
+    self->store = tessera_key_store_new (tessera_account_get_jid (self->account), NULL);
+  self->page = g_strdup (self->account != NULL ? "loading" : "no-account");
+  update_derived (self);
+}
+
+static void
+tessera_account_model_dispose (GObject *object)
+{
+  TesseraAccountModel *self = (TesseraAccountModel *) object;
+
+  if (self->cancellable != NULL)
+    tessera_account_model_close (self);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+  g_clear_object (&self->entries);
+  g_clear_object (&self->pending_key);
+  g_clear_object (&self->selected);
+
+  G_OBJECT_CLASS (tessera_account_model_parent_class)->dispose (object);
+}
+
+static void
+tessera_account_model_finalize (GObject *object)
+{
+  TesseraAccountModel *self = (TesseraAccountModel *) object;
+
+  g_clear_object (&self->account);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->device_fingerprints, g_strfreev);
+  g_free (self->page);
+  g_free (self->last_error);
+  g_free (self->select_hint);
+  g_free (self->add_tooltip);
+  g_free (self->upload_tooltip);
+  g_free (self->revoke_tooltip);
+
+  G_OBJECT_CLASS (tessera_account_model_parent_class)->finalize (object);
+}
+
+static void
+tessera_account_model_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  TesseraAccountModel *self = TESSERA_ACCOUNT_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+
+    case PROP_FEATURES:
+      g_value_set_uint (value, self->features);
+      break;
+
+    case PROP_CONNECTION:
+      g_value_set_enum (value, self->connection);
+      break;
+
+    case PROP_PAGE:
+      g_value_set_string (value, self->page);
+      break;
+
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+
+    case PROP_ENTRIES:
+      g_value_set_object (value, self->entries);
+      break;
+
+    case PROP_DEVICE_FINGERPRINTS:
+      g_value_set_boxed (value, self->device_fingerprints);
+      break;
+
+    case PROP_PENDING_KEY:
+      g_value_set_object (value, self->pending_key);
+      break;
+
+    case PROP_SELECTED:
+      g_value_set_object (value, self->selected);
+      break;
+
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy > 0);
+      break;
+
+    case PROP_CAN_REFRESH:
+      g_value_set_boolean (value, self->can_refresh);
+      break;
+
+    case PROP_CAN_ADD:
+      g_value_set_boolean (value, self->can_add);
+      break;
+
+    case PROP_ADD_TOOLTIP:
+      g_value_set_string (value, self->add_tooltip);
+      break;
+
+    case PROP_CAN_UPLOAD:
+      g_value_set_boolean (value, self->can_upload);
+      break;
+
+    case PROP_UPLOAD_TOOLTIP:
+      g_value_set_string (value, self->upload_tooltip);
+      break;
+
+    case PROP_CAN_REVOKE:
+      g_value_set_boolean (value, self->can_revoke);
+      break;
+
+    case PROP_REVOKE_TOOLTIP:
+      g_value_set_string (value, self->revoke_tooltip);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_account_model_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  TesseraAccountModel *self = TESSERA_ACCOUNT_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      self->account = g_value_dup_object (value);
+      break;
+
+    case PROP_PENDING_KEY:
+      tessera_account_model_set_pending_key (self, g_value_get_object (value));
+      break;
+
+    case PROP_SELECTED:
+      tessera_account_model_set_selected (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GParamSpec *
+readable_boolean (const char *name)
+{
+  return g_param_spec_boolean (name, NULL, NULL, FALSE, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+}
+
+static GParamSpec *
+readable_string (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL, NULL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+}
+
+static void
+tessera_account_model_class_init (TesseraAccountModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags readwrite = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = tessera_account_model_constructed;
+  object_class->dispose = tessera_account_model_dispose;
+  object_class->finalize = tessera_account_model_finalize;
+  object_class->get_property = tessera_account_model_get_property;
+  object_class->set_property = tessera_account_model_set_property;
+
+  properties[PROP_ACCOUNT] =
+    g_param_spec_object ("account", NULL, NULL, TESSERA_TYPE_ACCOUNT,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  /* TesseraFeatures bits */
+  properties[PROP_FEATURES] =
+    g_param_spec_uint ("features", NULL, NULL, 0, G_MAXUINT, 0, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_CONNECTION] =
+    g_param_spec_enum ("connection", NULL, NULL, TESSERA_TYPE_CONNECTION_STATE, TESSERA_CONNECTION_UNKNOWN,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  /* "no-account", "loading", "list", "empty", "unsupported" or "offline" */
+  properties[PROP_PAGE] = readable_string ("page");
+  /* Why the last refresh failed, "what failed: why" */
+  properties[PROP_LAST_ERROR] = readable_string ("last-error");
+  properties[PROP_ENTRIES] =
+    g_param_spec_object ("entries", NULL, NULL, G_TYPE_LIST_MODEL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  /* Of the listed certificates whose key lives on this device */
+  properties[PROP_DEVICE_FINGERPRINTS] =
+    g_param_spec_boxed ("device-fingerprints", NULL, NULL, G_TYPE_STRV, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_PENDING_KEY] =
+    g_param_spec_object ("pending-key", NULL, NULL, TESSERA_TYPE_KEY_RECORD, readwrite);
+  properties[PROP_SELECTED] =
+    g_param_spec_object ("selected", NULL, NULL, TESSERA_TYPE_CERT_ENTRY, readwrite);
+  properties[PROP_BUSY] = readable_boolean ("busy");
+  properties[PROP_CAN_REFRESH] = readable_boolean ("can-refresh");
+  properties[PROP_CAN_ADD] = readable_boolean ("can-add");
+  properties[PROP_ADD_TOOLTIP] = readable_string ("add-tooltip");
+  properties[PROP_CAN_UPLOAD] = readable_boolean ("can-upload");
+  properties[PROP_UPLOAD_TOOLTIP] = readable_string ("upload-tooltip");
+  properties[PROP_CAN_REVOKE] = readable_boolean ("can-revoke");
+  properties[PROP_REVOKE_TOOLTIP] = readable_string ("revoke-tooltip");
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tessera_account_model_init (TesseraAccountModel *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * tessera_account_model_new:
+ * @account: (nullable): the account, or %NULL for the window without one
+ *
+ * Returns: (transfer full): a new #TesseraAccountModel; call
+ *   tessera_account_model_refresh() to load it
+ */
+TesseraAccountModel *
+tessera_account_model_new (TesseraAccount *account)
+{
+  g_return_val_if_fail (account == NULL || TESSERA_IS_ACCOUNT (account), NULL);
+
+  return g_object_new (TESSERA_TYPE_ACCOUNT_MODEL, "account", account, NULL);
+}
+
+TesseraAccount *
+tessera_account_model_get_account (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+  return self->account;
+}
+
+TesseraKeyStore *
+tessera_account_model_get_store (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+  return self->store;
+}
+
+TesseraFeatures
+tessera_account_model_get_features (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), TESSERA_FEATURE_NONE);
+  return self->features;
+}
+
+/* Which way a new key goes up: ccm2 when the server offers it. */
+const char *
+tessera_account_model_get_upload_protocol (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+  return (self->features & TESSERA_FEATURE_ADD) ? "ccm2" : "xep0257";
+}
+
+
+
+gboolean
+tessera_account_model_get_busy (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), FALSE);
+  return self->busy > 0;
+}
+
+/**
+ * tessera_account_model_get_entries:
+ *
+ * Returns: (transfer none) (nullable): the listed #TesseraCertEntry items,
+ *   or %NULL when the list is not known
+ */
+GListModel *
+tessera_account_model_get_entries (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+  return self->entries;
+}
+
+/**
+ * tessera_account_model_get_device_fingerprints:
+ *
+ * Returns: (transfer none) (nullable): fingerprints of the listed
+ *   certificates whose key lives on this device
+ */
+const char * const *
+tessera_account_model_get_device_fingerprints (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+  return (const char * const *) self->device_fingerprints;
+}
+
+TesseraKeyRecord *
+tessera_account_model_get_pending_key (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+  return self->pending_key;
+}
+
+/**
+ * tessera_account_model_set_pending_key:
+ * @self: a #TesseraAccountModel
+ * @record: (nullable): a key generated here and not uploaded yet
+ */
+void
+tessera_account_model_set_pending_key (TesseraAccountModel *self,
+                                       TesseraKeyRecord    *record)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+
+  if (g_set_object (&self->pending_key, record))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_KEY]);
+  update_derived (self);
+}
+
+
+/**
+ * tessera_account_model_set_selected:
+ * @self: a #TesseraAccountModel
+ * @entry: (nullable): the certificate selected in the list
+ */
+void
+tessera_account_model_set_selected (TesseraAccountModel *self,
+                                    TesseraCertEntry    *entry)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+
+  if (g_set_object (&self->selected, entry))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+  update_derived (self);
+}
+
+gboolean
+tessera_account_model_get_can_refresh (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), FALSE);
+  return self->can_refresh;
+}
+
+gboolean
+tessera_account_model_get_can_add (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), FALSE);
+  return self->can_add;
+}
+
+gboolean
+tessera_account_model_get_can_upload (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), FALSE);
+  return self->can_upload;
+}
+
+gboolean
+tessera_account_model_get_can_revoke (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), FALSE);
+  return self->can_revoke;
+}
+
+/**
+ * tessera_account_model_set_select_hint:
+ * @self: a #TesseraAccountModel
+ * @fingerprint: (nullable): a certificate to select once the list shows it
+ */
+void
+tessera_account_model_set_select_hint (TesseraAccountModel *self,
+                                       const char          *fingerprint)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+
+  g_free (self->select_hint);
+  self->select_hint = g_strdup (fingerprint);
+}
+
+/**
+ * tessera_account_model_steal_select_hint:
+ *
+ * Returns: (transfer full) (nullable): the fingerprint to select, once
+ */
+char *
+tessera_account_model_steal_select_hint (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+  return g_steal_pointer (&self->select_hint);
+}

@@ -1,0 +1,775 @@
+/* tessera-wizard-flow.c: the enrollment wizard's state machine, without widgets
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "tessera-ui"
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-tasks.h"
+#include "tessera-wizard-flow.h"
+
+/* welcome → account (connect check) → device name → generate the key,
+ * upload it, log in with the certificate alone → done.
+ *
+ * The wizard's pages, buttons and progress rows are bound to "step",
+ * "busy", "cleaning" and "failed"; this object runs the enrollment steps.
+ *
+ * Leaving early (Back from the progress page, Cancel, closing the window)
+ * cleans up first: a key that was never certified is deleted, and a
+ * certificate that was added but not verified is offered for revocation
+ * ("confirm-revoke", answered by tessera_wizard_flow_answer_revoke()). */
+
+G_DEFINE_ENUM_TYPE (TesseraWizardStep, tessera_wizard_step,
+                    G_DEFINE_ENUM_VALUE (TESSERA_WIZARD_STEP_WELCOME, "welcome"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_WIZARD_STEP_ACCOUNT, "account"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_WIZARD_STEP_DEVICE, "device"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_WIZARD_STEP_GENERATE, "generate"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_WIZARD_STEP_UPLOAD, "upload"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_WIZARD_STEP_VERIFY, "verify"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_WIZARD_STEP_DONE, "done"))
+
+struct _TesseraWizardFlow
+{
+  GObject            parent_instance;
+
+  GCancellable      *cancellable;
+  TesseraAccount    *account;
+  TesseraKeyStore   *store;
+  TesseraSession    *session;
+  TesseraSession    *login_session;
+  TesseraFeatures    features;
+  TesseraKeyType     key_type;
+  char              *device_name;
+
+  TesseraWizardStep  step;
+  TesseraKeyRecord  *record;        /* the key, once saved; with its certificate once uploaded */
+  char              *fingerprint;   /* of the certificate, once uploaded */
+  char              *bound_jid;     /* once verified */
+  char              *error_message; /* of the failed step */
+  gboolean           running;       /* an enrollment step runs */
+  gboolean           failed;        /* the current step failed; Try Again runs it again */
+  GTask             *cleanup;       /* while cleaning up before leaving */
+  gboolean           closed;        /* the wizard is gone: results are dropped */
+};
+
+G_DEFINE_FINAL_TYPE (TesseraWizardFlow, tessera_wizard_flow, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STEP,
+  PROP_BUSY,
+  PROP_CLEANING,
+  PROP_FAILED,
+  PROP_ERROR_MESSAGE,
+  PROP_ACCOUNT,
+  PROP_DEVICE_NAME,
+  PROP_RECORD,
+  PROP_FINGERPRINT,
+  PROP_BOUND_JID,
+  N_PROPS
+};
+
+enum {
+  CONFIRM_REVOKE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void run_step (TesseraWizardFlow *self);
+static void continue_cleanup (TesseraWizardFlow *self);
+
+/* State */
+
+static void
+notify (TesseraWizardFlow *self,
+        guint              prop_id)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_running (TesseraWizardFlow *self,
+             gboolean           running)
+{
+  if (self->running == running)
+    return;
+  self->running = running;
+  notify (self, PROP_BUSY);
+}
+
+static void
+set_failed (TesseraWizardFlow *self,
+            gboolean           failed,
+            char              *message)
+{
+  g_free (self->error_message);
+  self->error_message = message;
+  notify (self, PROP_ERROR_MESSAGE);
+  if (self->failed != failed)
+    {
+      self->failed = failed;
+      notify (self, PROP_FAILED);
+    }
+}
+
+static void
+set_record (TesseraWizardFlow *self,
+            TesseraKeyRecord  *record)
+{
+  if (g_set_object (&self->record, record))
+    notify (self, PROP_RECORD);
+}
+
+static void
+set_fingerprint (TesseraWizardFlow *self,
+                 const char        *fingerprint)
+{
+  g_free (self->fingerprint);
+  self->fingerprint = g_strdup (fingerprint);
+  notify (self, PROP_FINGERPRINT);
+}
+
+static void
+step_failed (TesseraWizardFlow *self,
+             const char        *what,
+             const GError      *error)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  set_failed (self, TRUE, g_strdup_printf ("%s: %s", what, error->message));
+  set_running (self, FALSE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+next_step (TesseraWizardFlow *self)
+{
+  tessera_wizard_flow_set_step (self, self->step + 1);
+  run_step (self);
+}
+
+/* A step that ended after the wizard asked to leave: clean up now. */
+static gboolean
+leaving (TesseraWizardFlow *self)
+{
+  if (self->closed)
+    return TRUE;
+  if (self->cleanup == NULL)
+    return FALSE;
+
+  /* Still busy: "cleaning" holds until the cleanup is done. */
+  self->running = FALSE;
+  continue_cleanup (self);
+  return TRUE;
+}
+
+/* Step 3: a fresh connection logs in with the certificate and no password */
+
+static void
+verified_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TesseraWizardFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bound_jid = NULL;
+
+  bound_jid = tessera_session_login_finish (TESSERA_SESSION (object), result, &error);
+  tessera_session_close (TESSERA_SESSION (object));
+  if (leaving (self))
+    return;
+
+  if (bound_jid == NULL)
+    {
+      step_failed (self, _("Logging in with the certificate failed"), error);
+      return;
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_free (self->bound_jid);
+  self->bound_jid = g_steal_pointer (&bound_jid);
+  notify (self, PROP_BOUND_JID);
+  set_running (self, FALSE);
+  tessera_wizard_flow_set_step (self, TESSERA_WIZARD_STEP_DONE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Step 2: upload the pending key */
+
+static void
+uploaded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TesseraWizardFlow) self = user_data;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraCertificate *certificate;
+
+  record = tessera_session_upload_finish (TESSERA_SESSION (object), result, &error);
+  certificate = record != NULL ? tessera_key_record_get_certificate (record) : NULL;
+  if (certificate != NULL)
+    {
+      /* Known even when leaving: the cleanup must offer to revoke it. */
+      set_record (self, record);
+      set_fingerprint (self, tessera_certificate_get_fingerprint (certificate));
+    }
+  if (leaving (self))
+    return;
+
+  if (certificate == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_FAILED,
+                             _("no certificate was stored"));
+      step_failed (self, _("Getting the certificate failed"), error);
+      return;
+    }
+  next_step (self);
+}
+
+/* Step 1: generate the key and save it with its request */
+
+static void
+generated_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TesseraWizardFlow) self = user_data;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  record = tessera_task_create_pending_key_finish (result, &error);
+  if (record != NULL)
+    set_record (self, record);
+  if (leaving (self))
+    return;
+
+  if (record == NULL)
+    {
+      step_failed (self, _("Generating the key pair failed"), error);
+      return;
+    }
+  next_step (self);
+}
+
+static const char *
+upload_protocol (TesseraWizardFlow *self)
+{
+  return (self->features & TESSERA_FEATURE_ADD) ? "ccm2" : "xep0257";
+}
+
+static void
+run_step (TesseraWizardFlow *self)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  set_running (self, TRUE);
+  set_failed (self, FALSE, NULL);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  switch (self->step)
+    {
+    case TESSERA_WIZARD_STEP_GENERATE:
+      tessera_task_create_pending_key_async (self->store, tessera_account_get_jid (self->account),
+                                             self->device_name, self->key_type, upload_protocol (self),
+                                             self->cancellable, generated_cb, g_object_ref (self));
+      break;
+
+    case TESSERA_WIZARD_STEP_UPLOAD:
+      tessera_session_upload_async (self->session, tessera_key_record_get_id (self->record),
+                                    self->cancellable, uploaded_cb, g_object_ref (self));
+      break;
+
+    case TESSERA_WIZARD_STEP_VERIFY:
+      g_clear_object (&self->login_session);
+      self->login_session = tessera_session_new (self->account, self->store);
+      tessera_session_login_async (self->login_session, self->cancellable, verified_cb, g_object_ref (self));
+      break;
+
+    case TESSERA_WIZARD_STEP_WELCOME:
+    case TESSERA_WIZARD_STEP_ACCOUNT:
+    case TESSERA_WIZARD_STEP_DEVICE:
+    case TESSERA_WIZARD_STEP_DONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Cleaning up when leaving early */
+
+static void
+finish_cleanup (TesseraWizardFlow *self,
+                GError            *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->cleanup);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_record (self, NULL);
+  set_fingerprint (self, NULL);
+  set_failed (self, FALSE, NULL);
+  self->running = FALSE;
+  if (self->step >= TESSERA_WIZARD_STEP_GENERATE && self->step < TESSERA_WIZARD_STEP_DONE)
+    tessera_wizard_flow_set_step (self, TESSERA_WIZARD_STEP_DEVICE);
+  notify (self, PROP_CLEANING);
+  notify (self, PROP_BUSY);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+key_deleted_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TesseraWizardFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_task_delete_key_finish (result, &error))
+    g_warning ("Could not delete the unsent key: %s", error->message);
+  if (!self->closed)
+    finish_cleanup (self, NULL);
+}
+
+static void
+revoked_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TesseraWizardFlow) self = user_data;
+  GError *error = NULL;
+
+  tessera_session_revoke_finish (TESSERA_SESSION (object), result, &error);
+  if (self->closed)
+    g_clear_error (&error);
+  else
+    finish_cleanup (self, error);
+}
+
+static void
+continue_cleanup (TesseraWizardFlow *self)
+{
+  /* A request that left this device may have been certified: deleting its
+   * key would leave an orphan certificate. It stays pending, and the next
+   * operation's reconciliation sends it again and stores the certificate. */
+  if (self->record != NULL && self->fingerprint == NULL && self->session != NULL &&
+      tessera_session_request_was_sent (self->session, tessera_key_record_get_id (self->record)))
+    finish_cleanup (self, NULL);
+  else if (self->record != NULL && self->fingerprint == NULL)
+    tessera_task_delete_key_async (self->store, tessera_key_record_get_id (self->record), NULL,
+                                   key_deleted_cb, g_object_ref (self));
+  else if (self->fingerprint != NULL && self->step != TESSERA_WIZARD_STEP_DONE)
+    g_signal_emit (self, signals[CONFIRM_REVOKE], 0);
+  else
+    finish_cleanup (self, NULL);
+}
+
+/**
+ * tessera_wizard_flow_clean_up_async:
+ * @self: a #TesseraWizardFlow, not cleaning up already
+ * @callback: called when there is nothing left to clean up
+ * @user_data: data for @callback
+ *
+ * Stops the running step, then deletes a key that was never certified, or
+ * emits #TesseraWizardFlow::confirm-revoke for a certificate that was added
+ * but not verified. Ends back on the device step. Fails only when revoking
+ * failed: the certificate is still on the account then.
+ */
+void
+tessera_wizard_flow_clean_up_async (TesseraWizardFlow   *self,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+  g_return_if_fail (self->cleanup == NULL);
+
+  self->cleanup = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (self->cleanup, tessera_wizard_flow_clean_up_async);
+  notify (self, PROP_CLEANING);
+  notify (self, PROP_BUSY);
+
+  if (self->running)
+    {
+      /* The running step's callback continues the cleanup. */
+      tessera_wizard_flow_cancel (self);
+      return;
+    }
+  continue_cleanup (self);
+}
+
+gboolean
+tessera_wizard_flow_clean_up_finish (TesseraWizardFlow  *self,
+                                     GAsyncResult       *result,
+                                     GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * tessera_wizard_flow_answer_revoke:
+ * @self: a #TesseraWizardFlow that emitted #TesseraWizardFlow::confirm-revoke
+ * @revoke: whether to revoke the unverified certificate, or keep it
+ */
+void
+tessera_wizard_flow_answer_revoke (TesseraWizardFlow *self,
+                                   gboolean           revoke)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+  g_return_if_fail (self->cleanup != NULL);
+
+  if (!revoke)
+    finish_cleanup (self, NULL);
+  else
+    tessera_session_revoke_async (self->session, self->fingerprint, NULL, revoked_cb, g_object_ref (self));
+}
+
+/* GObject */
+
+static void
+tessera_wizard_flow_dispose (GObject *object)
+{
+  TesseraWizardFlow *self = (TesseraWizardFlow *) object;
+
+  tessera_wizard_flow_close (self);
+  g_clear_object (&self->login_session);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+  g_clear_object (&self->account);
+  g_clear_object (&self->record);
+
+  G_OBJECT_CLASS (tessera_wizard_flow_parent_class)->dispose (object);
+}
+
+static void
+tessera_wizard_flow_finalize (GObject *object)
+{
+  TesseraWizardFlow *self = (TesseraWizardFlow *) object;
+
+  g_clear_object (&self->cancellable);
+  g_free (self->device_name);
+  g_free (self->fingerprint);
+  g_free (self->bound_jid);
+  g_free (self->error_message);
+
+  G_OBJECT_CLASS (tessera_wizard_flow_parent_class)->finalize (object);
+}
+
+static void
+tessera_wizard_flow_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  TesseraWizardFlow *self = TESSERA_WIZARD_FLOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STEP:
+      g_value_set_enum (value, self->step);
+      break;
+
+    case PROP_BUSY:
+      g_value_set_boolean (value, tessera_wizard_flow_get_busy (self));
+      break;
+
+    case PROP_CLEANING:
+      g_value_set_boolean (value, self->cleanup != NULL);
+      break;
+
+    case PROP_FAILED:
+      g_value_set_boolean (value, self->failed);
+      break;
+
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, self->error_message);
+      break;
+
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+
+    case PROP_DEVICE_NAME:
+      g_value_set_string (value, self->device_name);
+      break;
+
+    case PROP_RECORD:
+      g_value_set_object (value, self->record);
+      break;
+
+    case PROP_FINGERPRINT:
+      g_value_set_string (value, self->fingerprint);
+      break;
+
+    case PROP_BOUND_JID:
+      g_value_set_string (value, self->bound_jid);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_wizard_flow_class_init (TesseraWizardFlowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = tessera_wizard_flow_dispose;
+  object_class->finalize = tessera_wizard_flow_finalize;
+  object_class->get_property = tessera_wizard_flow_get_property;
+
+  properties[PROP_STEP] =
+    g_param_spec_enum ("step", NULL, NULL, TESSERA_TYPE_WIZARD_STEP, TESSERA_WIZARD_STEP_WELCOME, flags);
+  /* An enrollment step runs, or the cleanup */
+  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, flags);
+  properties[PROP_CLEANING] = g_param_spec_boolean ("cleaning", NULL, NULL, FALSE, flags);
+  properties[PROP_FAILED] = g_param_spec_boolean ("failed", NULL, NULL, FALSE, flags);
+  /* "what failed: why" of the failed step */
+  properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
+  properties[PROP_ACCOUNT] = g_param_spec_object ("account", NULL, NULL, TESSERA_TYPE_ACCOUNT, flags);
+  properties[PROP_DEVICE_NAME] = g_param_spec_string ("device-name", NULL, NULL, NULL, flags);
+  properties[PROP_RECORD] = g_param_spec_object ("record", NULL, NULL, TESSERA_TYPE_KEY_RECORD, flags);
+  properties[PROP_FINGERPRINT] = g_param_spec_string ("fingerprint", NULL, NULL, NULL, flags);
+  properties[PROP_BOUND_JID] = g_param_spec_string ("bound-jid", NULL, NULL, NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TesseraWizardFlow::confirm-revoke:
+   * @self: the flow
+   *
+   * While cleaning up: a certificate was added for
+   * #TesseraWizardFlow:device-name but not verified. Answer with
+   * tessera_wizard_flow_answer_revoke().
+   */
+  signals[CONFIRM_REVOKE] =
+    g_signal_new ("confirm-revoke",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+tessera_wizard_flow_init (TesseraWizardFlow *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+TesseraWizardFlow *
+tessera_wizard_flow_new (void)
+{
+  return g_object_new (TESSERA_TYPE_WIZARD_FLOW, NULL);
+}
+
+TesseraWizardStep
+tessera_wizard_flow_get_step (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), TESSERA_WIZARD_STEP_WELCOME);
+
+  return self->step;
+}
+
+/**
+ * tessera_wizard_flow_set_step:
+ * @self: a #TesseraWizardFlow
+ * @step: the step to show
+ *
+ * Moves between the pages before the enrollment; the enrollment's own
+ * steps are set by tessera_wizard_flow_start() and its progress.
+ */
+void
+tessera_wizard_flow_set_step (TesseraWizardFlow *self,
+                              TesseraWizardStep  step)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+
+  if (self->step == step)
+    return;
+  self->step = step;
+  notify (self, PROP_STEP);
+}
+
+gboolean
+tessera_wizard_flow_get_busy (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), FALSE);
+
+  return self->running || self->cleanup != NULL;
+}
+
+gboolean
+tessera_wizard_flow_get_cleaning (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), FALSE);
+
+  return self->cleanup != NULL;
+}
+
+gboolean
+tessera_wizard_flow_get_failed (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), FALSE);
+
+  return self->failed;
+}
+
+/* Whether leaving needs a cleanup first. */
+gboolean
+tessera_wizard_flow_has_key (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), FALSE);
+
+  return self->record != NULL;
+}
+
+TesseraAccount *
+tessera_wizard_flow_get_account (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), NULL);
+
+  return self->account;
+}
+
+const char *
+tessera_wizard_flow_get_device_name (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), NULL);
+
+  return self->device_name;
+}
+
+const char *
+tessera_wizard_flow_get_fingerprint (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), NULL);
+
+  return self->fingerprint;
+}
+
+/**
+ * tessera_wizard_flow_get_cancellable:
+ *
+ * Returns: (transfer none): what the wizard's own operations (the connect
+ *   check) are cancelled with, together with the enrollment
+ */
+GCancellable *
+tessera_wizard_flow_get_cancellable (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), NULL);
+
+  return self->cancellable;
+}
+
+/**
+ * tessera_wizard_flow_set_account:
+ * @self: a #TesseraWizardFlow
+ * @account: the checked and saved account
+ * @session: the session that checked it, reused for the upload
+ * @features: what its server supports
+ */
+void
+tessera_wizard_flow_set_account (TesseraWizardFlow *self,
+                                 TesseraAccount    *account,
+                                 TesseraSession    *session,
+                                 TesseraFeatures    features)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+  g_return_if_fail (TESSERA_IS_ACCOUNT (account));
+
+  if (g_set_object (&self->account, account))
+    notify (self, PROP_ACCOUNT);
+  g_set_object (&self->session, session);
+  g_clear_object (&self->store);
+  self->store = tessera_key_store_new (tessera_account_get_jid (account), NULL);
+  self->features = features;
+}
+
+/**
+ * tessera_wizard_flow_start:
+ * @self: a #TesseraWizardFlow with an account
+ * @device_name: the checked device name
+ * @key_type: the kind of key to generate
+ *
+ * Starts the enrollment: generate, upload, verify.
+ */
+void
+tessera_wizard_flow_start (TesseraWizardFlow *self,
+                           const char        *device_name,
+                           TesseraKeyType     key_type)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+  g_return_if_fail (self->account != NULL && !tessera_wizard_flow_get_busy (self));
+
+  g_free (self->device_name);
+  self->device_name = g_strdup (device_name);
+  self->key_type = key_type;
+  notify (self, PROP_DEVICE_NAME);
+  tessera_wizard_flow_set_step (self, TESSERA_WIZARD_STEP_GENERATE);
+  run_step (self);
+}
+
+/**
+ * tessera_wizard_flow_retry:
+ * @self: a #TesseraWizardFlow whose step failed
+ *
+ * Runs the failed step again.
+ */
+void
+tessera_wizard_flow_retry (TesseraWizardFlow *self)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+  g_return_if_fail (self->failed && !tessera_wizard_flow_get_busy (self));
+
+  run_step (self);
+}
+
+/**
+ * tessera_wizard_flow_cancel:
+ * @self: a #TesseraWizardFlow
+ *
+ * Cancels what runs; later operations get a fresh cancellable.
+ */
+void
+tessera_wizard_flow_cancel (TesseraWizardFlow *self)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * tessera_wizard_flow_close:
+ * @self: a #TesseraWizardFlow
+ *
+ * The wizard is gone: cancels what runs and drops results still to come.
+ */
+void
+tessera_wizard_flow_close (TesseraWizardFlow *self)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+
+  self->closed = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  if (self->login_session != NULL)
+    tessera_session_close (self->login_session);
+  if (self->cleanup != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->cleanup);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The wizard was closed");
+    }
+}
