@@ -10,6 +10,7 @@
 
 #include "tessera-certificate.h"
 #include "tessera-crypto.h"
+#include "tessera-journal.h"
 
 G_BEGIN_DECLS
 
@@ -112,9 +113,10 @@ TesseraKeyRecord *tessera_key_store_find_by_fingerprint  (TesseraKeyStore     *s
 gboolean          tessera_key_store_delete               (TesseraKeyStore     *self,
                                                           const char          *id,
                                                           GError             **error);
+/* Appends @step to the key's journal (see tessera-journal.h). */
 gboolean          tessera_key_store_journal_append       (TesseraKeyStore     *self,
                                                           const char          *id,
-                                                          const char          *step,
+                                                          TesseraJournalStep   step,
                                                           GError             **error);
 /* One line per step: "<ISO 8601 UTC time> <step>". Never NULL on success. */
 char            **tessera_key_store_read_journal         (TesseraKeyStore     *self,

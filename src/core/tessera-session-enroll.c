@@ -140,14 +140,14 @@ send_ccm2_add (TesseraSession    *self,
     tessera_key_record_get_request_der (record),
   };
 
-  if (!_tessera_session_journal (self, id, "request-sent", TRUE, error))
+  if (!_tessera_session_journal (self, id, TESSERA_JOURNAL_STEP_REQUEST_SENT, TRUE, error))
     return NULL;
   tessera_test_crash_point ("enroll:request-sent");
   g_debug ("%s: sending the request of key %s (ccm2)", op->what, id);
   der = _tessera_session_management_iq (self, op, build_add, parse_add, &add, error);
   if (der == NULL)
     return NULL;
-  _tessera_session_journal (self, id, "result-received", FALSE, NULL);
+  _tessera_session_journal (self, id, TESSERA_JOURNAL_STEP_RESULT_RECEIVED, FALSE, NULL);
   tessera_test_crash_point ("enroll:result-received");
 
   cert = tessera_certificate_new_from_der (der, &local_error);
@@ -190,14 +190,14 @@ send_xep0257_append (TesseraSession    *self,
 
   append.name = name;
   append.der = der;
-  if (!_tessera_session_journal (self, id, "request-sent", TRUE, error))
+  if (!_tessera_session_journal (self, id, TESSERA_JOURNAL_STEP_REQUEST_SENT, TRUE, error))
     return NULL;
   tessera_test_crash_point ("enroll:request-sent");
   g_debug ("%s: appending self-signed certificate %s of key %s (XEP-0257)", op->what,
            tessera_certificate_get_fingerprint (cert), id);
   if (_tessera_session_management_iq (self, op, build_append, parse_append, &append, error) == NULL)
     return NULL;
-  _tessera_session_journal (self, id, "result-received", FALSE, NULL);
+  _tessera_session_journal (self, id, TESSERA_JOURNAL_STEP_RESULT_RECEIVED, FALSE, NULL);
   tessera_test_crash_point ("enroll:result-received");
 
   return g_steal_pointer (&cert);
@@ -263,7 +263,6 @@ _tessera_session_submit (TesseraSession    *self,
   record = tessera_key_store_save_certificate (store, id, cert, error);
   if (record == NULL)
     return NULL;
-  _tessera_session_journal (self, id, "certificate-stored", FALSE, NULL);
   tessera_test_crash_point ("enroll:certificate-stored");
   g_debug ("%s: certificate %s stored for key %s", op->what,
            tessera_certificate_get_fingerprint (cert), id);
@@ -346,8 +345,6 @@ _tessera_session_enroll_sync (TesseraSession    *self,
   /* The key is on disk, durably, before anything about it is sent. */
   record = tessera_key_store_save_key (store, key, name, protocol, op->user_passphrase, error);
   if (record == NULL)
-    return NULL;
-  if (!_tessera_session_journal (self, tessera_key_record_get_id (record), "key-saved", TRUE, error))
     return NULL;
   tessera_test_crash_point ("enroll:key-saved");
   g_debug ("enroll: key %s (%s) saved for \"%s\" (%s)", tessera_key_record_get_id (record),

@@ -347,7 +347,7 @@ _tessera_session_list_sync (TesseraSession    *self,
 gboolean
 _tessera_session_journal (TesseraSession    *self,
                           const char        *id,
-                          const char        *step,
+                          TesseraJournalStep step,
                           gboolean           required,
                           GError           **error)
 {
@@ -362,7 +362,8 @@ _tessera_session_journal (TesseraSession    *self,
       return FALSE;
     }
   /* After the server acted, stopping would lose more than the journal line. */
-  g_message ("Could not journal \"%s\" for key %s: %s", step, id, local_error->message);
+  g_message ("Could not journal \"%s\" for key %s: %s", tessera_journal_step_to_string (step), id,
+             local_error->message);
 
   return TRUE;
 }
@@ -455,12 +456,12 @@ remove_local (TesseraSession    *self,
   const char *id = tessera_key_record_get_id (local);
   g_autoptr(GError) local_error = NULL;
 
-  _tessera_session_journal (self, id, "revoke-confirmed", FALSE, NULL);
-  _tessera_session_journal (self, id, "local-removed", FALSE, NULL);
+  _tessera_session_journal (self, id, TESSERA_JOURNAL_STEP_REVOKE_CONFIRMED, FALSE, NULL);
+  _tessera_session_journal (self, id, TESSERA_JOURNAL_STEP_LOCAL_REMOVED, FALSE, NULL);
   tessera_test_crash_point ("revoke:removing");
   if (!tessera_key_store_delete (tessera_session_get_key_store (self), id, &local_error))
     {
-      _tessera_session_journal (self, id, "local-remove-failed", FALSE, NULL);
+      _tessera_session_journal (self, id, TESSERA_JOURNAL_STEP_LOCAL_REMOVE_FAILED, FALSE, NULL);
       g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
                    _("The certificate was revoked, but deleting its local key failed: %s"),
                    local_error->message);
@@ -517,8 +518,8 @@ server_refused (const GError *error)
 static void
 restore_state (TesseraSession  *self,
                const char      *id,
-               TesseraKeyState  state,
-               const char      *step)
+               TesseraKeyState     state,
+               TesseraJournalStep  step)
 {
   TesseraKeyRecord *restored;
 
@@ -546,7 +547,7 @@ revoke_local (TesseraSession    *self,
   TesseraKeyRecord *revoking;
   gboolean listed_ok;
 
-  if (!_tessera_session_journal (self, id, "revoke-sent", TRUE, error))
+  if (!_tessera_session_journal (self, id, TESSERA_JOURNAL_STEP_REVOKE_SENT, TRUE, error))
     return FALSE;
   revoking = tessera_key_store_set_state (store, id, TESSERA_KEY_STATE_REVOKING, error);
   if (revoking == NULL)
@@ -559,7 +560,7 @@ revoke_local (TesseraSession    *self,
   if (!send_revoke (self, op, entry, &local_error))
     {
       if (server_refused (local_error))
-        restore_state (self, id, previous, "revoke-refused");
+        restore_state (self, id, previous, TESSERA_JOURNAL_STEP_REVOKE_REFUSED);
       else
         g_debug ("revoke: outcome of %s unknown (%s); the next run lists and decides",
                  tessera_cert_entry_get_fingerprint (entry), local_error->message);
@@ -573,7 +574,7 @@ revoke_local (TesseraSession    *self,
     {
       if (listed_ok)
         {
-          restore_state (self, id, previous, "revoke-not-confirmed");
+          restore_state (self, id, previous, TESSERA_JOURNAL_STEP_REVOKE_NOT_CONFIRMED);
           g_propagate_error (error, g_steal_pointer (&local_error));
         }
       else

@@ -138,7 +138,7 @@ GPtrArray         *_tessera_session_fetch_xep0257_items (TesseraSession   *self,
  * else only say so (the server already acted). */
 gboolean           _tessera_session_journal       (TesseraSession    *self,
                                                    const char        *id,
-                                                   const char        *step,
+                                                   TesseraJournalStep step,
                                                    gboolean           required,
                                                    GError           **error);
 TesseraFeatures    _tessera_session_discover_sync (TesseraSession   *self,

@@ -75,24 +75,13 @@ add_note (Reconcile  *r,
 
 /* ---- reading the journal ----------------------------------------------- */
 
-/* The step of a journal line "<time> <step>". */
-static const char *
-journal_step_of (const char *line)
-{
-  const char *space = strchr (line, ' ');
-
-  return space != NULL ? space + 1 : line;
-}
-
-/* Whether the key's request left this device and no answer settled it:
- * the last of these steps is "request-sent" or "result-received". */
+/* Whether the key's request left this device and no answer settled it. */
 static gboolean
 journal_says_sent (TesseraKeyStore *store,
                    const char      *id)
 {
   g_auto(GStrv) lines = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean sent = FALSE;
 
   lines = tessera_key_store_read_journal (store, id, &error);
   if (lines == NULL)
@@ -101,33 +90,18 @@ journal_says_sent (TesseraKeyStore *store,
       return FALSE;
     }
 
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *step = journal_step_of (lines[i]);
-
-      if (g_str_equal (step, "request-sent") || g_str_equal (step, "result-received"))
-        sent = TRUE;
-      else if (g_str_equal (step, "request-refused") || g_str_equal (step, "result-refused"))
-        sent = FALSE;
-    }
-
-  return sent;
+  return tessera_journal_request_in_flight ((const char * const *) lines);
 }
 
+/* Whether a confirmed revocation left the key's folder. */
 static gboolean
-journal_has_step (TesseraKeyStore    *store,
-                  const char         *id,
-                  const char * const *steps)
+journal_says_revoked (TesseraKeyStore *store,
+                      const char      *id)
 {
   g_auto(GStrv) lines = tessera_key_store_read_journal (store, id, NULL);
 
-  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
-    {
-      if (g_strv_contains (steps, journal_step_of (lines[i])))
-        return TRUE;
-    }
-
-  return FALSE;
+  return tessera_journal_contains ((const char * const *) lines, TESSERA_JOURNAL_STEP_REVOKE_CONFIRMED) ||
+         tessera_journal_contains ((const char * const *) lines, TESSERA_JOURNAL_STEP_LOCAL_REMOVED);
 }
 
 /* ---- without the server ------------------------------------------------ */
@@ -189,7 +163,6 @@ static void
 remove_leftovers (Reconcile *r,
                   GPtrArray *records)
 {
-  static const char * const revoked_steps[] = { "revoke-confirmed", "local-removed", NULL };
   const char *account_dir = tessera_key_store_get_dir (r->store);
   g_autoptr(GDir) dir = g_dir_open (account_dir, 0, NULL);
   const char *name;
@@ -206,7 +179,7 @@ remove_leftovers (Reconcile *r,
       key_path = g_build_filename (path, "key.pem", NULL);
       if (g_file_test (key_path, G_FILE_TEST_EXISTS) || !g_file_test (path, G_FILE_TEST_IS_DIR))
         continue;
-      if (!journal_has_step (r->store, name, revoked_steps) && !is_quiet_folder (path))
+      if (!journal_says_revoked (r->store, name) && !is_quiet_folder (path))
         continue;
       if (!_tessera_session_claim_key (r->session, name))
         continue;
@@ -242,7 +215,7 @@ finish_stored_certificate (Reconcile        *r,
       certified = tessera_key_store_set_state (r->store, id, TESSERA_KEY_STATE_CERTIFIED, &error);
       if (certified != NULL)
         {
-          _tessera_session_journal (r->session, id, "reconciled certificate-stored", FALSE, NULL);
+          _tessera_session_journal (r->session, id, TESSERA_JOURNAL_STEP_CERTIFICATE_STORED, FALSE, NULL);
           g_debug ("reconcile: key %s has its certificate: certified", id);
         }
       else
@@ -336,7 +309,7 @@ resolve_revoking (Reconcile        *r,
           g_debug ("reconcile: could not restore key %s: %s", id, error->message);
           return;
         }
-      _tessera_session_journal (r->session, id, "revoke-not-confirmed", FALSE, NULL);
+      _tessera_session_journal (r->session, id, TESSERA_JOURNAL_STEP_REVOKE_NOT_CONFIRMED, FALSE, NULL);
       add_note (r, g_strdup_printf (_("The revocation of “%s” (%s) was interrupted before the server "
                                       "confirmed it: the certificate is still valid, and its key was kept"),
                                     tessera_key_record_get_name (fresh), shown));
@@ -344,7 +317,7 @@ resolve_revoking (Reconcile        *r,
     }
 
   /* The server no longer lists it: the revocation went through. */
-  _tessera_session_journal (r->session, id, "revoke-confirmed", FALSE, NULL);
+  _tessera_session_journal (r->session, id, TESSERA_JOURNAL_STEP_REVOKE_CONFIRMED, FALSE, NULL);
   tessera_test_crash_point ("reconcile:before-delete");
   if (!tessera_key_store_delete (r->store, id, &error))
     {
@@ -390,19 +363,13 @@ store_found (Reconcile           *r,
   const char *jid = tessera_account_get_jid (tessera_session_get_account (r->session));
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GError) local_error = NULL;
-  TesseraKeyRecord *stored;
-
   if (!tessera_certificate_check_issued (cert, key, jid, now, &local_error))
     {
       g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED,
                    _("The server's certificate was refused: %s"), local_error->message);
       return NULL;
     }
-  stored = tessera_key_store_save_certificate (r->store, tessera_key_record_get_id (record), cert, error);
-  if (stored != NULL)
-    _tessera_session_journal (r->session, tessera_key_record_get_id (record), "certificate-stored", FALSE, NULL);
-
-  return stored;
+  return tessera_key_store_save_certificate (r->store, tessera_key_record_get_id (record), cert, error);
 }
 
 /* What the user hears about a request that could not be finished; FALSE
@@ -418,14 +385,14 @@ pending_failed (Reconcile        *r,
   if (error->domain == TESSERA_STANZA_ERROR &&
       tessera_stanza_error_get_error_type (error) != TESSERA_STANZA_ERROR_TYPE_WAIT)
     {
-      _tessera_session_journal (r->session, id, "request-refused", FALSE, NULL);
+      _tessera_session_journal (r->session, id, TESSERA_JOURNAL_STEP_REQUEST_REFUSED, FALSE, NULL);
       add_note (r, g_strdup_printf (_("The request for “%s”, sent before an interruption, was refused when "
                                       "sent again: %s. The key is kept"), name, error->message));
       return TRUE;
     }
   if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED))
     {
-      _tessera_session_journal (r->session, id, "result-refused", FALSE, NULL);
+      _tessera_session_journal (r->session, id, TESSERA_JOURNAL_STEP_RESULT_REFUSED, FALSE, NULL);
       add_note (r, g_strdup_printf (_("The certificate for “%s”, requested before an interruption, was "
                                       "refused: %s. The key is kept"), name, error->message));
       return TRUE;
