@@ -49,4 +49,12 @@ const char          *tessera_cert_entry_get_protocol        (TesseraCertEntry *s
  * "last-used-state" (int, a TesseraLastUsedState), "not-after" (GDateTime or
  * NULL), "readable" (boolean), "users" (strv), "protocol", "certificate". */
 
+/* In @entries (a GPtrArray of TesseraCertEntry): the entry whose
+ * fingerprint is @fingerprint (normalized hex), or NULL; borrowed. */
+TesseraCertEntry *tessera_cert_entries_find        (GPtrArray  *entries,
+                                                    const char *fingerprint);
+/* How many of @entries carry the name @name. */
+guint             tessera_cert_entries_count_named (GPtrArray  *entries,
+                                                    const char *name);
+
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include "tessera-connection-private.h"
 #include "tessera-error.h"
 #include "tessera-log.h"
+#include "tessera-secret.h"
 
 #define WAIT_SLICE_USEC    (50 * 1000)
 /* How long the process waits at exit for workers still closing their
@@ -231,14 +232,6 @@ tessera_connection_ref (TesseraConnection *self)
   return self;
 }
 
-static void
-wipe_string (char *str)
-{
-  if (str != NULL)
-    explicit_bzero (str, strlen (str));
-  g_free (str);
-}
-
 void
 tessera_connection_unref (TesseraConnection *self)
 {
@@ -254,13 +247,13 @@ tessera_connection_unref (TesseraConnection *self)
   g_free (self->host);
   g_free (self->ca_file);
   g_free (self->pin);
-  wipe_string (self->password);
+  tessera_secret_free (self->password);
   g_free (self->cert_path);
   g_free (self->key_path);
-  wipe_string (self->key_passphrase);
+  tessera_secret_free (self->key_passphrase);
   for (guint i = 0; self->secrets[i] != NULL; i++)
-    explicit_bzero (self->secrets[i], strlen (self->secrets[i]));
-  g_strfreev (self->secrets);
+    tessera_secret_free (self->secrets[i]);
+  g_free (self->secrets);
   g_free (self->bound_jid);
   g_free (self->mechanism);
   _tessera_connection_observations_clear (&self->obs);

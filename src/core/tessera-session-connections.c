@@ -17,14 +17,6 @@
 #include "tessera-session-private.h"
 
 void
-_tessera_session_wipe_free (char *secret)
-{
-  if (secret != NULL)
-    explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
-void
 _tessera_session_drop_connection (TesseraConnection **connection)
 {
   TesseraConnection *c = g_steal_pointer (connection);
@@ -123,7 +115,7 @@ open_management (TesseraSession  *self,
   config = _tessera_session_base_config (self->account);
   config.password = password;
   connection = tessera_connection_new (&config);
-  _tessera_session_wipe_free (password);
+  tessera_secret_free (password);
   _tessera_session_count_connection (self);
 
   g_mutex_lock (&self->mutex);

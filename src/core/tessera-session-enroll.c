@@ -16,6 +16,7 @@
 #include "tessera-certificate.h"
 #include "tessera-error.h"
 #include "tessera-protocol.h"
+#include "tessera-secret.h"
 #include "tessera-session-private.h"
 #include "tessera-test-hooks.h"
 
@@ -72,32 +73,19 @@ parse_append (xmpp_stanza_t *result,
 /* ---- enroll and upload ------------------------------------------------- */
 
 
-static gboolean
-name_taken (GPtrArray  *entries,
-            const char *name)
-{
-  for (guint i = 0; i < entries->len; i++)
-    {
-      if (g_str_equal (tessera_cert_entry_get_name (g_ptr_array_index (entries, i)), name))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 /* XEP-0257 keys certificates by name: "Laptop", "Laptop (2)"... */
 static char *
 unique_name (GPtrArray  *entries,
              const char *name)
 {
-  if (!name_taken (entries, name))
+  if (tessera_cert_entries_count_named (entries, name) == 0)
     return g_strdup (name);
 
   for (guint n = 2; ; n++)
     {
       g_autofree char *candidate = g_strdup_printf ("%s (%u)", name, n);
 
-      if (!name_taken (entries, candidate))
+      if (tessera_cert_entries_count_named (entries, candidate) == 0)
         return g_steal_pointer (&candidate);
     }
 }
@@ -173,12 +161,10 @@ send_xep0257_append (TesseraSession    *self,
   g_autofree char *name = NULL;
   NamedDer append;
 
-  der = tessera_key_create_self_signed (key, jid, SELF_SIGNED_DAYS, error);
-  if (der == NULL)
-    return NULL;
-  cert = tessera_certificate_new_from_der (der, error);
+  cert = tessera_certificate_new_self_signed (key, jid, SELF_SIGNED_DAYS, error);
   if (cert == NULL)
     return NULL;
+  der = g_bytes_ref (tessera_certificate_get_der (cert));
 
   entries = _tessera_session_fetch_xep0257_items (self, op, error);
   if (entries == NULL)
@@ -361,7 +347,7 @@ _tessera_session_upload_sync (TesseraSession    *self,
   TesseraKeyStore *store = tessera_session_get_key_store (self);
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(TesseraKey) key = NULL;
-  g_autofree char *passphrase = NULL;
+  char *passphrase;
   TesseraFeatures features;
 
   /* Cancelled before it started: not even a connection is opened. */
@@ -380,8 +366,7 @@ _tessera_session_upload_sync (TesseraSession    *self,
 
   passphrase = _tessera_session_dup_key_passphrase (self);
   key = tessera_key_store_load_key (store, op->key_id, passphrase, error);
-  if (passphrase != NULL)
-    explicit_bzero (passphrase, strlen (passphrase));
+  tessera_secret_free (passphrase);
   if (key == NULL || !_tessera_session_get_features (self, op, &features, error))
     return NULL;
 

@@ -370,36 +370,6 @@ _tessera_session_journal (TesseraSession    *self,
 
 /* ---- revoke ------------------------------------------------------------ */
 
-static TesseraCertEntry *
-find_entry (GPtrArray  *entries,
-            const char *fingerprint)
-{
-  for (guint i = 0; i < entries->len; i++)
-    {
-      TesseraCertEntry *entry = g_ptr_array_index (entries, i);
-
-      if (g_str_equal (tessera_cert_entry_get_fingerprint (entry), fingerprint))
-        return entry;
-    }
-
-  return NULL;
-}
-
-static guint
-count_named (GPtrArray  *entries,
-             const char *name)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < entries->len; i++)
-    {
-      if (g_str_equal (tessera_cert_entry_get_name (g_ptr_array_index (entries, i)), name))
-        n++;
-    }
-
-  return n;
-}
-
 /* Whether @entry can be revoked exactly, decided before anything changes. */
 static gboolean
 check_revocable (TesseraFeatures    features,
@@ -412,7 +382,7 @@ check_revocable (TesseraFeatures    features,
   if (g_str_equal (tessera_cert_entry_get_protocol (entry), "xep0257"))
     {
       /* XEP-0257 revokes by name: it must point at this certificate only. */
-      if (count_named (entries, name) != 1)
+      if (tessera_cert_entries_count_named (entries, name) != 1)
         {
           g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_FAILED,
                        _("Revoking failed: the server keeps several certificates named “%s”, and XEP-0257 would revoke them all"),
@@ -493,7 +463,7 @@ check_gone (TesseraSession    *self,
     return FALSE;
   *listed_ok = TRUE;
 
-  if (find_entry (entries, tessera_cert_entry_get_fingerprint (entry)) != NULL)
+  if (tessera_cert_entries_find (entries, tessera_cert_entry_get_fingerprint (entry)) != NULL)
     {
       g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_REVOKE_UNCONFIRMED,
                    _("Revoking failed: the server confirmed the revocation of “%s” (%s) but still "
@@ -649,7 +619,7 @@ _tessera_session_revoke_sync (TesseraSession    *self,
   entries = _tessera_session_fetch_entries (self, op, features, error);
   if (entries == NULL)
     return FALSE;
-  entry = find_entry (entries, fingerprint);
+  entry = tessera_cert_entries_find (entries, fingerprint);
   if (entry == NULL)
     {
       g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_NOT_FOUND,
@@ -693,9 +663,7 @@ credentials_clear (Credentials *credentials)
 {
   g_free (credentials->certificate_path);
   g_free (credentials->key_path);
-  if (credentials->passphrase != NULL)
-    explicit_bzero (credentials->passphrase, strlen (credentials->passphrase));
-  g_free (credentials->passphrase);
+  tessera_secret_free (credentials->passphrase);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Credentials, credentials_clear)
@@ -730,7 +698,7 @@ device_credentials (TesseraSession    *self,
 {
   TesseraKeyStore *store = tessera_session_get_key_store (self);
   g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autofree char *user_passphrase = NULL;
+  char *user_passphrase;
   g_autoptr(GError) local_error = NULL;
   const char *id;
 
@@ -741,8 +709,7 @@ device_credentials (TesseraSession    *self,
 
   user_passphrase = _tessera_session_dup_key_passphrase (self);
   credentials->passphrase = tessera_key_store_dup_key_passphrase (store, id, user_passphrase, &local_error);
-  if (user_passphrase != NULL)
-    explicit_bzero (user_passphrase, strlen (user_passphrase));
+  tessera_secret_free (user_passphrase);
   if (credentials->passphrase == NULL)
     {
       explain_key_error (record, g_steal_pointer (&local_error), error);

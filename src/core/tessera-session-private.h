@@ -89,7 +89,6 @@ void               _tessera_session_emit_reconciled    (TesseraSession   *self,
                                                         TesseraSessionOp *op,
                                                         GPtrArray        *notes);
 /* tessera-session-connections.c */
-void               _tessera_session_wipe_free          (char               *secret);
 /* Closes and unrefs *@connection, and clears it. */
 void               _tessera_session_drop_connection    (TesseraConnection **connection);
 /* The reused management connection, ready; @reused says whether it was

@@ -17,6 +17,7 @@
 #include "tessera-certificate.h"
 #include "tessera-error.h"
 #include "tessera-fingerprint.h"
+#include "tessera-secret.h"
 #include "tessera-session-private.h"
 #include "tessera-test-hooks.h"
 
@@ -273,21 +274,6 @@ ensure_entries (Reconcile  *r,
   return r->entries != NULL;
 }
 
-static TesseraCertEntry *
-find_listed (GPtrArray  *entries,
-             const char *fingerprint)
-{
-  for (guint i = 0; i < entries->len; i++)
-    {
-      TesseraCertEntry *entry = g_ptr_array_index (entries, i);
-
-      if (g_str_equal (tessera_cert_entry_get_fingerprint (entry), fingerprint))
-        return entry;
-    }
-
-  return NULL;
-}
-
 static void
 resolve_revoking (Reconcile        *r,
                   TesseraKeyRecord *fresh)
@@ -297,7 +283,7 @@ resolve_revoking (Reconcile        *r,
   g_autofree char *shown = tessera_fingerprint_shorten (fingerprint);
   g_autoptr(GError) error = NULL;
 
-  if (find_listed (r->entries, fingerprint) != NULL)
+  if (tessera_cert_entries_find (r->entries, fingerprint) != NULL)
     {
       g_autoptr(TesseraKeyRecord) restored = NULL;
 
@@ -456,7 +442,7 @@ finish_pending (Reconcile        *r,
   g_autoptr(GError) local_error = NULL;
 
   key = tessera_key_store_load_key (r->store, id, passphrase, &local_error);
-  _tessera_session_wipe_free (g_steal_pointer (&passphrase));
+  tessera_secret_free (g_steal_pointer (&passphrase));
   if (key != NULL)
     stored = finish_pending_with_key (r, fresh, key, &local_error);
 

@@ -61,8 +61,8 @@ tessera_session_finalize (GObject *object)
 
   g_clear_object (&self->account);
   g_clear_object (&self->store);
-  _tessera_session_wipe_free (self->password);
-  _tessera_session_wipe_free (self->key_passphrase);
+  tessera_secret_free (self->password);
+  tessera_secret_free (self->key_passphrase);
   g_clear_pointer (&self->busy_keys, g_hash_table_unref);
   g_mutex_clear (&self->mutex);
   g_mutex_clear (&self->management_lock);
@@ -289,7 +289,7 @@ tessera_session_set_password (TesseraSession *self,
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
   g_mutex_lock (&self->mutex);
-  _tessera_session_wipe_free (self->password);
+  tessera_secret_free (self->password);
   self->password = g_strdup (password);
   g_mutex_unlock (&self->mutex);
 }
@@ -301,7 +301,7 @@ tessera_session_set_key_passphrase (TesseraSession *self,
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
   g_mutex_lock (&self->mutex);
-  _tessera_session_wipe_free (self->key_passphrase);
+  tessera_secret_free (self->key_passphrase);
   self->key_passphrase = g_strdup (passphrase);
   g_mutex_unlock (&self->mutex);
 }
@@ -428,12 +428,12 @@ op_free (gpointer data)
 
   g_clear_object (&op->cancellable);
   g_free (op->name);
-  _tessera_session_wipe_free (op->user_passphrase);
+  tessera_secret_free (op->user_passphrase);
   g_free (op->key_id);
   g_free (op->fingerprint);
   g_free (op->certificate_path);
   g_free (op->key_path);
-  _tessera_session_wipe_free (op->key_passphrase);
+  tessera_secret_free (op->key_passphrase);
   g_clear_pointer (&op->context, g_main_context_unref);
   g_free (op);
 }

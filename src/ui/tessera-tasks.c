@@ -15,16 +15,6 @@
 /* The key store and libsecret block on disk and D-Bus: every call here runs
  * in a GTask thread so the window never waits for them. */
 
-static void
-clear_secret (char **secret)
-{
-  if (*secret != NULL)
-    {
-      memset (*secret, 0, strlen (*secret));
-      g_clear_pointer (secret, g_free);
-    }
-}
-
 void
 tessera_key_scan_free (TesseraKeyScan *scan)
 {
@@ -415,7 +405,7 @@ static void
 save_data_free (SaveData *data)
 {
   g_clear_object (&data->account);
-  clear_secret (&data->password);
+  g_clear_pointer (&data->password, tessera_secret_free);
   g_free (data);
 }
 
