@@ -292,3 +292,11 @@ tessera_cert_entries_count_named (GPtrArray  *entries,
 
   return n;
 }
+
+TesseraCertProtocol
+tessera_cert_entry_get_cert_protocol (TesseraCertEntry *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_ENTRY (self), TESSERA_CERT_PROTOCOL_NONE);
+
+  return tessera_cert_protocol_from_string (self->protocol);
+}

@@ -254,7 +254,7 @@ record_fill_from_meta (TesseraKeyRecord  *record,
   if (record->name == NULL)
     record->name = g_strdup ("");
   record->protocol = g_key_file_get_string (meta, META_GROUP, "protocol", NULL);
-  if (g_strcmp0 (record->protocol, "ccm2") != 0 && g_strcmp0 (record->protocol, "xep0257") != 0)
+  if (tessera_cert_protocol_from_string (record->protocol) == TESSERA_CERT_PROTOCOL_NONE)
     return corrupt_meta (record->id, "protocol", error);
   if (!tessera_key_type_from_string (key_type, &record->key_type))
     return corrupt_meta (record->id, "key type", error);
@@ -430,17 +430,20 @@ tessera_key_store_get_dir (TesseraKeyStore *self)
   return self->dir;
 }
 
-/* Appends to the journal; a failure there must not undo a step that
- * succeeded, so it is only logged. */
-static void
-journal_step (TesseraKeyStore    *self,
-              const char         *id,
-              TesseraJournalStep  step)
+/* A failure to journal must not undo a step that succeeded (or that the
+ * server already acted on), so it is only logged. */
+void
+tessera_key_store_journal_note (TesseraKeyStore    *self,
+                                const char         *id,
+                                TesseraJournalStep  step)
 {
   g_autoptr(GError) error = NULL;
 
+  g_return_if_fail (TESSERA_IS_KEY_STORE (self));
+
   if (!tessera_key_store_journal_append (self, id, step, &error))
-    g_message ("Could not write the journal of key %s: %s", id, error->message);
+    g_message ("Could not journal \"%s\" for key %s: %s", tessera_journal_step_to_string (step), id,
+               error->message);
 }
 
 static TesseraJournalStep
@@ -615,8 +618,7 @@ tessera_key_store_save_key (TesseraKeyStore  *self,
 
   g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
   g_return_val_if_fail (TESSERA_IS_KEY (key), NULL);
-  g_return_val_if_fail (g_strcmp0 (protocol, "ccm2") == 0 || g_strcmp0 (protocol, "xep0257") == 0,
-                        NULL);
+  g_return_val_if_fail (tessera_cert_protocol_from_string (protocol) != TESSERA_CERT_PROTOCOL_NONE, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   id = id_from_key (key);
@@ -665,7 +667,7 @@ tessera_key_store_save_key (TesseraKeyStore  *self,
       return NULL;
     }
 
-  journal_step (self, id, TESSERA_JOURNAL_STEP_KEY_SAVED);
+  tessera_key_store_journal_note (self, id, TESSERA_JOURNAL_STEP_KEY_SAVED);
   g_debug ("Saved key %s of %s", id, self->jid);
   return load_record (self, id, error);
 }
@@ -741,7 +743,7 @@ tessera_key_store_save_request (TesseraKeyStore  *self,
       !update_state (self, id, TESSERA_KEY_STATE_REQUEST_PENDING, error))
     return NULL;
 
-  journal_step (self, id, TESSERA_JOURNAL_STEP_REQUEST_SAVED);
+  tessera_key_store_journal_note (self, id, TESSERA_JOURNAL_STEP_REQUEST_SAVED);
   return load_record (self, id, error);
 }
 
@@ -776,7 +778,7 @@ tessera_key_store_save_certificate (TesseraKeyStore     *self,
   if (!update_state (self, id, TESSERA_KEY_STATE_CERTIFIED, error))
     return NULL;
 
-  journal_step (self, id, TESSERA_JOURNAL_STEP_CERTIFICATE_STORED);
+  tessera_key_store_journal_note (self, id, TESSERA_JOURNAL_STEP_CERTIFICATE_STORED);
   g_debug ("Saved certificate %s for key %s of %s",
            tessera_certificate_get_fingerprint (cert), id, self->jid);
   return load_record (self, id, error);
@@ -799,7 +801,7 @@ tessera_key_store_set_state (TesseraKeyStore  *self,
   if (!update_state (self, id, state, error))
     return NULL;
 
-  journal_step (self, id, journal_step_for_state (state));
+  tessera_key_store_journal_note (self, id, journal_step_for_state (state));
   return load_record (self, id, error);
 }
 

@@ -26,23 +26,6 @@ tessera_key_scan_free (TesseraKeyScan *scan)
   g_free (scan);
 }
 
-/**
- * tessera_key_record_is_pending:
- * @record: a #TesseraKeyRecord
- *
- * Returns: whether @record is a key whose certificate was not issued yet
- */
-gboolean
-tessera_key_record_is_pending (TesseraKeyRecord *record)
-{
-  TesseraKeyState state;
-
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (record), FALSE);
-
-  state = tessera_key_record_get_state (record);
-  return state == TESSERA_KEY_STATE_KEY_SAVED || state == TESSERA_KEY_STATE_REQUEST_PENDING;
-}
-
 /* Creating a pending key */
 
 typedef struct
