@@ -18,6 +18,11 @@ typedef enum {
   TESSERA_CERT_PROTOCOL_XEP0257,  /* "xep0257": we append a self-signed certificate */
 } TesseraCertProtocol;
 
+/* PROTOCOL.md §2: a device name (the certificate's name on the server) has
+ * 1 to 64 characters after trimming. tessera_enrollment_check_name() is the
+ * rule users meet; tessera_protocol_normalize_name() guards the stanza. */
+#define TESSERA_DEVICE_NAME_MAX_CHARS 64
+
 /* "ccm2", "xep0257" (meta.ini, list entries, JSON); NULL for NONE. */
 const char          *tessera_cert_protocol_to_string    (TesseraCertProtocol  protocol);
 /* NONE for anything else (NULL too). */

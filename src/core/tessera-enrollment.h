@@ -30,9 +30,6 @@ typedef enum {
 #define TESSERA_TYPE_ENROLLMENT_STEP (tessera_enrollment_step_get_type ())
 GType tessera_enrollment_step_get_type (void);
 
-/* PROTOCOL.md §2: a device name has 1 to 64 characters after trimming. */
-#define TESSERA_DEVICE_NAME_MAX_CHARS 64
-
 /* The one rule for device names: @text trimmed, or NULL and
  * G_IO_ERROR_INVALID_ARGUMENT saying what is wrong. */
 char *tessera_enrollment_check_name (const char  *text,
