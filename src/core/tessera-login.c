@@ -142,3 +142,196 @@ tessera_login_run (const TesseraLogin  *login,
 
   return jid;
 }
+
+/* ---- a login kept open ------------------------------------------------- */
+
+struct _TesseraHeldLogin
+{
+  GObject            parent_instance;
+
+  GMutex             mutex;
+  TesseraConnection *connection;   /* under mutex */
+};
+
+G_DEFINE_FINAL_TYPE (TesseraHeldLogin, tessera_held_login, G_TYPE_OBJECT)
+
+enum {
+  CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+tessera_held_login_dispose (GObject *object)
+{
+  tessera_held_login_close (TESSERA_HELD_LOGIN (object));
+
+  G_OBJECT_CLASS (tessera_held_login_parent_class)->dispose (object);
+}
+
+static void
+tessera_held_login_finalize (GObject *object)
+{
+  g_mutex_clear (&TESSERA_HELD_LOGIN (object)->mutex);
+
+  G_OBJECT_CLASS (tessera_held_login_parent_class)->finalize (object);
+}
+
+static void
+tessera_held_login_class_init (TesseraHeldLoginClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tessera_held_login_dispose;
+  object_class->finalize = tessera_held_login_finalize;
+
+  signals[CLOSED] =
+    g_signal_new ("closed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+tessera_held_login_init (TesseraHeldLogin *self)
+{
+  g_mutex_init (&self->mutex);
+}
+
+TesseraHeldLogin *
+tessera_held_login_new (void)
+{
+  return g_object_new (TESSERA_TYPE_HELD_LOGIN, NULL);
+}
+
+typedef struct
+{
+  GWeakRef           held;
+  GMainContext      *context;
+} Watch;
+
+typedef struct
+{
+  GWeakRef           held;
+  TesseraConnection *connection;  /* unowned: identity only */
+  GError            *error;
+} Closed;
+
+static void
+watch_free (gpointer data)
+{
+  Watch *watch = data;
+
+  g_weak_ref_clear (&watch->held);
+  g_main_context_unref (watch->context);
+  g_free (watch);
+}
+
+static void
+closed_free (gpointer data)
+{
+  Closed *closed = data;
+
+  g_weak_ref_clear (&closed->held);
+  g_clear_error (&closed->error);
+  g_free (closed);
+}
+
+static gboolean
+closed_in_context (gpointer data)
+{
+  Closed *closed = data;
+  g_autoptr(TesseraHeldLogin) self = g_weak_ref_get (&closed->held);
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_mutex_lock (&self->mutex);
+  if (self->connection == closed->connection)
+    g_clear_pointer (&self->connection, tessera_connection_unref);
+  g_mutex_unlock (&self->mutex);
+
+  g_debug ("login: held session ended%s%s", closed->error ? ": " : "",
+           closed->error ? closed->error->message : "");
+  g_signal_emit (self, signals[CLOSED], 0, closed->error);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread of the connection: hop to the caller's context. */
+static void
+connection_closed (TesseraConnection *connection,
+                   const GError      *error,
+                   gpointer           user_data)
+{
+  Watch *watch = user_data;
+  Closed *closed = g_new0 (Closed, 1);
+  g_autoptr(TesseraHeldLogin) self = g_weak_ref_get (&watch->held);
+
+  g_weak_ref_init (&closed->held, self);
+  closed->connection = connection;
+  closed->error = error != NULL ? g_error_copy (error) : NULL;
+  g_main_context_invoke_full (watch->context, G_PRIORITY_DEFAULT,
+                              closed_in_context, closed, closed_free);
+}
+
+void
+tessera_held_login_hold (TesseraConnection *connection,
+                         GMainContext      *context,
+                         gpointer           held_login)
+{
+  TesseraHeldLogin *self = held_login;
+  Watch *watch = g_new0 (Watch, 1);
+  TesseraConnection *old;
+
+  g_return_if_fail (TESSERA_IS_HELD_LOGIN (self));
+
+  g_weak_ref_init (&watch->held, self);
+  watch->context = g_main_context_ref (context);
+  tessera_connection_set_closed_func (connection, connection_closed, watch, watch_free);
+
+  g_mutex_lock (&self->mutex);
+  old = g_steal_pointer (&self->connection);
+  self->connection = tessera_connection_ref (connection);
+  g_mutex_unlock (&self->mutex);
+
+  if (old != NULL)
+    {
+      tessera_connection_close (old);
+      tessera_connection_unref (old);
+    }
+}
+
+gboolean
+tessera_held_login_is_open (TesseraHeldLogin *self)
+{
+  gboolean open;
+
+  g_return_val_if_fail (TESSERA_IS_HELD_LOGIN (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  open = self->connection != NULL && tessera_connection_is_alive (self->connection);
+  g_mutex_unlock (&self->mutex);
+
+  return open;
+}
+
+void
+tessera_held_login_close (TesseraHeldLogin *self)
+{
+  TesseraConnection *connection;
+
+  g_return_if_fail (TESSERA_IS_HELD_LOGIN (self));
+
+  g_mutex_lock (&self->mutex);
+  connection = g_steal_pointer (&self->connection);
+  g_mutex_unlock (&self->mutex);
+
+  if (connection != NULL)
+    {
+      tessera_connection_close (connection);
+      tessera_connection_unref (connection);
+    }
+}

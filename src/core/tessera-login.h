@@ -43,4 +43,23 @@ char *tessera_login_run (const TesseraLogin  *login,
                          TesseraOperation    *op,
                          GError             **error);
 
+/* ---- a login kept open ------------------------------------------------- */
+
+/* The certificate login an account keeps open (TESSERA_LOGIN_FLAGS_
+ * STAY_CONNECTED), at most one. Its signal "closed" (a GError, NULL after
+ * tessera_held_login_close()) is emitted in the main context of the login's
+ * caller when the connection ends: a revoked certificate's session is
+ * ended by the server with <reset/>. */
+#define TESSERA_TYPE_HELD_LOGIN (tessera_held_login_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraHeldLogin, tessera_held_login, TESSERA, HELD_LOGIN, GObject)
+
+TesseraHeldLogin *tessera_held_login_new     (void);
+/* A TesseraLoginHoldFunc (@held_login is the data): keeps @connection,
+ * closing one held before. */
+void              tessera_held_login_hold    (TesseraConnection *connection,
+                                              GMainContext      *context,
+                                              gpointer           held_login);
+gboolean          tessera_held_login_is_open (TesseraHeldLogin  *self);
+void              tessera_held_login_close   (TesseraHeldLogin  *self);
+
 G_END_DECLS

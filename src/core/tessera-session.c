@@ -35,12 +35,12 @@ struct _TesseraSession
   TesseraXmppLink   *link;
   TesseraKeyClaims  *claims;
   TesseraReconciler *reconciler;
+  TesseraHeldLogin  *held;
 
   GMutex             mutex;
   /* under mutex */
   char              *key_passphrase;
   guint              timeout;
-  TesseraConnection *login;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraSession, tessera_session, G_TYPE_OBJECT)
@@ -65,29 +65,14 @@ static guint signals[N_SIGNALS];
 /* ---- GObject ----------------------------------------------------------- */
 
 static void
-drop_login (TesseraSession *self)
-{
-  TesseraConnection *login;
-
-  g_mutex_lock (&self->mutex);
-  login = g_steal_pointer (&self->login);
-  g_mutex_unlock (&self->mutex);
-
-  if (login != NULL)
-    {
-      tessera_connection_close (login);
-      tessera_connection_unref (login);
-    }
-}
-
-static void
 tessera_session_dispose (GObject *object)
 {
   TesseraSession *self = TESSERA_SESSION (object);
 
   if (self->link != NULL)
     tessera_xmpp_link_close (self->link);
-  drop_login (self);
+  if (self->held != NULL)
+    tessera_held_login_close (self->held);
 
   G_OBJECT_CLASS (tessera_session_parent_class)->dispose (object);
 }
@@ -97,6 +82,7 @@ tessera_session_finalize (GObject *object)
 {
   TesseraSession *self = TESSERA_SESSION (object);
 
+  g_clear_object (&self->held);
   g_clear_object (&self->reconciler);
   g_clear_object (&self->claims);
   g_clear_object (&self->link);
@@ -109,6 +95,13 @@ tessera_session_finalize (GObject *object)
 }
 
 static void
+held_login_closed_cb (TesseraSession *self,
+                      const GError   *error)
+{
+  g_signal_emit (self, signals[LOGIN_CLOSED], 0, error);
+}
+
+static void
 tessera_session_constructed (GObject *object)
 {
   TesseraSession *self = TESSERA_SESSION (object);
@@ -118,6 +111,8 @@ tessera_session_constructed (GObject *object)
   self->link = tessera_xmpp_link_new (self->account);
   self->claims = tessera_key_claims_new ();
   self->reconciler = tessera_reconciler_new (self->store, self->link, self->claims);
+  self->held = tessera_held_login_new ();
+  g_signal_connect_object (self->held, "closed", G_CALLBACK (held_login_closed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -684,103 +679,6 @@ login_data_free (gpointer data)
   g_free (login);
 }
 
-typedef struct
-{
-  GWeakRef           session;
-  GMainContext      *context;
-} LoginWatch;
-
-typedef struct
-{
-  GWeakRef           session;
-  TesseraConnection *connection;  /* unowned: identity only */
-  GError            *error;
-} LoginClosed;
-
-static void
-login_watch_free (gpointer data)
-{
-  LoginWatch *watch = data;
-
-  g_weak_ref_clear (&watch->session);
-  g_main_context_unref (watch->context);
-  g_free (watch);
-}
-
-static void
-login_closed_free (gpointer data)
-{
-  LoginClosed *closed = data;
-
-  g_weak_ref_clear (&closed->session);
-  g_clear_error (&closed->error);
-  g_free (closed);
-}
-
-static gboolean
-login_closed_in_context (gpointer data)
-{
-  LoginClosed *closed = data;
-  g_autoptr(TesseraSession) self = g_weak_ref_get (&closed->session);
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  g_mutex_lock (&self->mutex);
-  if (self->login == closed->connection)
-    g_clear_pointer (&self->login, tessera_connection_unref);
-  g_mutex_unlock (&self->mutex);
-
-  g_debug ("login: held session ended%s%s", closed->error ? ": " : "",
-           closed->error ? closed->error->message : "");
-  g_signal_emit (self, signals[LOGIN_CLOSED], 0, closed->error);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Worker thread of the connection: hop to the caller's context. */
-static void
-login_connection_closed (TesseraConnection *connection,
-                         const GError      *error,
-                         gpointer           user_data)
-{
-  LoginWatch *watch = user_data;
-  LoginClosed *closed = g_new0 (LoginClosed, 1);
-  g_autoptr(TesseraSession) self = g_weak_ref_get (&watch->session);
-
-  g_weak_ref_init (&closed->session, self);
-  closed->connection = connection;
-  closed->error = error != NULL ? g_error_copy (error) : NULL;
-  g_main_context_invoke_full (watch->context, G_PRIORITY_DEFAULT,
-                              login_closed_in_context, closed, login_closed_free);
-}
-
-/* Keeps @connection as the held login (replacing and closing another). */
-static void
-hold_login (TesseraConnection *connection,
-            GMainContext      *context,
-            gpointer           user_data)
-{
-  TesseraSession *self = user_data;
-  LoginWatch *watch = g_new0 (LoginWatch, 1);
-  TesseraConnection *old;
-
-  g_weak_ref_init (&watch->session, self);
-  watch->context = g_main_context_ref (context);
-  tessera_connection_set_closed_func (connection, login_connection_closed, watch, login_watch_free);
-
-  g_mutex_lock (&self->mutex);
-  old = g_steal_pointer (&self->login);
-  self->login = tessera_connection_ref (connection);
-  g_mutex_unlock (&self->mutex);
-
-  if (old != NULL)
-    {
-      tessera_connection_close (old);
-      tessera_connection_unref (old);
-    }
-}
-
 static gpointer
 login_thread (gpointer           source,
               TesseraOperation  *op,
@@ -792,7 +690,7 @@ login_thread (gpointer           source,
   TesseraLogin login = {
     self->link, self->store, self->reconciler,
     args->certificate_path, args->key_path, args->key_passphrase,
-    (args->flags & TESSERA_LOGIN_FLAGS_STAY_CONNECTED) != 0, hold_login, self,
+    (args->flags & TESSERA_LOGIN_FLAGS_STAY_CONNECTED) != 0, tessera_held_login_hold, self->held,
   };
 
   return tessera_login_run (&login, op, error);
@@ -843,15 +741,9 @@ tessera_session_login_finish (TesseraSession  *self,
 gboolean
 tessera_session_is_logged_in (TesseraSession *self)
 {
-  gboolean logged_in;
-
   g_return_val_if_fail (TESSERA_IS_SESSION (self), FALSE);
 
-  g_mutex_lock (&self->mutex);
-  logged_in = self->login != NULL && tessera_connection_is_alive (self->login);
-  g_mutex_unlock (&self->mutex);
-
-  return logged_in;
+  return tessera_held_login_is_open (self->held);
 }
 
 void
@@ -859,7 +751,7 @@ tessera_session_logout (TesseraSession *self)
 {
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
-  drop_login (self);
+  tessera_held_login_close (self->held);
 }
 
 /* ---- reconcile --------------------------------------------------------- */
