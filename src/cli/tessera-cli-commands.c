@@ -13,7 +13,6 @@
 
 #include "tessera-cli-private.h"
 
-#define NAME_MAX_CHARS 64
 #define PREFIX_MIN_DIGITS 8
 
 /* features */
@@ -93,27 +92,18 @@ add_time_member (JsonBuilder *builder,
     }
 }
 
+/* The core's rule and message, as a usage error (exit code 64). */
 static char *
 check_device_name (const char  *text,
                    GError     **error)
 {
-  g_autofree char *name = g_strstrip (g_strdup (text));
-  glong length;
+  g_autoptr(GError) local_error = NULL;
+  char *name = tessera_enrollment_check_name (text, &local_error);
 
-  if (!g_utf8_validate (name, -1, NULL))
-    {
-      g_set_error_literal (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_USAGE,
-                           _("The device name is not valid UTF-8"));
-      return NULL;
-    }
-  length = g_utf8_strlen (name, -1);
-  if (length < 1 || length > NAME_MAX_CHARS)
-    {
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_USAGE,
-                   _("The device name must have 1 to %d characters"), NAME_MAX_CHARS);
-      return NULL;
-    }
-  return g_steal_pointer (&name);
+  if (name == NULL)
+    g_set_error_literal (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_USAGE, local_error->message);
+
+  return name;
 }
 
 static void
@@ -159,6 +149,7 @@ static gboolean
 run_enroll (TesseraCli  *cli,
             GError     **error)
 {
+  g_autoptr(TesseraEnrollment) enrollment = NULL;
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *name = NULL;
@@ -174,10 +165,11 @@ run_enroll (TesseraCli  *cli,
       return FALSE;
     }
 
-  tessera_session_enroll_async (cli->session, name, key_type, cli->key_passphrase, cli->cancellable,
-                                _tessera_cli_async_done_cb, cli);
+  enrollment = tessera_session_new_enrollment (cli->session, name, key_type);
+  tessera_enrollment_set_user_passphrase (enrollment, cli->key_passphrase);
+  tessera_enrollment_run_async (enrollment, cli->cancellable, _tessera_cli_async_done_cb, cli);
   result = _tessera_cli_wait (cli);
-  record = tessera_session_enroll_finish (cli->session, result, error);
+  record = tessera_enrollment_run_finish (enrollment, result, error);
   if (record == NULL)
     return FALSE;
 

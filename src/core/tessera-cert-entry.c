@@ -256,3 +256,47 @@ tessera_cert_entry_get_protocol (TesseraCertEntry *self)
   g_return_val_if_fail (TESSERA_IS_CERT_ENTRY (self), NULL);
   return self->protocol;
 }
+
+TesseraCertEntry *
+tessera_cert_entries_find (GPtrArray  *entries,
+                           const char *fingerprint)
+{
+  g_return_val_if_fail (entries != NULL, NULL);
+  g_return_val_if_fail (fingerprint != NULL, NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      TesseraCertEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (tessera_cert_entry_get_fingerprint (entry), fingerprint))
+        return entry;
+    }
+
+  return NULL;
+}
+
+guint
+tessera_cert_entries_count_named (GPtrArray  *entries,
+                                  const char *name)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (entries != NULL, 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      if (g_str_equal (tessera_cert_entry_get_name (g_ptr_array_index (entries, i)), name))
+        n++;
+    }
+
+  return n;
+}
+
+TesseraCertProtocol
+tessera_cert_entry_get_cert_protocol (TesseraCertEntry *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_ENTRY (self), TESSERA_CERT_PROTOCOL_NONE);
+
+  return tessera_cert_protocol_from_string (self->protocol);
+}

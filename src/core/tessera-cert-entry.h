@@ -8,6 +8,7 @@
 
 #include <glib-object.h>
 
+#include "tessera-cert-protocol.h"
 #include "tessera-certificate.h"
 
 G_BEGIN_DECLS
@@ -44,9 +45,18 @@ GDateTime           *tessera_cert_entry_get_last_used       (TesseraCertEntry *s
 GDateTime           *tessera_cert_entry_get_not_after       (TesseraCertEntry *self); /* NULL when unreadable */
 const char * const  *tessera_cert_entry_get_users           (TesseraCertEntry *self); /* never NULL */
 const char          *tessera_cert_entry_get_protocol        (TesseraCertEntry *self);
+TesseraCertProtocol  tessera_cert_entry_get_cert_protocol   (TesseraCertEntry *self);
 
 /* Properties (read-only): "name", "fingerprint", "last-used" (GDateTime),
  * "last-used-state" (int, a TesseraLastUsedState), "not-after" (GDateTime or
  * NULL), "readable" (boolean), "users" (strv), "protocol", "certificate". */
+
+/* In @entries (a GPtrArray of TesseraCertEntry): the entry whose
+ * fingerprint is @fingerprint (normalized hex), or NULL; borrowed. */
+TesseraCertEntry *tessera_cert_entries_find        (GPtrArray  *entries,
+                                                    const char *fingerprint);
+/* How many of @entries carry the name @name. */
+guint             tessera_cert_entries_count_named (GPtrArray  *entries,
+                                                    const char *name);
 
 G_END_DECLS

@@ -19,20 +19,7 @@
 #include "tessera-certificate.h"
 #include "tessera-error.h"
 #include "tessera-fingerprint.h"
-
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_x509_crt_t, gnutls_x509_crt_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pubkey_t, gnutls_pubkey_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_subject_alt_names_t, gnutls_subject_alt_names_deinit, NULL)
-
-static void
-datum_clear (gnutls_datum_t *datum)
-{
-  gnutls_free (datum->data);
-  datum->data = NULL;
-  datum->size = 0;
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (gnutls_datum_t, datum_clear)
+#include "tessera-gnutls-private.h"
 
 #define XMPP_ADDR_OID "1.3.6.1.5.5.7.8.5"
 
@@ -112,7 +99,7 @@ set_gnutls_invalid (GError **error,
    * certificate it can use. */
   if (gnutls_code != GNUTLS_E_MEMORY_ERROR)
     gnutls_code = GNUTLS_E_CERTIFICATE_ERROR;
-  return _tessera_crypto_set_gnutls_error (error, gnutls_code, _("Reading the certificate failed"));
+  return _tessera_gnutls_set_error (error, gnutls_code, _("Reading the certificate failed"));
 }
 
 /* Text for display: valid UTF-8 without NUL bytes. Returns TRUE when that
@@ -735,4 +722,40 @@ tessera_certificate_check_issued (TesseraCertificate *self,
     }
 
   return check_validity (self, now, what, error);
+}
+
+/**
+ * tessera_certificate_new_self_signed:
+ *
+ * tessera_key_create_self_signed(), and the checks applied to issued
+ * certificates on what it made: the certificate we upload (XEP-0257) must
+ * pass them as well, and its self-signature must verify.
+ */
+TesseraCertificate *
+tessera_certificate_new_self_signed (TesseraKey  *key,
+                                     const char  *bare_jid,
+                                     guint        lifetime_days,
+                                     GError     **error)
+{
+  g_autoptr(GBytes) der = NULL;
+  g_autoptr(TesseraCertificate) certificate = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_KEY (key), NULL);
+  g_return_val_if_fail (bare_jid != NULL, NULL);
+
+  der = tessera_key_create_self_signed (key, bare_jid, lifetime_days, error);
+  if (der == NULL)
+    return NULL;
+  certificate = tessera_certificate_new_from_der (der, error);
+  if (certificate == NULL ||
+      !tessera_certificate_check_issued (certificate, key, bare_jid, NULL, error))
+    return NULL;
+  if (!tessera_certificate_is_self_signed (certificate))
+    {
+      g_set_error (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_BAD_SIGNATURE,
+                   _("%s: its signature does not verify"), _("Creating the self-signed certificate failed"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&certificate);
 }

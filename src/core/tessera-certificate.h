@@ -67,4 +67,11 @@ gboolean            tessera_certificate_check_issued        (TesseraCertificate 
                                                              GDateTime           *now,
                                                              GError             **error);
 
+/* tessera_key_create_self_signed(), checked like an issued certificate
+ * (tessera_certificate_check_issued) and for its self-signature. */
+TesseraCertificate *tessera_certificate_new_self_signed   (TesseraKey          *key,
+                                                           const char          *bare_jid,
+                                                           guint                lifetime_days,
+                                                           GError             **error);
+
 G_END_DECLS

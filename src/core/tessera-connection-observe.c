@@ -18,6 +18,44 @@
 #include "tessera-log.h"
 #include "tessera-protocol.h"
 
+/* Which connection owns a libstrophe context: libstrophe's log and
+ * certificate callbacks only see the context. */
+static GMutex      ctx_map_mutex;
+static GHashTable *ctx_map;         /* xmpp_ctx_t* -> TesseraConnection* (unowned) */
+
+void
+_tessera_connection_ctx_map_add (xmpp_ctx_t        *ctx,
+                                 TesseraConnection *self)
+{
+  g_mutex_lock (&ctx_map_mutex);
+  if (ctx_map == NULL)
+    ctx_map = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (ctx_map, ctx, self);
+  g_mutex_unlock (&ctx_map_mutex);
+}
+
+void
+_tessera_connection_ctx_map_remove (xmpp_ctx_t *ctx)
+{
+  g_mutex_lock (&ctx_map_mutex);
+  if (ctx_map != NULL)
+    g_hash_table_remove (ctx_map, ctx);
+  g_mutex_unlock (&ctx_map_mutex);
+}
+
+TesseraConnection *
+_tessera_connection_lookup_ctx (const xmpp_ctx_t *ctx)
+{
+  TesseraConnection *self = NULL;
+
+  g_mutex_lock (&ctx_map_mutex);
+  if (ctx_map != NULL)
+    self = g_hash_table_lookup (ctx_map, ctx);
+  g_mutex_unlock (&ctx_map_mutex);
+
+  return self;
+}
+
 char *
 _tessera_connection_normalize_pin (const char *pin)
 {

@@ -14,8 +14,11 @@
 
 G_BEGIN_DECLS
 
-/* tessera-connection.c          the blocking API callers use, requests
+/* The files, each depending only on those below it:
+ * tessera-connection.c          the blocking API callers use, requests
  * tessera-connection-worker.c   the worker thread: libstrophe callbacks, loop
+ * tessera-connection-state.c    lifetime, the requests' and the workers'
+ *                               bookkeeping, stopping (the exit handler too)
  * tessera-connection-observe.c  what the log and TLS callbacks reveal, and
  *                               the error that says why a login failed */
 
@@ -108,7 +111,16 @@ struct _TesseraConnection
   TesseraConnectionObservations obs;
 };
 
-/* tessera-connection.c */
+/* tessera-connection-worker.c */
+gpointer            _tessera_connection_worker_main       (gpointer           data);
+
+/* tessera-connection-state.c */
+void                _tessera_connection_ensure_initialized (void);
+/* Every worker is registered while it runs, so that the process waits for
+ * it at exit; it calls _finished once it released libstrophe. */
+void                _tessera_connection_worker_register   (TesseraConnection *self);
+void                _tessera_connection_worker_finished   (TesseraConnection *self);
+TesseraIqRequest   *_tessera_iq_request_ref               (TesseraIqRequest  *req);
 void                _tessera_iq_request_unref             (TesseraIqRequest  *req);
 /* With the mutex held; takes @error. */
 void                _tessera_iq_request_complete_locked   (TesseraConnection *self,
@@ -116,15 +128,16 @@ void                _tessera_iq_request_complete_locked   (TesseraConnection *se
                                                            gpointer           result,
                                                            GError            *error);
 GError             *_tessera_connection_copy_error_locked (TesseraConnection *self);
-
-/* tessera-connection-worker.c */
-void                _tessera_connection_ensure_initialized (void);
-gpointer            _tessera_connection_worker_main       (gpointer           data);
-/* tessera-connection.c: a worker calls this once it released libstrophe. */
-void                _tessera_connection_worker_finished   (TesseraConnection *self);
-TesseraConnection  *_tessera_connection_lookup_ctx        (const xmpp_ctx_t  *ctx);
+/* With the mutex held: asks the worker to stop (keeping @error, if any, as
+ * the reason), and wakes one stuck in a TLS handshake. */
+void                _tessera_connection_request_stop_locked (TesseraConnection *self,
+                                                             GError            *error);
 
 /* tessera-connection-observe.c */
+void                _tessera_connection_ctx_map_add       (xmpp_ctx_t        *ctx,
+                                                           TesseraConnection *self);
+void                _tessera_connection_ctx_map_remove    (xmpp_ctx_t        *ctx);
+TesseraConnection  *_tessera_connection_lookup_ctx        (const xmpp_ctx_t  *ctx);
 void                _tessera_connection_log_cb            (void              *userdata,
                                                            xmpp_log_level_t   level,
                                                            const char        *area,

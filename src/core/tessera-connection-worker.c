@@ -32,42 +32,6 @@
 static void worker_on_closed (TesseraConnection *self,
                               GError            *error);
 
-static GMutex      ctx_map_mutex;
-static GHashTable *ctx_map;         /* xmpp_ctx_t* -> TesseraConnection* (unowned) */
-
-static void
-ctx_map_add (xmpp_ctx_t        *ctx,
-             TesseraConnection *self)
-{
-  g_mutex_lock (&ctx_map_mutex);
-  if (ctx_map == NULL)
-    ctx_map = g_hash_table_new (NULL, NULL);
-  g_hash_table_insert (ctx_map, ctx, self);
-  g_mutex_unlock (&ctx_map_mutex);
-}
-
-static void
-ctx_map_remove (xmpp_ctx_t *ctx)
-{
-  g_mutex_lock (&ctx_map_mutex);
-  if (ctx_map != NULL)
-    g_hash_table_remove (ctx_map, ctx);
-  g_mutex_unlock (&ctx_map_mutex);
-}
-
-TesseraConnection *
-_tessera_connection_lookup_ctx (const xmpp_ctx_t *ctx)
-{
-  TesseraConnection *self = NULL;
-
-  g_mutex_lock (&ctx_map_mutex);
-  if (ctx_map != NULL)
-    self = g_hash_table_lookup (ctx_map, ctx);
-  g_mutex_unlock (&ctx_map_mutex);
-
-  return self;
-}
-
 /* ---- libstrophe callbacks (worker thread) ------------------------------ */
 
 static int
@@ -425,7 +389,7 @@ worker_setup (TesseraConnection *self)
   self->log.userdata = self;
   self->ctx = xmpp_ctx_new (NULL, &self->log);
   self->conn = xmpp_conn_new (self->ctx);
-  ctx_map_add (self->ctx, self);
+  _tessera_connection_ctx_map_add (self->ctx, self);
 
   /* Never XMPP_CONN_FLAG_TRUST_TLS. */
   if (self->direct_tls)
@@ -477,7 +441,7 @@ worker_teardown (TesseraConnection *self)
    * the state is CLOSED by now, so that changes nothing. */
   xmpp_conn_release (self->conn);
   self->conn = NULL;
-  ctx_map_remove (self->ctx);
+  _tessera_connection_ctx_map_remove (self->ctx);
   xmpp_ctx_free (self->ctx);
   self->ctx = NULL;
 }

@@ -20,61 +20,9 @@
 #include "tessera-connection-private.h"
 #include "tessera-error.h"
 #include "tessera-log.h"
+#include "tessera-secret.h"
 
 #define WAIT_SLICE_USEC    (50 * 1000)
-/* How long the process waits at exit for workers still closing their
- * streams: a little more than a worker's own grace for a polite close. */
-#define EXIT_GRACE_USEC    (3 * G_USEC_PER_SEC)
-
-/* Every running worker thread. The process must not exit while one of
- * them is still tearing down libstrophe and OpenSSL: their exit-time
- * cleanup would then free what the worker is freeing (a double free, or a
- * hang). Each worker holds its own reference; this list holds none. */
-static GMutex     workers_lock;
-static GCond      workers_cond;
-static GPtrArray *workers;
-
-static void request_stop_locked (TesseraConnection *self,
-                                 GError            *error);
-
-static void
-stop_workers_at_exit (void)
-{
-  gint64 deadline = g_get_monotonic_time () + EXIT_GRACE_USEC;
-
-  g_mutex_lock (&workers_lock);
-  for (guint i = 0; i < workers->len; i++)
-    {
-      TesseraConnection *connection = g_ptr_array_index (workers, i);
-
-      g_mutex_lock (&connection->mutex);
-      request_stop_locked (connection, NULL);
-      g_mutex_unlock (&connection->mutex);
-    }
-  while (workers->len > 0)
-    {
-      if (!g_cond_wait_until (&workers_cond, &workers_lock, deadline))
-        break;
-    }
-  g_mutex_unlock (&workers_lock);
-}
-
-static void
-worker_register (TesseraConnection *self)
-{
-  g_mutex_lock (&workers_lock);
-  g_ptr_array_add (workers, self);
-  g_mutex_unlock (&workers_lock);
-}
-
-void
-_tessera_connection_worker_finished (TesseraConnection *self)
-{
-  g_mutex_lock (&workers_lock);
-  g_ptr_array_remove_fast (workers, self);
-  g_cond_broadcast (&workers_cond);
-  g_mutex_unlock (&workers_lock);
-}
 
 /* ---- ids, init, small helpers ------------------------------------------ */
 
@@ -100,72 +48,6 @@ tessera_connection_new_id (void)
                           bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5],
                           bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
                           bytes[12], bytes[13], bytes[14], bytes[15]);
-}
-
-void
-_tessera_connection_ensure_initialized (void)
-{
-  static gsize initialized = 0;
-
-  /* xmpp_initialize() sets up OpenSSL once for the process; it is never
-   * shut down because other connections may still be running. */
-  if (g_once_init_enter (&initialized))
-    {
-      xmpp_initialize ();
-      workers = g_ptr_array_new ();
-      /* Registered after OpenSSL's own exit handler, so it runs before it. */
-      atexit (stop_workers_at_exit);
-      g_once_init_leave (&initialized, 1);
-    }
-}
-
-/* ---- requests ---------------------------------------------------------- */
-
-static TesseraIqRequest *
-iq_request_ref (TesseraIqRequest *req)
-{
-  g_atomic_ref_count_inc (&req->ref_count);
-  return req;
-}
-
-void
-_tessera_iq_request_unref (TesseraIqRequest *req)
-{
-  if (!g_atomic_ref_count_dec (&req->ref_count))
-    return;
-
-  g_free (req->id);
-  g_clear_error (&req->error);
-  g_free (req);
-}
-
-/* Called with the mutex held. */
-void
-_tessera_iq_request_complete_locked (TesseraConnection *self,
-                            TesseraIqRequest         *req,
-                            gpointer           result,
-                            GError            *error)
-{
-  if (req->done || req->abandoned)
-    {
-      g_clear_error (&error);
-      return;
-    }
-
-  req->result = result;
-  req->error = error;
-  req->done = TRUE;
-  g_cond_broadcast (&self->cond);
-}
-
-GError *
-_tessera_connection_copy_error_locked (TesseraConnection *self)
-{
-  if (self->error != NULL)
-    return g_error_copy (self->error);
-
-  return g_error_new (TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CONNECTION_FAILED,
-                      _("Talking to the server failed: the connection is closed"));
 }
 
 /* ---- public API -------------------------------------------------------- */
@@ -217,86 +99,11 @@ tessera_connection_new (const TesseraConnectionConfig *config)
   self->secrets = (char **) g_ptr_array_free (secrets, FALSE);
 
   /* The worker owns one reference until it has cleaned up. */
-  worker_register (self);
+  _tessera_connection_worker_register (self);
   thread = g_thread_new ("tessera-xmpp", _tessera_connection_worker_main, tessera_connection_ref (self));
   g_thread_unref (thread);
 
   return self;
-}
-
-TesseraConnection *
-tessera_connection_ref (TesseraConnection *self)
-{
-  g_atomic_ref_count_inc (&self->ref_count);
-  return self;
-}
-
-static void
-wipe_string (char *str)
-{
-  if (str != NULL)
-    explicit_bzero (str, strlen (str));
-  g_free (str);
-}
-
-void
-tessera_connection_unref (TesseraConnection *self)
-{
-  if (self == NULL || !g_atomic_ref_count_dec (&self->ref_count))
-    return;
-
-  if (self->closed_destroy != NULL)
-    self->closed_destroy (self->closed_data);
-  g_ptr_array_unref (self->in_flight);
-  g_clear_error (&self->error);
-  g_free (self->bare_jid);
-  g_free (self->domain);
-  g_free (self->host);
-  g_free (self->ca_file);
-  g_free (self->pin);
-  wipe_string (self->password);
-  g_free (self->cert_path);
-  g_free (self->key_path);
-  wipe_string (self->key_passphrase);
-  for (guint i = 0; self->secrets[i] != NULL; i++)
-    explicit_bzero (self->secrets[i], strlen (self->secrets[i]));
-  g_strfreev (self->secrets);
-  g_free (self->bound_jid);
-  g_free (self->mechanism);
-  _tessera_connection_observations_clear (&self->obs);
-  g_mutex_clear (&self->mutex);
-  g_cond_clear (&self->cond);
-  g_free (self);
-}
-
-/* With the mutex held: wakes a worker stuck in a blocking TLS handshake on
- * a silent server (libstrophe loops there without a timeout). The inode
- * check makes sure the descriptor still is our socket. */
-static void
-shutdown_socket_locked (TesseraConnection *self)
-{
-  struct stat st;
-
-  if (self->sock_fd < 0)
-    return;
-  if (fstat (self->sock_fd, &st) == 0 && st.st_dev == self->sock_dev && st.st_ino == self->sock_ino)
-    shutdown (self->sock_fd, SHUT_RDWR);
-  self->sock_fd = -1;
-}
-
-static void
-request_stop_locked (TesseraConnection *self,
-                     GError            *error)
-{
-  if (self->error == NULL && error != NULL)
-    self->error = g_error_copy (error);
-  if (self->stop_requested)
-    return;
-
-  self->stop_requested = TRUE;
-  if (self->state == STATE_CONNECTING)
-    shutdown_socket_locked (self);
-  g_cond_broadcast (&self->cond);
 }
 
 void
@@ -309,7 +116,7 @@ tessera_connection_close (TesseraConnection *self)
   error = g_error_new (TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CONNECTION_FAILED,
                        _("Talking to the server failed: the connection was closed"));
   g_mutex_lock (&self->mutex);
-  request_stop_locked (self, error);
+  _tessera_connection_request_stop_locked (self, error);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -368,7 +175,7 @@ tessera_connection_wait_ready (TesseraConnection  *self,
     {
       /* The last one waiting gives the attempt up. */
       if (self->waiters == 0 && self->state == STATE_CONNECTING)
-        request_stop_locked (self, local_error);
+        _tessera_connection_request_stop_locked (self, local_error);
     }
   else if (self->state != STATE_READY)
     local_error = _tessera_connection_copy_error_locked (self);
@@ -421,7 +228,7 @@ tessera_connection_iq (TesseraConnection  *self,
   req->user_data = user_data;
   req->id = tessera_connection_new_id ();
   req->connection = self;
-  g_queue_push_tail (&self->outbox, iq_request_ref (req));
+  g_queue_push_tail (&self->outbox, _tessera_iq_request_ref (req));
 
   while (!req->done)
     {

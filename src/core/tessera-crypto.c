@@ -16,26 +16,9 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include "tessera-certificate.h"
 #include "tessera-crypto.h"
 #include "tessera-error.h"
-
-/* GnuTLS handles are pointers with a deinit function: let g_auto() free them. */
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_x509_privkey_t, gnutls_x509_privkey_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_privkey_t, gnutls_privkey_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pubkey_t, gnutls_pubkey_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_x509_crq_t, gnutls_x509_crq_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_x509_crt_t, gnutls_x509_crt_deinit, NULL)
-
-static void
-datum_clear (gnutls_datum_t *datum)
-{
-  gnutls_free (datum->data);
-  datum->data = NULL;
-  datum->size = 0;
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (gnutls_datum_t, datum_clear)
+#include "tessera-gnutls-private.h"
 
 #define RANDOM_PASSPHRASE_BYTES 32
 #define SERIAL_BYTES            16
@@ -64,73 +47,6 @@ struct _TesseraKey
 };
 
 G_DEFINE_FINAL_TYPE (TesseraKey, tessera_key, G_TYPE_OBJECT)
-
-/* The one place where GnuTLS error codes become GErrors. */
-gboolean
-_tessera_crypto_set_gnutls_error (GError    **error,
-                                  int         gnutls_code,
-                                  const char *what)
-{
-  TesseraCryptoError code;
-
-  switch (gnutls_code)
-    {
-    case GNUTLS_E_DECRYPTION_FAILED:
-      code = TESSERA_CRYPTO_ERROR_WRONG_PASSPHRASE;
-      break;
-
-    case GNUTLS_E_PK_SIG_VERIFY_FAILED:
-      code = TESSERA_CRYPTO_ERROR_BAD_SIGNATURE;
-      break;
-
-    case GNUTLS_E_UNKNOWN_PK_ALGORITHM:
-    case GNUTLS_E_UNKNOWN_ALGORITHM:
-    case GNUTLS_E_ECC_UNSUPPORTED_CURVE:
-    case GNUTLS_E_UNSUPPORTED_SIGNATURE_ALGORITHM:
-      code = TESSERA_CRYPTO_ERROR_UNSUPPORTED_KEY_TYPE;
-      break;
-
-    case GNUTLS_E_BASE64_DECODING_ERROR:
-    case GNUTLS_E_BASE64_UNEXPECTED_HEADER_ERROR:
-    case GNUTLS_E_ASN1_ELEMENT_NOT_FOUND:
-    case GNUTLS_E_ASN1_IDENTIFIER_NOT_FOUND:
-    case GNUTLS_E_ASN1_DER_ERROR:
-    case GNUTLS_E_ASN1_VALUE_NOT_FOUND:
-    case GNUTLS_E_ASN1_GENERIC_ERROR:
-    case GNUTLS_E_ASN1_VALUE_NOT_VALID:
-    case GNUTLS_E_ASN1_TAG_ERROR:
-    case GNUTLS_E_ASN1_TAG_IMPLICIT:
-    case GNUTLS_E_ASN1_TYPE_ANY_ERROR:
-    case GNUTLS_E_ASN1_SYNTAX_ERROR:
-    case GNUTLS_E_ASN1_DER_OVERFLOW:
-    case GNUTLS_E_ASN1_TIME_ERROR:
-    case GNUTLS_E_CERTIFICATE_ERROR:
-    case GNUTLS_E_CERTIFICATE_TIME_ERROR:
-    case GNUTLS_E_X509_UNSUPPORTED_EXTENSION:
-    case GNUTLS_E_X509_UNSUPPORTED_ATTRIBUTE:
-    case GNUTLS_E_X509_DUPLICATE_EXTENSION:
-    case GNUTLS_E_X509_UNKNOWN_SAN:
-    case GNUTLS_E_X509_UNSUPPORTED_CRITICAL_EXTENSION:
-    case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
-    case GNUTLS_E_MPI_SCAN_FAILED:
-    case GNUTLS_E_PARSING_ERROR:
-    case GNUTLS_E_ILLEGAL_PARAMETER:
-    case GNUTLS_E_INVALID_REQUEST:
-    case GNUTLS_E_PK_INVALID_PUBKEY:
-    case GNUTLS_E_PK_INVALID_PRIVKEY:
-    case GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE:
-      code = TESSERA_CRYPTO_ERROR_INVALID_DATA;
-      break;
-
-    default:
-      code = TESSERA_CRYPTO_ERROR_FAILED;
-      break;
-    }
-
-  /* Translators: "<what failed>: <GnuTLS's reason>" */
-  g_set_error (error, TESSERA_CRYPTO_ERROR, code, _("%s: %s"), what, gnutls_strerror (gnutls_code));
-  return FALSE;
-}
 
 /* Key types */
 
@@ -295,7 +211,7 @@ key_new_take (gnutls_x509_privkey_t   x509,
       (ret = gnutls_pubkey_import_privkey (pubkey, privkey, 0, 0)) < 0 ||
       (ret = gnutls_pubkey_export2 (pubkey, GNUTLS_X509_FMT_DER, &spki)) < 0)
     {
-      _tessera_crypto_set_gnutls_error (error, ret, _("Reading the public key failed"));
+      _tessera_gnutls_set_error (error, ret, _("Reading the public key failed"));
       return NULL;
     }
 
@@ -358,7 +274,7 @@ tessera_key_generate (TesseraKeyType type,
   if ((ret = gnutls_x509_privkey_init (&x509)) < 0 ||
       (ret = gnutls_x509_privkey_generate2 (x509, algo, bits, 0, NULL, 0)) < 0)
     {
-      _tessera_crypto_set_gnutls_error (error, ret, _("Generating the key failed"));
+      _tessera_gnutls_set_error (error, ret, _("Generating the key failed"));
       return NULL;
     }
 
@@ -453,7 +369,7 @@ tessera_key_new_from_pem (GBytes     *pem,
     {
       if (ret == GNUTLS_E_DECRYPTION_FAILED && !encrypted)
         ret = GNUTLS_E_PARSING_ERROR;
-      _tessera_crypto_set_gnutls_error (error, ret, what);
+      _tessera_gnutls_set_error (error, ret, what);
       return NULL;
     }
 
@@ -487,7 +403,7 @@ key_export_pkcs8 (TesseraKey  *self,
   if (ret < 0)
     {
       g_free (out);
-      _tessera_crypto_set_gnutls_error (error, ret, _("Exporting the private key failed"));
+      _tessera_gnutls_set_error (error, ret, _("Exporting the private key failed"));
       return NULL;
     }
 
@@ -643,7 +559,7 @@ tessera_key_create_csr (TesseraKey *key,
       (ret = crq_sign (crq, key)) < 0 ||
       (ret = gnutls_x509_crq_export2 (crq, GNUTLS_X509_FMT_DER, &out)) < 0)
     {
-      _tessera_crypto_set_gnutls_error (error, ret, what);
+      _tessera_gnutls_set_error (error, ret, what);
       return NULL;
     }
 
@@ -726,8 +642,6 @@ tessera_key_create_self_signed (TesseraKey *key,
   const char *what = _("Creating the self-signed certificate failed");
   g_auto(gnutls_x509_crt_t) crt = NULL;
   g_auto(gnutls_datum_t) out = { NULL, 0 };
-  g_autoptr(GBytes) der = NULL;
-  g_autoptr(TesseraCertificate) certificate = NULL;
   int ret;
 
   g_return_val_if_fail (TESSERA_IS_KEY (key), NULL);
@@ -748,24 +662,11 @@ tessera_key_create_self_signed (TesseraKey *key,
       (ret = crt_sign (crt, key)) < 0 ||
       (ret = gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_DER, &out)) < 0)
     {
-      _tessera_crypto_set_gnutls_error (error, ret, what);
+      _tessera_gnutls_set_error (error, ret, what);
       return NULL;
     }
 
-  /* The certificate we upload must pass the checks we apply to issued ones. */
-  der = g_bytes_new (out.data, out.size);
-  certificate = tessera_certificate_new_from_der (der, error);
-  if (certificate == NULL ||
-      !tessera_certificate_check_issued (certificate, key, bare_jid, NULL, error))
-    return NULL;
-  if (!tessera_certificate_is_self_signed (certificate))
-    {
-      g_set_error (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_BAD_SIGNATURE,
-                   _("%s: its signature does not verify"), what);
-      return NULL;
-    }
-
-  return g_steal_pointer (&der);
+  return g_bytes_new (out.data, out.size);
 }
 
 static gboolean
@@ -793,7 +694,7 @@ csr_import (GBytes            *csr_der,
     {
       if (ret != GNUTLS_E_MEMORY_ERROR)
         ret = GNUTLS_E_ASN1_DER_ERROR;
-      return _tessera_crypto_set_gnutls_error (error, ret, what);
+      return _tessera_gnutls_set_error (error, ret, what);
     }
 
   *out = g_steal_pointer (&crq);
@@ -819,7 +720,7 @@ tessera_csr_verify (GBytes  *csr_der,
       /* Whatever the reason, the request does not prove possession of its key. */
       if (ret != GNUTLS_E_MEMORY_ERROR)
         ret = GNUTLS_E_PK_SIG_VERIFY_FAILED;
-      return _tessera_crypto_set_gnutls_error (error, ret,
+      return _tessera_gnutls_set_error (error, ret,
                                                _("Checking the certificate request’s signature failed"));
     }
 
@@ -845,7 +746,7 @@ tessera_csr_dup_public_key_der (GBytes  *csr_der,
       (ret = gnutls_pubkey_import_x509_crq (pubkey, crq, 0)) < 0 ||
       (ret = gnutls_pubkey_export2 (pubkey, GNUTLS_X509_FMT_DER, &spki)) < 0)
     {
-      _tessera_crypto_set_gnutls_error (error, ret, _("Reading the certificate request’s public key failed"));
+      _tessera_gnutls_set_error (error, ret, _("Reading the certificate request’s public key failed"));
       return NULL;
     }
 

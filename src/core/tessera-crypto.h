@@ -85,12 +85,4 @@ GBytes        *tessera_csr_dup_public_key_der (GBytes               *csr_der,
  * returns NULL: a failing system random generator aborts. */
 char          *tessera_crypto_generate_passphrase (void);
 
-/* Private to the crypto files (tessera-crypto.c, tessera-certificate.c):
- * turns a GnuTLS error code into a TESSERA_CRYPTO_ERROR reading
- * "@what: <GnuTLS's reason>". Always returns FALSE. */
-G_GNUC_INTERNAL
-gboolean       _tessera_crypto_set_gnutls_error (GError            **error,
-                                                 int                 gnutls_code,
-                                                 const char         *what);
-
 G_END_DECLS

@@ -229,3 +229,19 @@ tessera_key_state_from_string (const char      *text,
 
   return FALSE;
 }
+
+TesseraCertProtocol
+tessera_key_record_get_cert_protocol (TesseraKeyRecord *self)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), TESSERA_CERT_PROTOCOL_NONE);
+
+  return tessera_cert_protocol_from_string (self->protocol);
+}
+
+gboolean
+tessera_key_record_is_pending (TesseraKeyRecord *self)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), FALSE);
+
+  return self->state == TESSERA_KEY_STATE_KEY_SAVED || self->state == TESSERA_KEY_STATE_REQUEST_PENDING;
+}

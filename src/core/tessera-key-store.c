@@ -254,7 +254,7 @@ record_fill_from_meta (TesseraKeyRecord  *record,
   if (record->name == NULL)
     record->name = g_strdup ("");
   record->protocol = g_key_file_get_string (meta, META_GROUP, "protocol", NULL);
-  if (g_strcmp0 (record->protocol, "ccm2") != 0 && g_strcmp0 (record->protocol, "xep0257") != 0)
+  if (tessera_cert_protocol_from_string (record->protocol) == TESSERA_CERT_PROTOCOL_NONE)
     return corrupt_meta (record->id, "protocol", error);
   if (!tessera_key_type_from_string (key_type, &record->key_type))
     return corrupt_meta (record->id, "key type", error);
@@ -430,17 +430,38 @@ tessera_key_store_get_dir (TesseraKeyStore *self)
   return self->dir;
 }
 
-/* Appends to the journal; a failure there must not undo a step that
- * succeeded, so it is only logged. */
-static void
-journal_step (TesseraKeyStore *self,
-              const char      *id,
-              const char      *step)
+/* A failure to journal must not undo a step that succeeded (or that the
+ * server already acted on), so it is only logged. */
+void
+tessera_key_store_journal_note (TesseraKeyStore    *self,
+                                const char         *id,
+                                TesseraJournalStep  step)
 {
   g_autoptr(GError) error = NULL;
 
+  g_return_if_fail (TESSERA_IS_KEY_STORE (self));
+
   if (!tessera_key_store_journal_append (self, id, step, &error))
-    g_message ("Could not write the journal of key %s: %s", id, error->message);
+    g_message ("Could not journal \"%s\" for key %s: %s", tessera_journal_step_to_string (step), id,
+               error->message);
+}
+
+static TesseraJournalStep
+journal_step_for_state (TesseraKeyState state)
+{
+  switch (state)
+    {
+    case TESSERA_KEY_STATE_KEY_SAVED:
+      return TESSERA_JOURNAL_STEP_STATE_KEY_SAVED;
+    case TESSERA_KEY_STATE_REQUEST_PENDING:
+      return TESSERA_JOURNAL_STEP_STATE_REQUEST_PENDING;
+    case TESSERA_KEY_STATE_CERTIFIED:
+      return TESSERA_JOURNAL_STEP_STATE_CERTIFIED;
+    case TESSERA_KEY_STATE_REVOKING:
+      return TESSERA_JOURNAL_STEP_STATE_REVOKING;
+    default:
+      g_return_val_if_reached (TESSERA_JOURNAL_STEP_UNKNOWN);
+    }
 }
 
 /* The passphrase of a new key: the caller's, or a fresh random one that
@@ -597,8 +618,7 @@ tessera_key_store_save_key (TesseraKeyStore  *self,
 
   g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
   g_return_val_if_fail (TESSERA_IS_KEY (key), NULL);
-  g_return_val_if_fail (g_strcmp0 (protocol, "ccm2") == 0 || g_strcmp0 (protocol, "xep0257") == 0,
-                        NULL);
+  g_return_val_if_fail (tessera_cert_protocol_from_string (protocol) != TESSERA_CERT_PROTOCOL_NONE, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   id = id_from_key (key);
@@ -647,7 +667,7 @@ tessera_key_store_save_key (TesseraKeyStore  *self,
       return NULL;
     }
 
-  journal_step (self, id, "key-saved");
+  tessera_key_store_journal_note (self, id, TESSERA_JOURNAL_STEP_KEY_SAVED);
   g_debug ("Saved key %s of %s", id, self->jid);
   return load_record (self, id, error);
 }
@@ -723,7 +743,7 @@ tessera_key_store_save_request (TesseraKeyStore  *self,
       !update_state (self, id, TESSERA_KEY_STATE_REQUEST_PENDING, error))
     return NULL;
 
-  journal_step (self, id, "request-saved");
+  tessera_key_store_journal_note (self, id, TESSERA_JOURNAL_STEP_REQUEST_SAVED);
   return load_record (self, id, error);
 }
 
@@ -758,7 +778,7 @@ tessera_key_store_save_certificate (TesseraKeyStore     *self,
   if (!update_state (self, id, TESSERA_KEY_STATE_CERTIFIED, error))
     return NULL;
 
-  journal_step (self, id, "certificate-saved");
+  tessera_key_store_journal_note (self, id, TESSERA_JOURNAL_STEP_CERTIFICATE_STORED);
   g_debug ("Saved certificate %s for key %s of %s",
            tessera_certificate_get_fingerprint (cert), id, self->jid);
   return load_record (self, id, error);
@@ -771,7 +791,6 @@ tessera_key_store_set_state (TesseraKeyStore  *self,
                              GError          **error)
 {
   g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autofree char *step = NULL;
 
   g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
   g_return_val_if_fail (tessera_key_state_to_string (state) != NULL, NULL);
@@ -782,8 +801,7 @@ tessera_key_store_set_state (TesseraKeyStore  *self,
   if (!update_state (self, id, state, error))
     return NULL;
 
-  step = g_strconcat ("state ", tessera_key_state_to_string (state), NULL);
-  journal_step (self, id, step);
+  tessera_key_store_journal_note (self, id, journal_step_for_state (state));
   return load_record (self, id, error);
 }
 
@@ -1177,20 +1195,6 @@ tessera_key_store_delete (TesseraKeyStore  *self,
   return TRUE;
 }
 
-/* Steps are short words from our code; still, a line break would forge a
- * journal line, so control characters become '?'. */
-static char *
-sanitize_step (const char *step)
-{
-  char *clean = g_strdup (step);
-
-  for (char *p = clean; *p != '\0'; p++)
-    if (g_ascii_iscntrl (*p))
-      *p = '?';
-
-  return clean;
-}
-
 static char **
 read_journal_lines (TesseraKeyStore  *self,
                     const char       *id,
@@ -1222,14 +1226,13 @@ read_journal_lines (TesseraKeyStore  *self,
 }
 
 gboolean
-tessera_key_store_journal_append (TesseraKeyStore  *self,
-                                  const char       *id,
-                                  const char       *step,
-                                  GError          **error)
+tessera_key_store_journal_append (TesseraKeyStore     *self,
+                                  const char          *id,
+                                  TesseraJournalStep   step,
+                                  GError             **error)
 {
   g_autofree char *key_dir = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *clean = NULL;
   g_autofree char *now = format_now (FALSE);
   g_auto(GStrv) lines = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
@@ -1237,7 +1240,7 @@ tessera_key_store_journal_append (TesseraKeyStore  *self,
   guint n_lines, first;
 
   g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), FALSE);
-  g_return_val_if_fail (step != NULL && *step != '\0', FALSE);
+  g_return_val_if_fail (tessera_journal_step_to_string (step) != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!check_id (id, error))
@@ -1260,8 +1263,7 @@ tessera_key_store_journal_append (TesseraKeyStore  *self,
   first = n_lines >= JOURNAL_MAX_LINES ? n_lines - JOURNAL_MAX_LINES + 1 : 0;
   for (guint i = first; i < n_lines; i++)
     g_string_append_printf (text, "%s\n", lines[i]);
-  clean = sanitize_step (step);
-  g_string_append_printf (text, "%s %s\n", now, clean);
+  g_string_append_printf (text, "%s %s\n", now, tessera_journal_step_to_string (step));
 
   path = g_build_filename (key_dir, JOURNAL_FILE_NAME, NULL);
   return tessera_store_write_private_file (path, text->str, text->len, error);

@@ -8,8 +8,10 @@
 
 #include <glib-object.h>
 
+#include "tessera-cert-protocol.h"
 #include "tessera-certificate.h"
 #include "tessera-crypto.h"
+#include "tessera-journal.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +39,7 @@ G_DECLARE_FINAL_TYPE (TesseraKeyRecord, tessera_key_record, TESSERA, KEY_RECORD,
 const char         *tessera_key_record_get_id               (TesseraKeyRecord *self);
 const char         *tessera_key_record_get_name             (TesseraKeyRecord *self);
 const char         *tessera_key_record_get_protocol         (TesseraKeyRecord *self);
+TesseraCertProtocol tessera_key_record_get_cert_protocol    (TesseraKeyRecord *self);
 TesseraKeyType      tessera_key_record_get_key_type         (TesseraKeyRecord *self);
 TesseraKeyState     tessera_key_record_get_state            (TesseraKeyRecord *self);
 GDateTime          *tessera_key_record_get_created          (TesseraKeyRecord *self);
@@ -47,6 +50,9 @@ const char         *tessera_key_record_get_certificate_path (TesseraKeyRecord *s
 /* TRUE when the key is encrypted with a passphrase the user chose (no
  * Secret Service at the time): loading it needs that passphrase again. */
 gboolean            tessera_key_record_get_uses_user_passphrase (TesseraKeyRecord *self);
+/* Whether the key still waits for its certificate (KEY_SAVED or
+ * REQUEST_PENDING). */
+gboolean            tessera_key_record_is_pending           (TesseraKeyRecord *self);
 
 #define TESSERA_TYPE_KEY_STORE (tessera_key_store_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraKeyStore, tessera_key_store, TESSERA, KEY_STORE, GObject)
@@ -112,10 +118,16 @@ TesseraKeyRecord *tessera_key_store_find_by_fingerprint  (TesseraKeyStore     *s
 gboolean          tessera_key_store_delete               (TesseraKeyStore     *self,
                                                           const char          *id,
                                                           GError             **error);
+/* Appends @step to the key's journal (see tessera-journal.h). */
 gboolean          tessera_key_store_journal_append       (TesseraKeyStore     *self,
                                                           const char          *id,
-                                                          const char          *step,
+                                                          TesseraJournalStep   step,
                                                           GError             **error);
+/* tessera_key_store_journal_append(), with a failure only logged: for a
+ * step that already happened. */
+void              tessera_key_store_journal_note         (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          TesseraJournalStep   step);
 /* One line per step: "<ISO 8601 UTC time> <step>". Never NULL on success. */
 char            **tessera_key_store_read_journal         (TesseraKeyStore     *self,
                                                           const char          *id,

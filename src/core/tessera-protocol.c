@@ -725,7 +725,6 @@ tessera_protocol_parse_saslcert_items (xmpp_stanza_t  *result,
 
 /* ------------------------------------------------------------------ */
 
-#define MAX_NAME_CHARS 64
 
 char *
 tessera_protocol_normalize_name (const char  *name,
@@ -741,11 +740,11 @@ tessera_protocol_normalize_name (const char  *name,
       return NULL;
     }
   trimmed = g_strstrip (g_strdup (name));
-  if (*trimmed == '\0' || g_utf8_strlen (trimmed, -1) > MAX_NAME_CHARS)
+  if (*trimmed == '\0' || g_utf8_strlen (trimmed, -1) > TESSERA_DEVICE_NAME_MAX_CHARS)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("The device name is not usable: it must have 1 to %d characters"),
-                   MAX_NAME_CHARS);
+                   TESSERA_DEVICE_NAME_MAX_CHARS);
       return NULL;
     }
   for (p = trimmed; *p != '\0'; p = g_utf8_next_char (p))

@@ -8,14 +8,40 @@
 
 #define G_LOG_DOMAIN "tessera-xmpp"
 
-#include <string.h>
-
 #include <glib/gi18n-lib.h>
 
+#include "tessera-cert-exchange.h"
+#include "tessera-enrollment-private.h"
 #include "tessera-error.h"
+#include "tessera-key-claims.h"
+#include "tessera-login.h"
+#include "tessera-reconciler.h"
+#include "tessera-revocation.h"
 #include "tessera-secret.h"
-#include "tessera-session-private.h"
+#include "tessera-session.h"
+#include "tessera-xmpp-link.h"
 
+/* The session holds an account's parts and starts its operations; each
+ * operation is a file of its own (tessera-enrollment.c,
+ * tessera-revocation.c, tessera-login.c, tessera-reconciler.c) and runs on
+ * a GTask thread through tessera_operation_run_async(). */
+
+struct _TesseraSession
+{
+  GObject            parent_instance;
+
+  TesseraAccount    *account;
+  TesseraKeyStore   *store;
+  TesseraXmppLink   *link;
+  TesseraKeyClaims  *claims;
+  TesseraReconciler *reconciler;
+  TesseraHeldLogin  *held;
+
+  GMutex             mutex;
+  /* under mutex */
+  char              *key_passphrase;
+  guint              timeout;
+};
 
 G_DEFINE_FINAL_TYPE (TesseraSession, tessera_session, G_TYPE_OBJECT)
 
@@ -36,20 +62,17 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-
 /* ---- GObject ----------------------------------------------------------- */
-
 
 static void
 tessera_session_dispose (GObject *object)
 {
   TesseraSession *self = TESSERA_SESSION (object);
 
-  g_mutex_lock (&self->mutex);
-  _tessera_session_drop_connection (&self->management);
-  _tessera_session_drop_connection (&self->login);
-  self->features_connection = NULL;
-  g_mutex_unlock (&self->mutex);
+  if (self->link != NULL)
+    tessera_xmpp_link_close (self->link);
+  if (self->held != NULL)
+    tessera_held_login_close (self->held);
 
   G_OBJECT_CLASS (tessera_session_parent_class)->dispose (object);
 }
@@ -59,16 +82,37 @@ tessera_session_finalize (GObject *object)
 {
   TesseraSession *self = TESSERA_SESSION (object);
 
+  g_clear_object (&self->held);
+  g_clear_object (&self->reconciler);
+  g_clear_object (&self->claims);
+  g_clear_object (&self->link);
   g_clear_object (&self->account);
   g_clear_object (&self->store);
-  _tessera_session_wipe_free (self->password);
-  _tessera_session_wipe_free (self->key_passphrase);
-  g_clear_pointer (&self->busy_keys, g_hash_table_unref);
+  tessera_secret_free (self->key_passphrase);
   g_mutex_clear (&self->mutex);
-  g_mutex_clear (&self->management_lock);
-  g_mutex_clear (&self->reconcile_lock);
 
   G_OBJECT_CLASS (tessera_session_parent_class)->finalize (object);
+}
+
+static void
+held_login_closed_cb (TesseraSession *self,
+                      const GError   *error)
+{
+  g_signal_emit (self, signals[LOGIN_CLOSED], 0, error);
+}
+
+static void
+tessera_session_constructed (GObject *object)
+{
+  TesseraSession *self = TESSERA_SESSION (object);
+
+  G_OBJECT_CLASS (tessera_session_parent_class)->constructed (object);
+
+  self->link = tessera_xmpp_link_new (self->account);
+  self->claims = tessera_key_claims_new ();
+  self->reconciler = tessera_reconciler_new (self->store, self->link, self->claims);
+  self->held = tessera_held_login_new ();
+  g_signal_connect_object (self->held, "closed", G_CALLBACK (held_login_closed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -130,6 +174,7 @@ tessera_session_class_init (TesseraSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = tessera_session_constructed;
   object_class->dispose = tessera_session_dispose;
   object_class->finalize = tessera_session_finalize;
   object_class->get_property = tessera_session_get_property;
@@ -178,92 +223,10 @@ tessera_session_class_init (TesseraSessionClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_STRV);
 }
 
-void
-_tessera_session_emit_login_closed (TesseraSession *self,
-                                    const GError   *error)
-{
-  g_signal_emit (self, signals[LOGIN_CLOSED], 0, error);
-}
-
-typedef struct
-{
-  GWeakRef  session;
-  GStrv     notes;
-} Reconciled;
-
-static void
-reconciled_free (gpointer data)
-{
-  Reconciled *reconciled = data;
-
-  g_weak_ref_clear (&reconciled->session);
-  g_strfreev (reconciled->notes);
-  g_free (reconciled);
-}
-
-static gboolean
-reconciled_in_context (gpointer data)
-{
-  Reconciled *reconciled = data;
-  g_autoptr(TesseraSession) self = g_weak_ref_get (&reconciled->session);
-
-  if (self != NULL)
-    g_signal_emit (self, signals[RECONCILED], 0, reconciled->notes);
-
-  return G_SOURCE_REMOVE;
-}
-
-void
-_tessera_session_emit_reconciled (TesseraSession   *self,
-                                  TesseraSessionOp *op,
-                                  GPtrArray        *notes)
-{
-  Reconciled *reconciled;
-
-  if (notes == NULL || notes->len == 0)
-    return;
-
-  reconciled = g_new0 (Reconciled, 1);
-  g_weak_ref_init (&reconciled->session, self);
-  reconciled->notes = g_new0 (char *, notes->len + 1);
-  for (guint i = 0; i < notes->len; i++)
-    reconciled->notes[i] = g_strdup (g_ptr_array_index (notes, i));
-  /* Queued before the operation's own result, so it arrives first. */
-  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT,
-                              reconciled_in_context, reconciled, reconciled_free);
-}
-
-gboolean
-_tessera_session_claim_key (TesseraSession *self,
-                            const char     *id)
-{
-  gboolean claimed;
-
-  g_mutex_lock (&self->mutex);
-  claimed = !g_hash_table_contains (self->busy_keys, id);
-  if (claimed)
-    g_hash_table_add (self->busy_keys, g_strdup (id));
-  g_mutex_unlock (&self->mutex);
-
-  return claimed;
-}
-
-void
-_tessera_session_release_key (TesseraSession *self,
-                              const char     *id)
-{
-  g_mutex_lock (&self->mutex);
-  g_hash_table_remove (self->busy_keys, id);
-  g_mutex_unlock (&self->mutex);
-}
-
 static void
 tessera_session_init (TesseraSession *self)
 {
   g_mutex_init (&self->mutex);
-  g_mutex_init (&self->management_lock);
-  g_mutex_init (&self->reconcile_lock);
-  self->busy_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timeout = TESSERA_SESSION_DEFAULT_TIMEOUT;
 }
 
@@ -288,10 +251,7 @@ tessera_session_set_password (TesseraSession *self,
 {
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
-  g_mutex_lock (&self->mutex);
-  _tessera_session_wipe_free (self->password);
-  self->password = g_strdup (password);
-  g_mutex_unlock (&self->mutex);
+  tessera_xmpp_link_set_password (self->link, password);
 }
 
 void
@@ -301,33 +261,9 @@ tessera_session_set_key_passphrase (TesseraSession *self,
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
   g_mutex_lock (&self->mutex);
-  _tessera_session_wipe_free (self->key_passphrase);
+  tessera_secret_free (self->key_passphrase);
   self->key_passphrase = g_strdup (passphrase);
   g_mutex_unlock (&self->mutex);
-}
-
-gboolean
-_tessera_session_has_password (TesseraSession *self)
-{
-  gboolean has_password;
-
-  g_mutex_lock (&self->mutex);
-  has_password = self->password != NULL;
-  g_mutex_unlock (&self->mutex);
-
-  return has_password;
-}
-
-char *
-_tessera_session_dup_key_passphrase (TesseraSession *self)
-{
-  char *passphrase;
-
-  g_mutex_lock (&self->mutex);
-  passphrase = g_strdup (self->key_passphrase);
-  g_mutex_unlock (&self->mutex);
-
-  return passphrase;
 }
 
 void
@@ -387,111 +323,132 @@ tessera_session_get_stats (TesseraSession *self,
 {
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
-  if (connections != NULL)
-    *connections = (guint) g_atomic_int_get (&self->connections);
-  if (round_trips != NULL)
-    *round_trips = (guint) g_atomic_int_get (&self->round_trips);
-}
-
-void
-_tessera_session_count_connection (TesseraSession *self)
-{
-  g_atomic_int_inc (&self->connections);
-}
-
-void
-_tessera_session_count_round_trip (TesseraSession *self)
-{
-  g_atomic_int_inc (&self->round_trips);
+  tessera_xmpp_link_get_stats (self->link, connections, round_trips);
 }
 
 TesseraFeatures
 tessera_session_get_features (TesseraSession *self)
 {
-  TesseraFeatures features;
-
   g_return_val_if_fail (TESSERA_IS_SESSION (self), TESSERA_FEATURE_NONE);
 
+  return tessera_xmpp_link_peek_features (self->link);
+}
+
+void
+tessera_session_close (TesseraSession *self)
+{
+  g_return_if_fail (TESSERA_IS_SESSION (self));
+
+  tessera_xmpp_link_close (self->link);
+  tessera_session_logout (self);
+}
+
+/* ---- "reconciled" ------------------------------------------------------ */
+
+typedef struct
+{
+  GWeakRef  session;
+  GStrv     notes;
+} Reconciled;
+
+static void
+reconciled_free (gpointer data)
+{
+  Reconciled *reconciled = data;
+
+  g_weak_ref_clear (&reconciled->session);
+  g_strfreev (reconciled->notes);
+  g_free (reconciled);
+}
+
+static gboolean
+reconciled_in_context (gpointer data)
+{
+  Reconciled *reconciled = data;
+  g_autoptr(TesseraSession) self = g_weak_ref_get (&reconciled->session);
+
+  if (self != NULL)
+    g_signal_emit (self, signals[RECONCILED], 0, reconciled->notes);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* An operation's thread: the notes of its reconciliation. */
+static void
+emit_reconciled (TesseraOperation *op,
+                 GPtrArray        *notes,
+                 gpointer          user_data)
+{
+  Reconciled *reconciled = g_new0 (Reconciled, 1);
+
+  g_weak_ref_init (&reconciled->session, user_data);
+  reconciled->notes = g_new0 (char *, notes->len + 1);
+  for (guint i = 0; i < notes->len; i++)
+    reconciled->notes[i] = g_strdup (g_ptr_array_index (notes, i));
+  /* Queued before the operation's own result, so it arrives first. */
+  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT,
+                              reconciled_in_context, reconciled, reconciled_free);
+}
+
+/* ---- running operations ------------------------------------------------ */
+
+static char *
+dup_key_passphrase (TesseraSession *self)
+{
+  char *passphrase;
+
   g_mutex_lock (&self->mutex);
-  features = self->features_connection != NULL ? self->features : TESSERA_FEATURE_NONE;
+  passphrase = g_strdup (self->key_passphrase);
   g_mutex_unlock (&self->mutex);
 
-  return features;
+  return passphrase;
 }
 
-/* ---- async plumbing ---------------------------------------------------- */
-
+/* Every operation of the session: @func (self, op, @data) on a thread. */
 static void
-op_free (gpointer data)
+run_async (TesseraSession       *self,
+           const char           *what,
+           gpointer              source_tag,
+           TesseraOperationFunc  func,
+           gpointer              data,
+           GDestroyNotify        data_free,
+           GDestroyNotify        result_free,
+           GCancellable         *cancellable,
+           GAsyncReadyCallback   callback,
+           gpointer              user_data)
 {
-  TesseraSessionOp *op = data;
+  g_autofree char *key_passphrase = dup_key_passphrase (self);
 
-  g_clear_object (&op->cancellable);
-  g_free (op->name);
-  _tessera_session_wipe_free (op->user_passphrase);
-  g_free (op->key_id);
-  g_free (op->fingerprint);
-  g_free (op->certificate_path);
-  g_free (op->key_path);
-  _tessera_session_wipe_free (op->key_passphrase);
-  g_clear_pointer (&op->context, g_main_context_unref);
-  g_free (op);
+  tessera_operation_run_async (self, what, source_tag, tessera_session_get_timeout (self),
+                               func, data, data_free, result_free,
+                               emit_reconciled, self, key_passphrase,
+                               cancellable, callback, user_data);
+  tessera_secret_free (g_steal_pointer (&key_passphrase));
 }
 
-static GTask *
-op_task_new (TesseraSession      *self,
-             const char          *what,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data,
-             TesseraSessionOp   **out_op)
+static TesseraEnrollmentServer
+server_of (TesseraSession   *self,
+           TesseraOperation *op)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  TesseraSessionOp *op = g_new0 (TesseraSessionOp, 1);
+  TesseraEnrollmentServer server = {
+    self->link, self->claims, self->reconciler, tessera_session_get_timeout (self),
+    op != NULL ? op->key_passphrase : NULL, emit_reconciled, self,
+  };
 
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_name (task, what);
-  op->session = self;
-  op->what = what;
-  op->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  /* The deadline starts now: it covers the whole operation. */
-  op->started = g_get_monotonic_time ();
-  op->deadline = op->started + (gint64) tessera_session_get_timeout (self) * G_USEC_PER_SEC;
-  op->context = g_main_context_ref_thread_default ();
-  g_task_set_task_data (task, op, op_free);
-  *out_op = op;
-
-  return task;
+  return server;
 }
 
-static void
-op_trace_end (TesseraSessionOp *op,
-              const GError     *error)
+/* ---- discover and list ------------------------------------------------- */
+
+static gpointer
+discover_thread (gpointer           source,
+                 TesseraOperation  *op,
+                 gpointer           data,
+                 GError           **error)
 {
-  gint64 ms = (g_get_monotonic_time () - op->started) / 1000;
+  TesseraSession *self = source;
 
-  if (error != NULL)
-    g_debug ("%s: failed after %" G_GINT64_FORMAT " ms: %s", op->what, ms, error->message);
-  else
-    g_debug ("%s: done in %" G_GINT64_FORMAT " ms", op->what, ms);
-}
-
-static void
-discover_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  GError *error = NULL;
-  TesseraFeatures features;
-
-  features = _tessera_session_discover_sync (source_object, task_data, &error);
-  op_trace_end (task_data, error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, features);
+  return GUINT_TO_POINTER (tessera_xmpp_link_discover (self->link, op, error));
 }
 
 void
@@ -500,14 +457,10 @@ tessera_session_discover_async (TesseraSession      *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TesseraSessionOp *op;
-
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
-  task = op_task_new (self, "discover", tessera_session_discover_async,
-                      cancellable, callback, user_data, &op);
-  g_task_run_in_thread (task, discover_thread);
+  run_async (self, "discover", tessera_session_discover_async, discover_thread, NULL, NULL, NULL,
+             cancellable, callback, user_data);
 }
 
 TesseraFeatures
@@ -515,32 +468,43 @@ tessera_session_discover_finish (TesseraSession  *self,
                                  GAsyncResult    *result,
                                  GError         **error)
 {
-  gssize features;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), TESSERA_FEATURE_NONE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_discover_async,
-                        TESSERA_FEATURE_NONE);
-
-  features = g_task_propagate_int (G_TASK (result), error);
-
-  return features < 0 ? TESSERA_FEATURE_NONE : (TesseraFeatures) features;
+  return GPOINTER_TO_UINT (tessera_operation_finish (self, result, tessera_session_discover_async, error));
 }
 
-static void
-list_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+static gpointer
+list_thread (gpointer           source,
+             TesseraOperation  *op,
+             gpointer           data,
+             GError           **error)
 {
-  GError *error = NULL;
-  GListModel *list;
+  TesseraSession *self = source;
+  g_autoptr(GPtrArray) entries = NULL;
+  GListStore *store;
+  TesseraFeatures features;
 
-  list = _tessera_session_list_sync (source_object, task_data, &error);
-  op_trace_end (task_data, error);
-  if (list == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, list, g_object_unref);
+  /* Cancelled before it started: not even a connection is opened. */
+  if (!tessera_operation_check (op, error))
+    return NULL;
+
+  if (!tessera_reconciler_run_first (self->reconciler, op, TRUE, error) ||
+      !tessera_xmpp_link_get_features (self->link, op, &features, error))
+    return NULL;
+  entries = tessera_cert_exchange_list (self->link, op, features, error);
+  if (entries == NULL)
+    return NULL;
+
+  store = g_list_store_new (TESSERA_TYPE_CERT_ENTRY);
+  g_list_store_splice (store, 0, 0, entries->pdata, entries->len);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      TesseraCertEntry *entry = g_ptr_array_index (entries, i);
+
+      g_debug ("list: %s \"%s\" (%s)", tessera_cert_entry_get_fingerprint (entry),
+               tessera_cert_entry_get_name (entry), tessera_cert_entry_get_protocol (entry));
+    }
+  g_debug ("list: %u certificates", entries->len);
+
+  return store;
 }
 
 void
@@ -549,14 +513,10 @@ tessera_session_list_async (TesseraSession      *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TesseraSessionOp *op;
-
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
-  task = op_task_new (self, "list", tessera_session_list_async,
-                      cancellable, callback, user_data, &op);
-  g_task_run_in_thread (task, list_thread);
+  run_async (self, "list", tessera_session_list_async, list_thread, NULL, NULL, g_object_unref,
+             cancellable, callback, user_data);
 }
 
 GListModel *
@@ -564,32 +524,40 @@ tessera_session_list_finish (TesseraSession  *self,
                              GAsyncResult    *result,
                              GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_list_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return tessera_operation_finish (self, result, tessera_session_list_async, error);
 }
 
-static void
-record_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+/* ---- enroll and upload ------------------------------------------------- */
+
+TesseraEnrollment *
+tessera_session_new_enrollment (TesseraSession *self,
+                                const char     *name,
+                                TesseraKeyType  key_type)
 {
-  TesseraSessionOp *op = task_data;
-  GError *error = NULL;
-  TesseraKeyRecord *record;
+  TesseraEnrollment *enrollment;
+  TesseraEnrollmentServer server;
+  g_autofree char *key_passphrase = NULL;
 
-  if (g_task_get_source_tag (task) == tessera_session_enroll_async)
-    record = _tessera_session_enroll_sync (source_object, op, &error);
-  else
-    record = _tessera_session_upload_sync (source_object, op, &error);
-  op_trace_end (op, error);
+  g_return_val_if_fail (TESSERA_IS_SESSION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
 
-  if (record == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, record, g_object_unref);
+  enrollment = tessera_enrollment_new (self->store, tessera_account_get_jid (self->account), name, key_type);
+  key_passphrase = dup_key_passphrase (self);
+  server = server_of (self, NULL);
+  server.key_passphrase = key_passphrase;
+  _tessera_enrollment_set_server (enrollment, &server);
+  tessera_secret_free (g_steal_pointer (&key_passphrase));
+
+  return enrollment;
+}
+
+static gpointer
+enroll_thread (gpointer           source,
+               TesseraOperation  *op,
+               gpointer           data,
+               GError           **error)
+{
+  return _tessera_enrollment_run (data, op, error);
 }
 
 void
@@ -601,18 +569,15 @@ tessera_session_enroll_async (TesseraSession      *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TesseraSessionOp *op;
+  TesseraEnrollment *enrollment;
 
   g_return_if_fail (TESSERA_IS_SESSION (self));
   g_return_if_fail (name != NULL);
 
-  task = op_task_new (self, "enroll", tessera_session_enroll_async,
-                      cancellable, callback, user_data, &op);
-  op->name = g_strdup (name);
-  op->key_type = key_type;
-  op->user_passphrase = g_strdup (user_passphrase);
-  g_task_run_in_thread (task, record_thread);
+  enrollment = tessera_session_new_enrollment (self, name, key_type);
+  tessera_enrollment_set_user_passphrase (enrollment, user_passphrase);
+  run_async (self, "enroll", tessera_session_enroll_async, enroll_thread, enrollment, g_object_unref,
+             g_object_unref, cancellable, callback, user_data);
 }
 
 TesseraKeyRecord *
@@ -620,10 +585,19 @@ tessera_session_enroll_finish (TesseraSession  *self,
                                GAsyncResult    *result,
                                GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_enroll_async, NULL);
+  return tessera_operation_finish (self, result, tessera_session_enroll_async, error);
+}
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+static gpointer
+upload_thread (gpointer           source,
+               TesseraOperation  *op,
+               gpointer           data,
+               GError           **error)
+{
+  TesseraSession *self = source;
+  TesseraEnrollmentServer server = server_of (self, op);
+
+  return _tessera_enrollment_upload_key (&server, self->store, op, data, error);
 }
 
 void
@@ -633,16 +607,11 @@ tessera_session_upload_async (TesseraSession      *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TesseraSessionOp *op;
-
   g_return_if_fail (TESSERA_IS_SESSION (self));
   g_return_if_fail (key_id != NULL);
 
-  task = op_task_new (self, "upload", tessera_session_upload_async,
-                      cancellable, callback, user_data, &op);
-  op->key_id = g_strdup (key_id);
-  g_task_run_in_thread (task, record_thread);
+  run_async (self, "upload", tessera_session_upload_async, upload_thread, g_strdup (key_id), g_free,
+             g_object_unref, cancellable, callback, user_data);
 }
 
 TesseraKeyRecord *
@@ -650,28 +619,21 @@ tessera_session_upload_finish (TesseraSession  *self,
                                GAsyncResult    *result,
                                GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_upload_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return tessera_operation_finish (self, result, tessera_session_upload_async, error);
 }
 
-static void
-revoke_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  GError *error = NULL;
+/* ---- revoke ------------------------------------------------------------ */
 
-  if (!_tessera_session_revoke_sync (source_object, task_data, &error))
-    {
-      op_trace_end (task_data, error);
-      g_task_return_error (task, error);
-      return;
-    }
-  op_trace_end (task_data, NULL);
-  g_task_return_boolean (task, TRUE);
+static gpointer
+revoke_thread (gpointer           source,
+               TesseraOperation  *op,
+               gpointer           data,
+               GError           **error)
+{
+  TesseraSession *self = source;
+  TesseraRevocation revocation = { self->link, self->store, self->claims, self->reconciler };
+
+  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, data, error));
 }
 
 void
@@ -681,16 +643,11 @@ tessera_session_revoke_async (TesseraSession      *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TesseraSessionOp *op;
-
   g_return_if_fail (TESSERA_IS_SESSION (self));
   g_return_if_fail (fingerprint != NULL);
 
-  task = op_task_new (self, "revoke", tessera_session_revoke_async,
-                      cancellable, callback, user_data, &op);
-  op->fingerprint = g_strdup (fingerprint);
-  g_task_run_in_thread (task, revoke_thread);
+  run_async (self, "revoke", tessera_session_revoke_async, revoke_thread, g_strdup (fingerprint), g_free,
+             NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -698,27 +655,45 @@ tessera_session_revoke_finish (TesseraSession  *self,
                                GAsyncResult    *result,
                                GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_revoke_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return GPOINTER_TO_INT (tessera_operation_finish (self, result, tessera_session_revoke_async, error));
 }
 
-static void
-login_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  GError *error = NULL;
-  char *jid;
+/* ---- login ------------------------------------------------------------- */
 
-  jid = _tessera_session_login_sync (source_object, task_data, &error);
-  op_trace_end (task_data, error);
-  if (jid == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, jid, g_free);
+typedef struct
+{
+  TesseraLoginFlags  flags;
+  char              *certificate_path;
+  char              *key_path;
+  char              *key_passphrase;
+} LoginData;
+
+static void
+login_data_free (gpointer data)
+{
+  LoginData *login = data;
+
+  g_free (login->certificate_path);
+  g_free (login->key_path);
+  tessera_secret_free (login->key_passphrase);
+  g_free (login);
+}
+
+static gpointer
+login_thread (gpointer           source,
+              TesseraOperation  *op,
+              gpointer           data,
+              GError           **error)
+{
+  TesseraSession *self = source;
+  LoginData *args = data;
+  TesseraLogin login = {
+    self->link, self->store, self->reconciler,
+    args->certificate_path, args->key_path, args->key_passphrase,
+    (args->flags & TESSERA_LOGIN_FLAGS_STAY_CONNECTED) != 0, tessera_held_login_hold, self->held,
+  };
+
+  return tessera_login_run (&login, op, error);
 }
 
 void
@@ -731,19 +706,18 @@ tessera_session_login_full_async (TesseraSession      *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TesseraSessionOp *op;
+  LoginData *login;
 
   g_return_if_fail (TESSERA_IS_SESSION (self));
   g_return_if_fail ((certificate_path == NULL) == (key_path == NULL));
 
-  task = op_task_new (self, "login", tessera_session_login_async,
-                      cancellable, callback, user_data, &op);
-  op->login_flags = flags;
-  op->certificate_path = g_strdup (certificate_path);
-  op->key_path = g_strdup (key_path);
-  op->key_passphrase = g_strdup (key_passphrase);
-  g_task_run_in_thread (task, login_thread);
+  login = g_new0 (LoginData, 1);
+  login->flags = flags;
+  login->certificate_path = g_strdup (certificate_path);
+  login->key_path = g_strdup (key_path);
+  login->key_passphrase = g_strdup (key_passphrase);
+  run_async (self, "login", tessera_session_login_async, login_thread, login, login_data_free, g_free,
+             cancellable, callback, user_data);
 }
 
 void
@@ -761,30 +735,42 @@ tessera_session_login_finish (TesseraSession  *self,
                               GAsyncResult    *result,
                               GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_login_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return tessera_operation_finish (self, result, tessera_session_login_async, error);
 }
 
-static void
-reconcile_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+gboolean
+tessera_session_is_logged_in (TesseraSession *self)
 {
-  GError *error = NULL;
+  g_return_val_if_fail (TESSERA_IS_SESSION (self), FALSE);
+
+  return tessera_held_login_is_open (self->held);
+}
+
+void
+tessera_session_logout (TesseraSession *self)
+{
+  g_return_if_fail (TESSERA_IS_SESSION (self));
+
+  tessera_held_login_close (self->held);
+}
+
+/* ---- reconcile --------------------------------------------------------- */
+
+static gpointer
+reconcile_thread (gpointer           source,
+                  TesseraOperation  *op,
+                  gpointer           data,
+                  GError           **error)
+{
+  TesseraSession *self = source;
   GPtrArray *notes;
 
-  notes = _tessera_session_reconcile_sync (source_object, task_data, TRUE, &error);
-  op_trace_end (task_data, error);
+  notes = tessera_reconciler_run (self->reconciler, op, TRUE, error);
   if (notes == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return NULL;
   g_ptr_array_add (notes, NULL);
-  g_task_return_pointer (task, g_ptr_array_free (notes, FALSE), (GDestroyNotify) g_strfreev);
+
+  return g_ptr_array_free (notes, FALSE);
 }
 
 void
@@ -793,14 +779,11 @@ tessera_session_reconcile_async (TesseraSession      *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TesseraSessionOp *op;
-
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
-  task = op_task_new (self, "reconcile", tessera_session_reconcile_async,
-                      cancellable, callback, user_data, &op);
-  g_task_run_in_thread (task, reconcile_thread);
+  /* The caller gets the notes: tessera_reconciler_run() tells nobody else. */
+  run_async (self, "reconcile", tessera_session_reconcile_async, reconcile_thread, NULL, NULL,
+             (GDestroyNotify) g_strfreev, cancellable, callback, user_data);
 }
 
 char **
@@ -808,8 +791,15 @@ tessera_session_reconcile_finish (TesseraSession  *self,
                                   GAsyncResult    *result,
                                   GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_session_reconcile_async, NULL);
+  return tessera_operation_finish (self, result, tessera_session_reconcile_async, error);
+}
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+gboolean
+tessera_session_request_was_sent (TesseraSession *self,
+                                  const char     *key_id)
+{
+  g_return_val_if_fail (TESSERA_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (key_id != NULL, FALSE);
+
+  return tessera_reconciler_request_was_sent (self->reconciler, key_id);
 }

@@ -10,6 +10,7 @@
 
 #include "tessera-account.h"
 #include "tessera-crypto.h"
+#include "tessera-enrollment.h"
 #include "tessera-features.h"
 #include "tessera-key-store.h"
 
@@ -81,6 +82,13 @@ void              tessera_session_enroll_async   (TesseraSession       *self,
 TesseraKeyRecord *tessera_session_enroll_finish  (TesseraSession       *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+
+/* An enrollment of a new key with this session's server, for
+ * tessera_enrollment_run_async() (its "step" can drive a UI). The key
+ * passphrase set with tessera_session_set_key_passphrase() goes along. */
+TesseraEnrollment *tessera_session_new_enrollment (TesseraSession       *self,
+                                                   const char           *name,
+                                                   TesseraKeyType        key_type);
 
 /* Sends the stored request of a key that has no certificate yet (the same
  * CSR as before), then checks and stores the result like enroll. */

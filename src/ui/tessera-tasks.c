@@ -8,22 +8,10 @@
 
 #define G_LOG_DOMAIN "tessera-ui"
 
-#include <string.h>
-
 #include "tessera-tasks.h"
 
 /* The key store and libsecret block on disk and D-Bus: every call here runs
  * in a GTask thread so the window never waits for them. */
-
-static void
-clear_secret (char **secret)
-{
-  if (*secret != NULL)
-    {
-      memset (*secret, 0, strlen (*secret));
-      g_clear_pointer (secret, g_free);
-    }
-}
 
 void
 tessera_key_scan_free (TesseraKeyScan *scan)
@@ -36,119 +24,22 @@ tessera_key_scan_free (TesseraKeyScan *scan)
   g_free (scan);
 }
 
-/**
- * tessera_key_record_is_pending:
- * @record: a #TesseraKeyRecord
- *
- * Returns: whether @record is a key whose certificate was not issued yet
- */
-gboolean
-tessera_key_record_is_pending (TesseraKeyRecord *record)
-{
-  TesseraKeyState state;
-
-  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (record), FALSE);
-
-  state = tessera_key_record_get_state (record);
-  return state == TESSERA_KEY_STATE_KEY_SAVED || state == TESSERA_KEY_STATE_REQUEST_PENDING;
-}
-
-/* Creating a pending key */
-
-typedef struct
-{
-  TesseraKeyStore *store;
-  char            *bare_jid;
-  char            *name;
-  char            *protocol;
-  TesseraKey      *key;
-} CreateData;
+/* Creating a pending key: the core's enrollment, its local part */
 
 static void
-create_data_free (CreateData *data)
-{
-  g_clear_object (&data->store);
-  g_clear_object (&data->key);
-  g_free (data->bare_jid);
-  g_free (data->name);
-  g_free (data->protocol);
-  g_free (data);
-}
-
-static TesseraKeyRecord *
-save_pending_key (CreateData  *data,
-                  GError     **error)
-{
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  TesseraKeyRecord *pending;
-  const char *id;
-
-  record = tessera_key_store_save_key (data->store, data->key, data->name, data->protocol, NULL, error);
-  if (record == NULL)
-    return NULL;
-
-  id = tessera_key_record_get_id (record);
-  csr = tessera_key_create_csr (data->key, data->bare_jid, error);
-  pending = csr != NULL ? tessera_key_store_save_request (data->store, id, csr, error) : NULL;
-  if (pending == NULL)
-    {
-      /* A key without its request is of no use: leave no orphan behind. */
-      tessera_key_store_delete (data->store, id, NULL);
-      return NULL;
-    }
-  return pending;
-}
-
-static void
-create_pending_key_thread (GTask        *task,
-                           gpointer      source_object,
-                           gpointer      task_data,
-                           GCancellable *cancellable)
-{
-  CreateData *data = task_data;
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  GError *error = NULL;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  record = save_pending_key (data, &error);
-  if (record == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  /* Cancelled while saving: the caller is gone and nobody would ever upload
-   * or delete this key, so delete it now. */
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      tessera_key_store_delete (data->store, tessera_key_record_get_id (record), NULL);
-      g_task_return_error_if_cancelled (task);
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&record), g_object_unref);
-}
-
-static void
-key_generated_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+prepared_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  CreateData *data = g_task_get_task_data (task);
   GError *error = NULL;
+  TesseraKeyRecord *record;
 
-  data->key = tessera_key_generate_finish (result, &error);
-  if (data->key == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_run_in_thread (task, create_pending_key_thread);
+  record = tessera_enrollment_prepare_finish (TESSERA_ENROLLMENT (object), result, &error);
+  if (record == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, record, g_object_unref);
 }
 
 /**
@@ -163,8 +54,9 @@ key_generated_cb (GObject      *object,
  * @user_data: data for @callback
  *
  * Generates a key, saves it encrypted in @store and saves a certificate
- * signing request for it, so that the key is ready to upload. A cancelled or
- * failed attempt leaves no key behind.
+ * signing request for it, so that the key is ready to upload: a
+ * #TesseraEnrollment's local part (tessera_enrollment_prepare_async()). A
+ * cancelled or failed attempt leaves no key behind.
  */
 void
 tessera_task_create_pending_key_async (TesseraKeyStore     *store,
@@ -176,26 +68,22 @@ tessera_task_create_pending_key_async (TesseraKeyStore     *store,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  CreateData *data;
+  g_autoptr(TesseraEnrollment) enrollment = NULL;
+  GTask *task;
 
   g_return_if_fail (TESSERA_IS_KEY_STORE (store));
   g_return_if_fail (bare_jid != NULL);
   g_return_if_fail (name != NULL);
-  g_return_if_fail (protocol != NULL);
-
-  data = g_new0 (CreateData, 1);
-  data->store = g_object_ref (store);
-  data->bare_jid = g_strdup (bare_jid);
-  data->name = g_strdup (name);
-  data->protocol = g_strdup (protocol);
+  g_return_if_fail (tessera_cert_protocol_from_string (protocol) != TESSERA_CERT_PROTOCOL_NONE);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_task_create_pending_key_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) create_data_free);
+  /* The enrollment decides what a cancellation leaves (nothing). */
   g_task_set_check_cancellable (task, FALSE);
 
-  tessera_key_generate_async (key_type, cancellable, key_generated_cb, g_steal_pointer (&task));
+  enrollment = tessera_enrollment_new (store, bare_jid, name, key_type);
+  tessera_enrollment_prepare_async (enrollment, tessera_cert_protocol_from_string (protocol), cancellable,
+                                    prepared_cb, task);
 }
 
 /**
@@ -415,7 +303,7 @@ static void
 save_data_free (SaveData *data)
 {
   g_clear_object (&data->account);
-  clear_secret (&data->password);
+  g_clear_pointer (&data->password, tessera_secret_free);
   g_free (data);
 }
 

@@ -23,8 +23,6 @@ void              tessera_key_scan_free                   (TesseraKeyScan      *
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraKeyScan, tessera_key_scan_free)
 
-gboolean          tessera_key_record_is_pending           (TesseraKeyRecord    *record);
-
 void              tessera_task_create_pending_key_async   (TesseraKeyStore     *store,
                                                            const char          *bare_jid,
                                                            const char          *name,

@@ -55,7 +55,7 @@ run (TesseraKeyStore  *store,
   if (g_str_equal (operation, "revoking"))
     record = tessera_key_store_set_state (store, id, TESSERA_KEY_STATE_REVOKING, error);
   else if (g_str_equal (operation, "journal"))
-    return tessera_key_store_journal_append (store, id, "driven", error);
+    return tessera_key_store_journal_append (store, id, TESSERA_JOURNAL_STEP_REQUEST_SENT, error);
   else
     {
       g_autoptr(GBytes) der = NULL;

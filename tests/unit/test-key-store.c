@@ -278,7 +278,7 @@ test_modes_under_umask_000 (void)
   g_assert_cmpuint (records->len, ==, 1);
   g_clear_pointer (&updated, g_object_unref);
   g_assert_true (tessera_key_store_journal_append (store, tessera_key_record_get_id (record),
-                                                   "checked", &error));
+                                                   TESSERA_JOURNAL_STEP_REQUEST_SENT, &error));
   g_assert_cmphex (file_mode (tessera_key_store_get_dir (store)), ==, 0700);
   g_assert_cmphex (file_mode (key_dir), ==, 0700);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
@@ -308,7 +308,7 @@ test_request_certificate_journal (void)
   g_autofree char *cert_text = NULL;
   g_autofree char *upper = NULL;
   const char *id;
-  const char *steps[] = { "key-saved", "request-saved", "certificate-saved", "uploaded" };
+  const char *steps[] = { "key-saved", "request-saved", "certificate-stored", "request-sent" };
 
   record = save_key (store, key, NULL);
   id = tessera_key_record_get_id (record);
@@ -329,11 +329,8 @@ test_request_certificate_journal (void)
   cert_text = read_text (tessera_key_record_get_certificate_path (certified));
   g_assert_nonnull (strstr (cert_text, "-----BEGIN CERTIFICATE-----"));
 
-  g_assert_true (tessera_key_store_journal_append (store, id, "uploaded", &error));
+  g_assert_true (tessera_key_store_journal_append (store, id, TESSERA_JOURNAL_STEP_REQUEST_SENT, &error));
   g_assert_no_error (error);
-  /* a line break in a step cannot forge a second journal line */
-  g_assert_true (tessera_key_store_journal_append (store, id, "evil\n2020-01-01T00:00:00Z forged",
-                                                   &error));
 
   /* all of it survives a fresh store object */
   other_store = tessera_key_store_new (JID, NULL);
@@ -346,7 +343,7 @@ test_request_certificate_journal (void)
 
   journal = tessera_key_store_read_journal (other_store, id, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_strv_length (journal), ==, G_N_ELEMENTS (steps) + 1);
+  g_assert_cmpuint (g_strv_length (journal), ==, G_N_ELEMENTS (steps));
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     {
       g_auto(GStrv) parts = g_strsplit (journal[i], " ", 2);
@@ -355,7 +352,6 @@ test_request_certificate_journal (void)
       g_assert_nonnull (when);
       g_assert_cmpstr (parts[1], ==, steps[i]);
     }
-  g_assert_nonnull (strstr (journal[G_N_ELEMENTS (steps)], "evil?2020"));
 
   device = tessera_key_store_get_device_record (other_store, &error);
   g_assert_no_error (error);
@@ -868,7 +864,7 @@ test_bad_ids (void)
       g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND);
       g_clear_error (&error);
 
-      g_assert_false (tessera_key_store_journal_append (store, ids[i], "step", &error));
+      g_assert_false (tessera_key_store_journal_append (store, ids[i], TESSERA_JOURNAL_STEP_KEY_SAVED, &error));
       g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND);
       g_clear_error (&error);
 

@@ -1,4 +1,4 @@
-/* tessera-session-reconcile.c: finishing what an interrupted enroll or revoke left behind
+/* tessera-reconciler.c: finishing what an interrupted enrollment or revocation left behind
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,11 +13,12 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "tessera-cert-entry.h"
+#include "tessera-cert-exchange.h"
 #include "tessera-certificate.h"
 #include "tessera-error.h"
 #include "tessera-fingerprint.h"
-#include "tessera-session-private.h"
+#include "tessera-reconciler.h"
+#include "tessera-secret.h"
 #include "tessera-test-hooks.h"
 
 /* A process can die between any two steps of an enroll or a revoke. What it
@@ -42,11 +43,68 @@
  * be writing it. */
 #define LEFTOVER_AGE_USEC ((gint64) 60 * 60 * G_USEC_PER_SEC)
 
+struct _TesseraReconciler
+{
+  GObject           parent_instance;
+
+  TesseraKeyStore  *store;
+  TesseraXmppLink  *link;
+  TesseraKeyClaims *claims;
+  GMutex            lock;          /* one run at a time */
+};
+
+G_DEFINE_FINAL_TYPE (TesseraReconciler, tessera_reconciler, G_TYPE_OBJECT)
+
+static void
+tessera_reconciler_finalize (GObject *object)
+{
+  TesseraReconciler *self = TESSERA_RECONCILER (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->link);
+  g_clear_object (&self->claims);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (tessera_reconciler_parent_class)->finalize (object);
+}
+
+static void
+tessera_reconciler_class_init (TesseraReconcilerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tessera_reconciler_finalize;
+}
+
+static void
+tessera_reconciler_init (TesseraReconciler *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+TesseraReconciler *
+tessera_reconciler_new (TesseraKeyStore  *store,
+                        TesseraXmppLink  *link,
+                        TesseraKeyClaims *claims)
+{
+  TesseraReconciler *self;
+
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (store), NULL);
+  g_return_val_if_fail (TESSERA_IS_XMPP_LINK (link), NULL);
+  g_return_val_if_fail (TESSERA_IS_KEY_CLAIMS (claims), NULL);
+
+  self = g_object_new (TESSERA_TYPE_RECONCILER, NULL);
+  self->store = g_object_ref (store);
+  self->link = g_object_ref (link);
+  self->claims = g_object_ref (claims);
+
+  return self;
+}
+
+/* One run's state. */
 typedef struct
 {
-  TesseraSession   *session;
-  TesseraSessionOp *op;
-  TesseraKeyStore  *store;
+  TesseraReconciler *self;
+  TesseraOperation  *op;
+  TesseraKeyStore   *store;
   GPtrArray        *notes;     /* translated sentences */
   GPtrArray        *revoking;  /* of TesseraKeyRecord */
   GPtrArray        *pending;   /* of TesseraKeyRecord: request sent, no certificate */
@@ -75,24 +133,13 @@ add_note (Reconcile  *r,
 
 /* ---- reading the journal ----------------------------------------------- */
 
-/* The step of a journal line "<time> <step>". */
-static const char *
-journal_step_of (const char *line)
-{
-  const char *space = strchr (line, ' ');
-
-  return space != NULL ? space + 1 : line;
-}
-
-/* Whether the key's request left this device and no answer settled it:
- * the last of these steps is "request-sent" or "result-received". */
+/* Whether the key's request left this device and no answer settled it. */
 static gboolean
 journal_says_sent (TesseraKeyStore *store,
                    const char      *id)
 {
   g_auto(GStrv) lines = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean sent = FALSE;
 
   lines = tessera_key_store_read_journal (store, id, &error);
   if (lines == NULL)
@@ -101,33 +148,18 @@ journal_says_sent (TesseraKeyStore *store,
       return FALSE;
     }
 
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *step = journal_step_of (lines[i]);
-
-      if (g_str_equal (step, "request-sent") || g_str_equal (step, "result-received"))
-        sent = TRUE;
-      else if (g_str_equal (step, "request-refused") || g_str_equal (step, "result-refused"))
-        sent = FALSE;
-    }
-
-  return sent;
+  return tessera_journal_request_in_flight ((const char * const *) lines);
 }
 
+/* Whether a confirmed revocation left the key's folder. */
 static gboolean
-journal_has_step (TesseraKeyStore    *store,
-                  const char         *id,
-                  const char * const *steps)
+journal_says_revoked (TesseraKeyStore *store,
+                      const char      *id)
 {
   g_auto(GStrv) lines = tessera_key_store_read_journal (store, id, NULL);
 
-  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
-    {
-      if (g_strv_contains (steps, journal_step_of (lines[i])))
-        return TRUE;
-    }
-
-  return FALSE;
+  return tessera_journal_contains ((const char * const *) lines, TESSERA_JOURNAL_STEP_REVOKE_CONFIRMED) ||
+         tessera_journal_contains ((const char * const *) lines, TESSERA_JOURNAL_STEP_LOCAL_REMOVED);
 }
 
 /* ---- without the server ------------------------------------------------ */
@@ -189,7 +221,6 @@ static void
 remove_leftovers (Reconcile *r,
                   GPtrArray *records)
 {
-  static const char * const revoked_steps[] = { "revoke-confirmed", "local-removed", NULL };
   const char *account_dir = tessera_key_store_get_dir (r->store);
   g_autoptr(GDir) dir = g_dir_open (account_dir, 0, NULL);
   const char *name;
@@ -206,16 +237,16 @@ remove_leftovers (Reconcile *r,
       key_path = g_build_filename (path, "key.pem", NULL);
       if (g_file_test (key_path, G_FILE_TEST_EXISTS) || !g_file_test (path, G_FILE_TEST_IS_DIR))
         continue;
-      if (!journal_has_step (r->store, name, revoked_steps) && !is_quiet_folder (path))
+      if (!journal_says_revoked (r->store, name) && !is_quiet_folder (path))
         continue;
-      if (!_tessera_session_claim_key (r->session, name))
+      if (!tessera_key_claims_claim (r->self->claims, name))
         continue;
 
       if (tessera_key_store_delete (r->store, name, &error))
         g_debug ("reconcile: removed what was left of key folder %s", name);
       else
         g_debug ("reconcile: could not remove what was left of key folder %s: %s", name, error->message);
-      _tessera_session_release_key (r->session, name);
+      tessera_key_claims_release (r->self->claims, name);
     }
 }
 
@@ -231,7 +262,7 @@ finish_stored_certificate (Reconcile        *r,
   g_autoptr(GError) error = NULL;
   TesseraKeyState state;
 
-  if (!_tessera_session_claim_key (r->session, id))
+  if (!tessera_key_claims_claim (r->self->claims, id))
     return;
 
   fresh = tessera_key_store_lookup (r->store, id, NULL);
@@ -242,14 +273,14 @@ finish_stored_certificate (Reconcile        *r,
       certified = tessera_key_store_set_state (r->store, id, TESSERA_KEY_STATE_CERTIFIED, &error);
       if (certified != NULL)
         {
-          _tessera_session_journal (r->session, id, "reconciled certificate-stored", FALSE, NULL);
+          tessera_key_store_journal_note (r->store, id, TESSERA_JOURNAL_STEP_CERTIFICATE_STORED);
           g_debug ("reconcile: key %s has its certificate: certified", id);
         }
       else
         g_debug ("reconcile: could not mark key %s certified: %s", id, error->message);
     }
 
-  _tessera_session_release_key (r->session, id);
+  tessera_key_claims_release (r->self->claims, id);
 }
 
 static gboolean
@@ -290,29 +321,14 @@ ensure_entries (Reconcile  *r,
 {
   if (!r->have_features)
     {
-      if (!_tessera_session_get_features (r->session, r->op, &r->features, error))
+      if (!tessera_xmpp_link_get_features (r->self->link, r->op, &r->features, error))
         return FALSE;
       r->have_features = TRUE;
     }
   if (r->entries == NULL)
-    r->entries = _tessera_session_fetch_entries (r->session, r->op, r->features, error);
+    r->entries = tessera_cert_exchange_list (r->self->link, r->op, r->features, error);
 
   return r->entries != NULL;
-}
-
-static TesseraCertEntry *
-find_listed (GPtrArray  *entries,
-             const char *fingerprint)
-{
-  for (guint i = 0; i < entries->len; i++)
-    {
-      TesseraCertEntry *entry = g_ptr_array_index (entries, i);
-
-      if (g_str_equal (tessera_cert_entry_get_fingerprint (entry), fingerprint))
-        return entry;
-    }
-
-  return NULL;
 }
 
 static void
@@ -324,7 +340,7 @@ resolve_revoking (Reconcile        *r,
   g_autofree char *shown = tessera_fingerprint_shorten (fingerprint);
   g_autoptr(GError) error = NULL;
 
-  if (find_listed (r->entries, fingerprint) != NULL)
+  if (tessera_cert_entries_find (r->entries, fingerprint) != NULL)
     {
       g_autoptr(TesseraKeyRecord) restored = NULL;
 
@@ -336,7 +352,7 @@ resolve_revoking (Reconcile        *r,
           g_debug ("reconcile: could not restore key %s: %s", id, error->message);
           return;
         }
-      _tessera_session_journal (r->session, id, "revoke-not-confirmed", FALSE, NULL);
+      tessera_key_store_journal_note (r->store, id, TESSERA_JOURNAL_STEP_REVOKE_NOT_CONFIRMED);
       add_note (r, g_strdup_printf (_("The revocation of “%s” (%s) was interrupted before the server "
                                       "confirmed it: the certificate is still valid, and its key was kept"),
                                     tessera_key_record_get_name (fresh), shown));
@@ -344,7 +360,7 @@ resolve_revoking (Reconcile        *r,
     }
 
   /* The server no longer lists it: the revocation went through. */
-  _tessera_session_journal (r->session, id, "revoke-confirmed", FALSE, NULL);
+  tessera_key_store_journal_note (r->store, id, TESSERA_JOURNAL_STEP_REVOKE_CONFIRMED);
   tessera_test_crash_point ("reconcile:before-delete");
   if (!tessera_key_store_delete (r->store, id, &error))
     {
@@ -387,22 +403,7 @@ store_found (Reconcile           *r,
              TesseraCertificate  *cert,
              GError             **error)
 {
-  const char *jid = tessera_account_get_jid (tessera_session_get_account (r->session));
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GError) local_error = NULL;
-  TesseraKeyRecord *stored;
-
-  if (!tessera_certificate_check_issued (cert, key, jid, now, &local_error))
-    {
-      g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED,
-                   _("The server's certificate was refused: %s"), local_error->message);
-      return NULL;
-    }
-  stored = tessera_key_store_save_certificate (r->store, tessera_key_record_get_id (record), cert, error);
-  if (stored != NULL)
-    _tessera_session_journal (r->session, tessera_key_record_get_id (record), "certificate-stored", FALSE, NULL);
-
-  return stored;
+  return tessera_cert_exchange_store_found (r->self->link, r->store, record, key, cert, error);
 }
 
 /* What the user hears about a request that could not be finished; FALSE
@@ -418,14 +419,14 @@ pending_failed (Reconcile        *r,
   if (error->domain == TESSERA_STANZA_ERROR &&
       tessera_stanza_error_get_error_type (error) != TESSERA_STANZA_ERROR_TYPE_WAIT)
     {
-      _tessera_session_journal (r->session, id, "request-refused", FALSE, NULL);
+      tessera_key_store_journal_note (r->store, id, TESSERA_JOURNAL_STEP_REQUEST_REFUSED);
       add_note (r, g_strdup_printf (_("The request for “%s”, sent before an interruption, was refused when "
                                       "sent again: %s. The key is kept"), name, error->message));
       return TRUE;
     }
   if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CERTIFICATE_REJECTED))
     {
-      _tessera_session_journal (r->session, id, "result-refused", FALSE, NULL);
+      tessera_key_store_journal_note (r->store, id, TESSERA_JOURNAL_STEP_RESULT_REFUSED);
       add_note (r, g_strdup_printf (_("The certificate for “%s”, requested before an interruption, was "
                                       "refused: %s. The key is kept"), name, error->message));
       return TRUE;
@@ -447,9 +448,7 @@ finish_pending_with_key (Reconcile         *r,
                          TesseraKey        *key,
                          GError           **error)
 {
-  const char *protocol = tessera_key_record_get_protocol (fresh);
-
-  if (g_str_equal (protocol, "xep0257"))
+  if (tessera_key_record_get_cert_protocol (fresh) == TESSERA_CERT_PROTOCOL_XEP0257)
     {
       g_autoptr(TesseraCertificate) appended = NULL;
 
@@ -460,12 +459,13 @@ finish_pending_with_key (Reconcile         *r,
         return store_found (r, fresh, key, appended, error);
       if ((r->features & TESSERA_FEATURE_XEP0257) == 0)
         return NULL;
-      return _tessera_session_submit (r->session, r->op, fresh, key, TESSERA_FEATURE_XEP0257, error);
+      return tessera_cert_exchange_submit (r->self->link, r->op, r->store, fresh, key,
+                                           TESSERA_CERT_PROTOCOL_XEP0257, error);
     }
 
   if (!r->have_features)
     {
-      if (!_tessera_session_get_features (r->session, r->op, &r->features, error))
+      if (!tessera_xmpp_link_get_features (r->self->link, r->op, &r->features, error))
         return NULL;
       r->have_features = TRUE;
     }
@@ -473,7 +473,8 @@ finish_pending_with_key (Reconcile         *r,
     return NULL;
 
   /* The same request again: the server answers with what it issued. */
-  return _tessera_session_submit (r->session, r->op, fresh, key, TESSERA_FEATURE_ADD, error);
+  return tessera_cert_exchange_submit (r->self->link, r->op, r->store, fresh, key,
+                                       TESSERA_CERT_PROTOCOL_CCM2, error);
 }
 
 /* FALSE when the server could not be reached. */
@@ -483,13 +484,11 @@ finish_pending (Reconcile        *r,
                 GError          **error)
 {
   const char *id = tessera_key_record_get_id (fresh);
-  g_autofree char *passphrase = _tessera_session_dup_key_passphrase (r->session);
   g_autoptr(TesseraKey) key = NULL;
   g_autoptr(TesseraKeyRecord) stored = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  key = tessera_key_store_load_key (r->store, id, passphrase, &local_error);
-  _tessera_session_wipe_free (g_steal_pointer (&passphrase));
+  key = tessera_key_store_load_key (r->store, id, r->op->key_passphrase, &local_error);
   if (key != NULL)
     stored = finish_pending_with_key (r, fresh, key, &local_error);
 
@@ -520,7 +519,7 @@ typedef enum {
   WORK_PENDING,
 } WorkKind;
 
-/* Runs one piece of work on a key no operation of this session holds, and
+/* Runs one piece of work on a key no operation of this account holds, and
  * only if the key is still in the state that called for it. */
 static gboolean
 work_on (Reconcile         *r,
@@ -532,7 +531,7 @@ work_on (Reconcile         *r,
   g_autoptr(TesseraKeyRecord) fresh = NULL;
   gboolean ok = TRUE;
 
-  if (!_tessera_session_claim_key (r->session, id))
+  if (!tessera_key_claims_claim (r->self->claims, id))
     return TRUE;
 
   /* Another process may have finished it meanwhile. */
@@ -551,31 +550,33 @@ work_on (Reconcile         *r,
            journal_says_sent (r->store, id))
     ok = finish_pending (r, fresh, error);
 
-  _tessera_session_release_key (r->session, id);
+  tessera_key_claims_release (r->self->claims, id);
 
   return ok;
 }
 
 GPtrArray *
-_tessera_session_reconcile_sync (TesseraSession    *self,
-                                 TesseraSessionOp  *op,
-                                 gboolean           with_server,
-                                 GError           **error)
+tessera_reconciler_run (TesseraReconciler  *self,
+                        TesseraOperation   *op,
+                        gboolean            with_server,
+                        GError            **error)
 {
   g_auto(Reconcile) r = { 0, };
   g_autoptr(GMutexLocker) locker = NULL;
 
-  if (!_tessera_session_check_op (op, error))
+  g_return_val_if_fail (TESSERA_IS_RECONCILER (self), NULL);
+
+  if (!tessera_operation_check (op, error))
     return NULL;
 
-  r.session = self;
+  r.self = self;
   r.op = op;
-  r.store = tessera_session_get_key_store (self);
+  r.store = self->store;
   r.notes = g_ptr_array_new_with_free_func (g_free);
   r.revoking = g_ptr_array_new_with_free_func (g_object_unref);
   r.pending = g_ptr_array_new_with_free_func (g_object_unref);
 
-  locker = g_mutex_locker_new (&self->reconcile_lock);
+  locker = g_mutex_locker_new (&self->lock);
   if (!sort_records (&r, error))
     return NULL;
 
@@ -602,15 +603,15 @@ _tessera_session_reconcile_sync (TesseraSession    *self,
 }
 
 gboolean
-_tessera_session_reconcile_first (TesseraSession    *self,
-                                  TesseraSessionOp  *op,
-                                  gboolean           with_server,
-                                  GError           **error)
+tessera_reconciler_run_first (TesseraReconciler  *self,
+                              TesseraOperation   *op,
+                              gboolean            with_server,
+                              GError            **error)
 {
   g_autoptr(GPtrArray) notes = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  notes = _tessera_session_reconcile_sync (self, op, with_server, &local_error);
+  notes = tessera_reconciler_run (self, op, with_server, &local_error);
   if (notes == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -625,17 +626,18 @@ _tessera_session_reconcile_first (TesseraSession    *self,
 
   for (guint i = 0; i < notes->len; i++)
     g_message ("%s", (const char *) g_ptr_array_index (notes, i));
-  _tessera_session_emit_reconciled (self, op, notes);
+  if (notes->len > 0)
+    tessera_operation_tell (op, notes);
 
   return TRUE;
 }
 
 gboolean
-tessera_session_request_was_sent (TesseraSession *self,
-                                  const char     *key_id)
+tessera_reconciler_request_was_sent (TesseraReconciler *self,
+                                     const char        *key_id)
 {
-  g_return_val_if_fail (TESSERA_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (TESSERA_IS_RECONCILER (self), FALSE);
   g_return_val_if_fail (key_id != NULL, FALSE);
 
-  return journal_says_sent (tessera_session_get_key_store (self), key_id);
+  return journal_says_sent (self->store, key_id);
 }

@@ -1,0 +1,46 @@
+/* tessera-cert-protocol.c: the two ways a server manages client certificates
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tessera-cert-protocol.h"
+
+const char *
+tessera_cert_protocol_to_string (TesseraCertProtocol protocol)
+{
+  switch (protocol)
+    {
+    case TESSERA_CERT_PROTOCOL_CCM2:
+      return "ccm2";
+    case TESSERA_CERT_PROTOCOL_XEP0257:
+      return "xep0257";
+    case TESSERA_CERT_PROTOCOL_NONE:
+    default:
+      return NULL;
+    }
+}
+
+TesseraCertProtocol
+tessera_cert_protocol_from_string (const char *text)
+{
+  if (g_strcmp0 (text, "ccm2") == 0)
+    return TESSERA_CERT_PROTOCOL_CCM2;
+  if (g_strcmp0 (text, "xep0257") == 0)
+    return TESSERA_CERT_PROTOCOL_XEP0257;
+
+  return TESSERA_CERT_PROTOCOL_NONE;
+}
+
+TesseraCertProtocol
+tessera_cert_protocol_for_features (TesseraFeatures features)
+{
+  if (features & TESSERA_FEATURE_ADD)
+    return TESSERA_CERT_PROTOCOL_CCM2;
+  if (features & TESSERA_FEATURE_XEP0257)
+    return TESSERA_CERT_PROTOCOL_XEP0257;
+
+  return TESSERA_CERT_PROTOCOL_NONE;
+}

@@ -1,0 +1,89 @@
+/* tessera-enrollment.h: one new device key, from its name to its stored certificate
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tessera-cert-protocol.h"
+#include "tessera-crypto.h"
+#include "tessera-key-store.h"
+
+G_BEGIN_DECLS
+
+/* Where an enrollment is; "step" notifies in the main context of whoever
+ * started it, so a UI can bind its pages to it. */
+typedef enum {
+  TESSERA_ENROLLMENT_STEP_NEW,         /* made, not started */
+  TESSERA_ENROLLMENT_STEP_CHECKING,    /* the name, what the server offers, an interrupted one to finish */
+  TESSERA_ENROLLMENT_STEP_GENERATING,  /* the key (RSA-3072 takes seconds) */
+  TESSERA_ENROLLMENT_STEP_SAVING,      /* the key, then its request, durably on disk */
+  TESSERA_ENROLLMENT_STEP_SAVED,       /* the key waits for its certificate (prepare ends here) */
+  TESSERA_ENROLLMENT_STEP_UPLOADING,   /* the request is on its way; the answer is checked */
+  TESSERA_ENROLLMENT_STEP_CERTIFIED,   /* the certificate is stored: this is the device's now */
+  TESSERA_ENROLLMENT_STEP_FAILED,      /* see the error of the _finish call */
+} TesseraEnrollmentStep;
+
+#define TESSERA_TYPE_ENROLLMENT_STEP (tessera_enrollment_step_get_type ())
+GType tessera_enrollment_step_get_type (void);
+
+/* The one rule for device names: @text trimmed, or NULL and
+ * G_IO_ERROR_INVALID_ARGUMENT saying what is wrong. */
+char *tessera_enrollment_check_name (const char  *text,
+                                     GError     **error);
+
+#define TESSERA_TYPE_ENROLLMENT (tessera_enrollment_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraEnrollment, tessera_enrollment, TESSERA, ENROLLMENT, GObject)
+
+/* A new key named @name for @bare_jid, to be kept in @store. Properties:
+ * "key-store", "bare-jid", "name" (the checked name once checked; with
+ * XEP-0257 maybe made unique: "Laptop (2)"), "key-type" (a
+ * TesseraKeyType), "step" (TesseraEnrollmentStep, read-only), "record"
+ * (the saved TesseraKeyRecord, read-only, NULL until SAVING is done).
+ *
+ * One enrollment runs once: prepare_async() for the local part (the UI
+ * uploads later with tessera_session_upload_async()), or, for an
+ * enrollment from tessera_session_new_enrollment(), run_async() for all of
+ * it. */
+TesseraEnrollment    *tessera_enrollment_new                 (TesseraKeyStore      *store,
+                                                              const char           *bare_jid,
+                                                              const char           *name,
+                                                              TesseraKeyType        key_type);
+/* Encrypts the key with @passphrase instead of a random one kept in the
+ * Secret Service (for a system without one). Before starting. */
+void                  tessera_enrollment_set_user_passphrase (TesseraEnrollment    *self,
+                                                              const char           *passphrase);
+const char           *tessera_enrollment_get_bare_jid        (TesseraEnrollment    *self);
+char                 *tessera_enrollment_dup_name            (TesseraEnrollment    *self);
+TesseraKeyType        tessera_enrollment_get_key_type        (TesseraEnrollment    *self);
+TesseraEnrollmentStep tessera_enrollment_get_step            (TesseraEnrollment    *self);
+/* The saved record, newest state (nullable). */
+TesseraKeyRecord     *tessera_enrollment_dup_record          (TesseraEnrollment    *self);
+
+/* The local part, no server: checks the name, generates the key, saves it
+ * and its request for @protocol, and ends at SAVED. A failure, or a
+ * cancellation while saving, leaves no key behind. */
+void                  tessera_enrollment_prepare_async       (TesseraEnrollment    *self,
+                                                              TesseraCertProtocol   protocol,
+                                                              GCancellable         *cancellable,
+                                                              GAsyncReadyCallback   callback,
+                                                              gpointer              user_data);
+TesseraKeyRecord     *tessera_enrollment_prepare_finish      (TesseraEnrollment    *self,
+                                                              GAsyncResult         *result,
+                                                              GError              **error);
+
+/* All of it, with the server of the session that made this enrollment
+ * (G_IO_ERROR_NOT_SUPPORTED otherwise): see tessera_session_enroll_async().
+ * Ends at CERTIFIED. */
+void                  tessera_enrollment_run_async           (TesseraEnrollment    *self,
+                                                              GCancellable         *cancellable,
+                                                              GAsyncReadyCallback   callback,
+                                                              gpointer              user_data);
+TesseraKeyRecord     *tessera_enrollment_run_finish          (TesseraEnrollment    *self,
+                                                              GAsyncResult         *result,
+                                                              GError              **error);
+
+G_END_DECLS
