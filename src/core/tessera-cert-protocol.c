@@ -44,3 +44,24 @@ tessera_cert_protocol_for_features (TesseraFeatures features)
 
   return TESSERA_CERT_PROTOCOL_NONE;
 }
+
+gunichar
+tessera_device_name_find_hidden_char (const char *name)
+{
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      switch (g_unichar_type (c))
+        {
+        case G_UNICODE_CONTROL:
+        case G_UNICODE_FORMAT:
+        case G_UNICODE_LINE_SEPARATOR:
+        case G_UNICODE_PARAGRAPH_SEPARATOR:
+          return c;
+        default:
+          break;
+        }
+    }
+  return 0;
+}

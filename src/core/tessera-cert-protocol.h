@@ -23,6 +23,12 @@ typedef enum {
  * rule users meet; tessera_protocol_normalize_name() guards the stanza. */
 #define TESSERA_DEVICE_NAME_MAX_CHARS 64
 
+/* The first character of @name (valid UTF-8) that a device name must not
+ * hold, or 0: control, format (bidi overrides, zero-width characters) and
+ * line or paragraph separators, which could make one listed name look like
+ * another (PROTOCOL.md §2). */
+gunichar             tessera_device_name_find_hidden_char (const char *name);
+
 /* "ccm2", "xep0257" (meta.ini, list entries, JSON); NULL for NONE. */
 const char          *tessera_cert_protocol_to_string    (TesseraCertProtocol  protocol);
 /* NONE for anything else (NULL too). */

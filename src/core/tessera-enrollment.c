@@ -91,6 +91,7 @@ tessera_enrollment_check_name (const char  *text,
 {
   g_autofree char *name = g_strstrip (g_strdup (text != NULL ? text : ""));
   glong length;
+  gunichar hidden;
 
   if (!g_utf8_validate (name, -1, NULL))
     {
@@ -103,6 +104,13 @@ tessera_enrollment_check_name (const char  *text,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("The device name must have 1 to %d characters"), TESSERA_DEVICE_NAME_MAX_CHARS);
+      return NULL;
+    }
+  hidden = tessera_device_name_find_hidden_char (name);
+  if (hidden != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The device name contains an invisible or control character (U+%04X)"), hidden);
       return NULL;
     }
 

@@ -731,7 +731,6 @@ tessera_protocol_normalize_name (const char  *name,
                                  GError     **error)
 {
   g_autofree char *trimmed = NULL;
-  const char *p;
 
   if (name == NULL || !g_utf8_validate (name, -1, NULL))
     {
@@ -747,13 +746,12 @@ tessera_protocol_normalize_name (const char  *name,
                    TESSERA_DEVICE_NAME_MAX_CHARS);
       return NULL;
     }
-  for (p = trimmed; *p != '\0'; p = g_utf8_next_char (p))
-    if (g_unichar_iscntrl (g_utf8_get_char (p)))
-      {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                     _("The device name is not usable: it contains a control character"));
-        return NULL;
-      }
+  if (tessera_device_name_find_hidden_char (trimmed) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The device name is not usable: it contains a control character"));
+      return NULL;
+    }
   return g_steal_pointer (&trimmed);
 }
 

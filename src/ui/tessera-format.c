@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tessera-cert-protocol.h"
 #include "tessera-format.h"
 
 #define MINUTE (60)
@@ -272,6 +273,7 @@ tessera_format_device_name (const char  *text,
                             GError     **error)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
+  gunichar hidden;
 
   if (trimmed[0] == '\0')
     {
@@ -283,6 +285,13 @@ tessera_format_device_name (const char  *text,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("The device name is too long: use at most %d characters"), DEVICE_NAME_MAX_CHARS);
+      return NULL;
+    }
+  hidden = tessera_device_name_find_hidden_char (trimmed);
+  if (hidden != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The device name contains an invisible or control character (U+%04X)"), hidden);
       return NULL;
     }
   return g_steal_pointer (&trimmed);

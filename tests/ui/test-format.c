@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include "tessera-format.h"
 
@@ -83,6 +84,7 @@ test_device_name (void)
   g_autofree char *longest = NULL;
   g_autofree char *too_long = NULL;
   g_autofree char *empty = NULL;
+  g_autofree char *hidden = NULL;
   g_autofree char *fallback = tessera_format_default_device_name ();
   g_autoptr(GString) name = g_string_new (NULL);
 
@@ -100,6 +102,12 @@ test_device_name (void)
   too_long = tessera_format_device_name (name->str, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_null (too_long);
+  g_clear_error (&error);
+
+  hidden = tessera_format_device_name ("\xe2\x80\xae" "potpaL", &error);
+  g_assert_null (hidden);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "U+202E"));
   g_clear_error (&error);
 
   empty = tessera_format_device_name (" \n ", &error);

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "tessera-enrollment.h"
 #include "tessera-key-store.h"
 
@@ -46,6 +48,23 @@ test_check_name (void)
   g_assert_null (tessera_enrollment_check_name ("bad \xff byte", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (error->message, ==, "The device name is not valid UTF-8");
+  g_clear_error (&error);
+
+  /* PROTOCOL.md §2: no character that hides or disguises text (C1 control
+   * NEL, right-to-left override, zero-width space, line and paragraph
+   * separators, a tab inside the name). */
+  {
+    const char *hidden[] = { "Lap\xc2\x85top", "\xe2\x80\xae" "potpaL", "Lap\xe2\x80\x8btop",
+                             "Lap\xe2\x80\xa8top", "Lap\xe2\x80\xa9top", "Lap\ttop" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
+      {
+        g_assert_null (tessera_enrollment_check_name (hidden[i], &error));
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull (strstr (error->message, "U+"));
+        g_clear_error (&error);
+      }
+  }
 }
 
 typedef struct
