@@ -1,31 +1,42 @@
--- mod_ccm2.lua: Client Certificate Management 2.0 (ccm2) for Prosody 0.12
+-- mod_ccm2.lua: Client Certificate Management 2.0 (ccm2) for Prosody 0.12 and 13
 --
 -- Copyright 2026 The Tessera authors
 -- SPDX-License-Identifier: GPL-3.0-or-later
 --
--- Lets an authenticated account enrol client certificates (it sends a CSR,
--- the server signs it with its client CA), list and revoke them, and log in
--- with them through SASL EXTERNAL (XEP-0178).  The wire format is the one
--- fixed in the project's docs/PROTOCOL.md (sections 1 to 5); see README.md
--- next to this file for the configuration.
+-- Lets an account enrol client certificates (it sends a CSR, the server
+-- signs it with its client CA), list and revoke them, and log in with them
+-- through SASL EXTERNAL (XEP-0178).  The wire format is the one in the
+-- project's docs/PROTOCOL.md; who may do what is its section 8.  See
+-- README.md next to this directory for the configuration.
+--
+-- This file wires the request handlers; the parts live next to it and are
+-- loaded with module:require:
+--   errors.lib.lua     every error reply (a util.error registry)
+--   csr.lib.lua        cheap checks of a CSR (size, key type and size)
+--   names.lib.lua      device names
+--   rights.lib.lua     password, certificate and other sessions
+--   certstore.lib.lua  the account's list in Prosody's storage
+--   signer.lib.lua     signing with certtool, off the event loop
+--   external.lib.lua   SASL EXTERNAL
 
 local st = require "util.stanza";
 local jid_util = require "util.jid";
 local base64 = require "util.encodings".base64;
 local datetime = require "util.datetime";
-local random = require "util.random";
-local hex = require "util.hex";
 local set = require "util.set";
-local pposix = require "util.pposix";
-local lfs = require "lfs";
+local throttle = require "util.throttle";
 local ssl_x509 = require "ssl.x509";
-local usermanager = require "core.usermanager";
-local sm_make_authenticated = require "core.sessionmanager".make_authenticated;
+
+local errors = module:require "errors";
+local csr = module:require "csr";
+local names = module:require "names";
+local rights = module:require "rights";
+local certstore = module:require "certstore";
+local signer = module:require "signer";
 
 local xmlns_add = "urn:xmpp:ccm2:add-cert:0";
 local xmlns_list = "urn:xmpp:ccm2:list-certs:0";
 local xmlns_revoke = "urn:xmpp:ccm2:revoke-cert:0";
-local xmlns_sasl = "urn:ietf:params:xml:ns:xmpp-sasl";
 local oid_subject_alt_name = "2.5.29.17";
 local oid_xmpp_addr = "1.3.6.1.5.5.7.8.5";
 
@@ -33,16 +44,13 @@ local feature_vars = { add = xmlns_add, list = xmlns_list, revoke = xmlns_revoke
 
 -- Configuration ------------------------------------------------------------
 
-local ca_certificate_path = module:get_option_path("ccm2_ca_certificate");
-local ca_key_path = module:get_option_path("ccm2_ca_key");
 local lifetime_days = module:get_option_number("ccm2_certificate_lifetime", 365);
 local max_certificates = module:get_option_number("ccm2_max_certificates", 20);
-local certtool_path = module:get_option_string("ccm2_certtool", "certtool");
 local configured_features = module:get_option_set("ccm2_features", { "add", "list", "revoke" });
-local disabled_mechanisms = module:get_option_set("disable_sasl_mechanisms", { "DIGEST-MD5" });
+local add_limit = module:get_option_number("ccm2_add_limit", 10);
+local add_period = module:get_option_number("ccm2_add_period", 60);
 
-local max_name_chars = 64;
-local max_csr_base64 = 65536;
+local max_csr_text = 16384; -- base64 with whitespace; the DER is capped in csr.lib.lua
 
 if lifetime_days ~= math.floor(lifetime_days) or lifetime_days < 1 or lifetime_days > 36500 then
 	module:log("error", "ccm2_certificate_lifetime must be a whole number of days between 1 and 36500; using 365");
@@ -55,6 +63,11 @@ if max_certificates ~= math.floor(max_certificates) or max_certificates < 1 then
 	max_certificates = 20;
 end
 
+if add_limit < 1 or add_period <= 0 then
+	module:log("error", "ccm2_add_limit must be >= 1 and ccm2_add_period > 0; using 10 per 60 s");
+	add_limit, add_period = 10, 60;
+end
+
 local features = set.new();
 for name in configured_features do
 	if feature_vars[name] then
@@ -64,235 +77,58 @@ for name in configured_features do
 	end
 end
 
-local store = module:open_store("ccm2");
-
--- Small helpers --------------------------------------------------------------
-
--- Single-quotes a path for /bin/sh.  Only paths we chose (or the admin
--- configured) ever reach a command line; user data goes through files.
-local function shell_quote(text)
-	return "'" .. text:gsub("'", "'\\''") .. "'";
-end
-
-local function strip_whitespace(text)
-	return (text:gsub("%s+", ""));
-end
-
--- Strict base64: the alphabet, correct padding and length.  Prosody's decoder
--- silently skips garbage, which would turn a corrupt request into a
--- different one instead of a bad-request.
-local function decode_base64(text)
-	text = strip_whitespace(text);
-	if text == "" or #text % 4 ~= 0 or not text:match("^[A-Za-z0-9+/]+=?=?$") then
-		return nil;
+-- Can a client certificate reach SASL at all?  Prosody 0.12 lets an
+-- untrusted client certificate through by default; 13.0 fails the handshake
+-- unless verifyext continues past chain errors.
+local function contains(list, value)
+	if type(list) ~= "table" then return false; end
+	for _, item in ipairs(list) do
+		if item == value then return true; end
 	end
-	local data = base64.decode(text);
-	if not data or data == "" then
-		return nil;
-	end
-	return data;
+	return false;
 end
 
--- util.x509.der2pem is broken under Lua 5.4 in Prosody 0.12.3, so build PEM here.
-local function der_to_pem(der, label)
-	local encoded = base64.encode(der);
-	local lines = { "-----BEGIN " .. label .. "-----" };
-	for i = 1, #encoded, 64 do
-		lines[#lines + 1] = encoded:sub(i, i + 63);
-	end
-	lines[#lines + 1] = "-----END " .. label .. "-----";
-	return table.concat(lines, "\n") .. "\n";
-end
-
--- The base64 body of the first PEM block with @label in @text, whitespace removed.
-local function pem_body(text, label)
-	local body = text:match("%-%-%-%-%-BEGIN " .. label .. "%-%-%-%-%-(.-)%-%-%-%-%-END " .. label .. "%-%-%-%-%-");
-	return body and strip_whitespace(body) or nil;
-end
-
-local function read_file(path)
-	local file = io.open(path, "rb");
-	if not file then return nil; end
-	local data = file:read("a");
-	file:close();
-	return data;
-end
-
-local function write_file(path, data)
-	local file, err = io.open(path, "wb");
-	if not file then return nil, err; end
-	local ok, write_err = file:write(data);
-	file:close();
-	if not ok then return nil, write_err; end
-	return true;
-end
-
-local function remove_tree(path)
-	local mode = lfs.symlinkattributes(path, "mode");
-	if mode == "directory" then
-		for entry in lfs.dir(path) do
-			if entry ~= "." and entry ~= ".." then
-				remove_tree(path .. "/" .. entry);
-			end
-		end
-		lfs.rmdir(path);
-	elseif mode then
-		os.remove(path);
+local function check_tls_option(option)
+	local ssl = module:get_option(option);
+	local version = tostring(prosody.version or "");
+	local old_prosody = version:match("^0%.") ~= nil;
+	if type(ssl) ~= "table" or not (contains(ssl.verify, "peer")) then
+		module:log("warn", "%s does not ask for client certificates (verify = { \"peer\", \"client_once\" }): "
+			.. "no client can log in with a certificate (SASL EXTERNAL is never offered)", option);
+	elseif not contains(ssl.verifyext, "lsec_continue") and not (old_prosody and ssl.verifyext == nil) then
+		module:log("warn", "%s lacks verifyext = { \"lsec_continue\", \"lsec_ignore_purpose\" }: Prosody %s "
+			.. "refuses client certificates from the ccm2 client CA in the TLS handshake, before SASL",
+			option, version);
 	end
 end
 
--- Creates a fresh directory only we can read, for templates, keys and
--- certtool's output.
-local function make_private_dir(parent, name)
-	local path = parent .. "/" .. (name or ("ccm2-" .. hex.encode(random.bytes(12))));
-	local old_umask = pposix.umask("077");
-	local ok, err = lfs.mkdir(path);
-	pposix.umask(old_umask);
-	if not ok then
-		return nil, err;
+if not module:get_option_set("disable_sasl_mechanisms", {}):contains("EXTERNAL") then
+	check_tls_option("c2s_ssl");
+	if module:get_option("c2s_direct_tls_ports") then
+		check_tls_option("c2s_direct_tls_ssl");
 	end
-	if lfs.attributes(path, "permissions") ~= "rwx------" then
-		remove_tree(path);
-		return nil, "unexpected permissions on " .. path;
-	end
-	return path;
-end
-
--- Runs certtool with arguments we built ourselves (paths and fixed options),
--- stdin closed, stdout and stderr to files in @dir.  Returns success, stdout
--- and stderr text.
-local function run_certtool(dir, args)
-	local out_path, err_path = dir .. "/stdout", dir .. "/stderr";
-	local command = { shell_quote(certtool_path) };
-	for _, arg in ipairs(args) do
-		command[#command + 1] = shell_quote(arg);
-	end
-	command[#command + 1] = "</dev/null >" .. shell_quote(out_path) .. " 2>" .. shell_quote(err_path);
-	local old_umask = pposix.umask("077");
-	local ok = os.execute(table.concat(command, " "));
-	pposix.umask(old_umask);
-	local stdout, stderr = read_file(out_path) or "", read_file(err_path) or "";
-	os.remove(out_path);
-	os.remove(err_path);
-	return ok == true, stdout, stderr;
-end
-
--- certtool prints progress first and its error last.
-local function last_line(text)
-	local line = "no output";
-	for candidate in text:gmatch("[^\n]*%w[^\n]*") do
-		line = candidate;
-	end
-	return line;
-end
-
--- Working directory and proof-of-possession key ------------------------------
-
--- certtool's --load-request copies the CSR's subject into the certificate,
--- so the real certificate is made from the CSR's public key alone.  The CSR's
--- self-signature is still checked by GnuTLS (gnutls_x509_crt_set_crq) by
--- signing it once with a throw-away CA that lives only in our private
--- directory; its output is discarded.
-local work_dir;
-local pop_ca_cert, pop_ca_key;
-
-local function setup_work_dir()
-	-- One fixed name per host, so a crash leaves nothing that the next start
-	-- does not clean up.
-	local parent = prosody.paths.data or os.getenv("TMPDIR") or "/tmp";
-	local name = "ccm2-work-" .. module.host:gsub("[^%w%-%.]", "_");
-	remove_tree(parent .. "/" .. name);
-	local dir, err = make_private_dir(parent, name);
-	if not dir then
-		return nil, "could not create a private working directory in " .. parent .. ": " .. tostring(err);
-	end
-	work_dir = dir;
-	pop_ca_key, pop_ca_cert = dir .. "/pop-ca.key", dir .. "/pop-ca.pem";
-	local template = dir .. "/pop-ca.tmpl";
-	local ok, _, stderr = run_certtool(dir, { "--generate-privkey", "--key-type", "ecdsa", "--outfile", pop_ca_key });
-	if not ok then
-		return nil, "certtool --generate-privkey failed: " .. last_line(stderr);
-	end
-	write_file(template, 'cn = "ccm2 proof-of-possession check"\nca\ncert_signing_key\nexpiration_days = 36500\n');
-	ok, _, stderr = run_certtool(dir, { "--generate-self-signed", "--load-privkey", pop_ca_key,
-		"--template", template, "--outfile", pop_ca_cert });
-	if not ok then
-		return nil, "certtool --generate-self-signed failed: " .. last_line(stderr);
-	end
-	write_file(dir .. "/pop.tmpl", 'cn = "ccm2 proof-of-possession check"\nexpiration_days = 1\n');
-	return true;
-end
-
-local function check_ca_configuration()
-	if not ca_certificate_path or not ca_key_path then
-		return nil, "ccm2_ca_certificate and ccm2_ca_key must be set";
-	end
-	local ca_pem = read_file(ca_certificate_path);
-	if not ca_pem then
-		return nil, "cannot read ccm2_ca_certificate " .. ca_certificate_path;
-	end
-	local ca = ssl_x509.load(ca_pem);
-	if not ca then
-		return nil, "ccm2_ca_certificate " .. ca_certificate_path .. " is not a PEM certificate";
-	end
-	if not read_file(ca_key_path) then
-		return nil, "cannot read ccm2_ca_key " .. ca_key_path;
-	end
-	if not ca:validat(os.time()) then
-		module:log("warn", "The client CA certificate %s is not valid now", ca_certificate_path);
-	elseif not ca:validat(os.time() + lifetime_days * 86400) then
-		module:log("warn", "The client CA certificate %s expires before certificates issued now (%d days)",
-			ca_certificate_path, lifetime_days);
-	end
-	return true;
-end
-
--- certtool signs with a key that does not belong to the CA certificate
--- without complaint, producing certificates nobody can verify.
-local function check_ca_key_matches()
-	local ok, info, stderr = run_certtool(work_dir, { "--pubkey-info", "--load-privkey", ca_key_path });
-	local key_public = ok and pem_body(info, "PUBLIC KEY");
-	if not key_public then
-		return nil, "cannot read ccm2_ca_key " .. ca_key_path .. ": " .. last_line(stderr);
-	end
-	local ca = ssl_x509.load(read_file(ca_certificate_path) or "");
-	if not ca or key_public ~= pem_body(ca:pubkey() or "", "PUBLIC KEY") then
-		return nil, "ccm2_ca_key " .. ca_key_path .. " does not belong to ccm2_ca_certificate " .. ca_certificate_path;
-	end
-	return true;
 end
 
 if features:contains("add") then
-	local ok, err = check_ca_configuration();
-	if ok then
-		ok, err = setup_work_dir();
-	end
-	if ok then
-		ok, err = check_ca_key_matches();
-	end
+	local ok, err = signer.init(lifetime_days);
 	if not ok then
 		module:log("error", "Certificate enrolment (add) disabled: %s", err);
 		features:remove("add");
 	end
 end
 
-local function remove_work_dir()
-	if work_dir then
-		remove_tree(work_dir);
-		work_dir = nil;
-	end
-end
-
-module.unload = remove_work_dir;
-module:hook_global("server-stopping", remove_work_dir);
+module.unload = signer.shutdown;
+module:hook_global("server-stopping", signer.shutdown);
 
 -- Certificates ---------------------------------------------------------------
 
-local function load_certificate(der)
-	return ssl_x509.load(der_to_pem(der, "CERTIFICATE"));
+local certs_lib = {};
+
+function certs_lib.load(der)
+	return ssl_x509.load(signer.der_to_pem(der, "CERTIFICATE"));
 end
 
-local function xmpp_addrs_of(cert)
+function certs_lib.xmpp_addrs_of(cert)
 	local result = {};
 	local extensions = cert:extensions();
 	local san = extensions and extensions[oid_subject_alt_name];
@@ -305,124 +141,18 @@ local function xmpp_addrs_of(cert)
 	return result;
 end
 
-local function fingerprint_of(cert)
+function certs_lib.fingerprint_of(cert)
 	return cert:digest("sha256"):lower();
 end
 
 local function public_key_of(cert)
-	return pem_body(cert:pubkey() or "", "PUBLIC KEY");
-end
-
--- Key policy: RSA needs 2048 bits, ECDSA 256, EdDSA is fine; anything else
--- (DSA, GOST, ...) is refused.
-local function check_key_strength(algorithm, bits)
-	if algorithm == "RSA" or algorithm == "RSA-PSS" then
-		if bits and bits >= 2048 then return true; end
-		return nil, "RSA keys need at least 2048 bits";
-	elseif algorithm == "EC/ECDSA" then
-		if bits and bits >= 256 then return true; end
-		return nil, "elliptic curve keys need at least 256 bits";
-	elseif algorithm and algorithm:match("^EdDSA") then
-		return true;
-	end
-	return nil, "unsupported key algorithm " .. tostring(algorithm);
-end
-
--- DER of an ASN.1 UTF8String holding @text.
-local function der_utf8_string(text)
-	local length = #text;
-	local encoded_length;
-	if length < 0x80 then
-		encoded_length = string.char(length);
-	elseif length < 0x100 then
-		encoded_length = string.char(0x81, length);
-	else
-		encoded_length = string.char(0x82, length >> 8, length & 0xff);
-	end
-	return "\x0c" .. encoded_length .. text;
-end
-
--- certtool's template parser has no working escape for a backslash and turns
--- a non-ASCII xmpp_name into IDNA (even the localpart).  So the xmppAddr goes
--- in as hex DER (other_name), and the commonName as a quoted string, which
--- is exact for every JID without a backslash, '"' or control characters.
-local function template_safe(text)
-	return #text < 0x10000 and not text:find('[\\"%c]');
-end
-
-local function random_serial_hex()
-	-- 128 random bits, top bit cleared so the INTEGER stays positive and
-	-- the first byte non-zero so it keeps at least 120 bits.
-	local bytes = random.bytes(16);
-	local first = (bytes:byte(1) & 0x7f) | 0x01;
-	return string.char(first) .. bytes:sub(2);
-end
-
--- Verifies the CSR and extracts its public key.  Returns a table
--- { pubkey (base64 SPKI), algorithm, bits } or nil, condition, text.
-local function inspect_csr(dir, csr_path)
-	local ok, _, stderr = run_certtool(dir, { "--generate-certificate", "--load-request", csr_path,
-		"--load-ca-certificate", pop_ca_cert, "--load-ca-privkey", pop_ca_key,
-		"--template", work_dir .. "/pop.tmpl", "--outfile", dir .. "/pop.pem" });
-	os.remove(dir .. "/pop.pem");
-	if not ok then
-		if stderr:match("set_crq") then
-			return nil, "bad-request", "The CSR's signature does not verify";
-		end
-		return nil, "bad-request", "Not a PKCS #10 certificate signing request";
-	end
-	local info;
-	ok, info, stderr = run_certtool(dir, { "--pubkey-info", "--load-request", csr_path });
-	local pubkey = ok and pem_body(info, "PUBLIC KEY");
-	if not pubkey then
-		module:log("error", "certtool --pubkey-info failed: %s", last_line(stderr));
-		return nil, "internal-server-error", "Could not read the CSR's public key";
-	end
-	return {
-		pubkey = pubkey;
-		algorithm = info:match("\n%s*Public Key Algorithm: ([^\n]-)%s*\n");
-		bits = tonumber(info:match("\n%s*Algorithm Security Level: [^\n]-%((%d+) bits%)"));
-	};
-end
-
--- Signs @csr_info's public key for @bare_jid with the client CA.  Returns the
--- certificate's DER or nil, condition, text.
-local function sign_certificate(dir, csr_info, bare_jid)
-	if not template_safe(bare_jid) then
-		return nil, "not-acceptable", "This server cannot issue certificates for account names with a backslash";
-	end
-	local pubkey_path, template_path, cert_path = dir .. "/pubkey.pem", dir .. "/cert.tmpl", dir .. "/cert.pem";
-	write_file(pubkey_path, der_to_pem(base64.decode(csr_info.pubkey), "PUBLIC KEY"));
-	local template = table.concat({
-		"cn = \"" .. bare_jid .. "\"",
-		"other_name = \"" .. oid_xmpp_addr .. " " .. hex.encode(der_utf8_string(bare_jid)) .. "\"",
-		"serial = 0x" .. hex.encode(random_serial_hex()),
-		"expiration_days = " .. lifetime_days,
-		"signing_key",
-		"tls_www_client",
-		"",
-	}, "\n");
-	local ok, err = write_file(template_path, template);
-	if not ok then
-		module:log("error", "Could not write the certificate template: %s", err);
-		return nil, "internal-server-error", "Could not issue the certificate";
-	end
-	local stderr;
-	ok, _, stderr = run_certtool(dir, { "--generate-certificate", "--load-pubkey", pubkey_path,
-		"--load-ca-certificate", ca_certificate_path, "--load-ca-privkey", ca_key_path,
-		"--template", template_path, "--outfile", cert_path });
-	local body = ok and pem_body(read_file(cert_path) or "", "CERTIFICATE");
-	if not body then
-		module:log("error", "certtool could not sign the certificate: %s", last_line(stderr));
-		return nil, "internal-server-error", "Could not issue the certificate";
-	end
-	return base64.decode(body);
+	return signer.pem_body(cert:pubkey() or "", "PUBLIC KEY");
 end
 
 -- Checks what certtool produced against what we asked for, so a changed
 -- tool or template syntax can never hand out a wrong identity.
-local function check_issued(cert, csr_info, bare_jid)
-	local addrs = xmpp_addrs_of(cert);
+local function check_issued(cert, pubkey, bare_jid)
+	local addrs = certs_lib.xmpp_addrs_of(cert);
 	if #addrs ~= 1 or addrs[1] ~= bare_jid then
 		return nil, "issued certificate carries the wrong xmppAddr";
 	end
@@ -434,7 +164,7 @@ local function check_issued(cert, csr_info, bare_jid)
 			return nil, "issued certificate carries the wrong commonName";
 		end
 	end
-	if public_key_of(cert) ~= csr_info.pubkey then
+	if public_key_of(cert) ~= pubkey then
 		return nil, "issued certificate carries the wrong public key";
 	end
 	if not cert:validat(os.time()) then
@@ -443,31 +173,19 @@ local function check_issued(cert, csr_info, bare_jid)
 	return true;
 end
 
--- Storage ------------------------------------------------------------------
-
--- One record per account: { certs = { { fingerprint, name, der (base64),
--- pubkey (base64 SPKI), created, last_used? }, ... } } in issue order.
-local function load_certs(username)
-	local data, err = store:get(username);
-	if err then
-		return nil, err;
+-- Strict base64: the alphabet, correct padding and length.  Prosody's decoder
+-- silently skips garbage, which would turn a corrupt request into a
+-- different one instead of a bad-request.
+local function decode_base64(text)
+	text = text:gsub("%s+", "");
+	if text == "" or #text % 4 ~= 0 or not text:match("^[A-Za-z0-9+/]+=?=?$") then
+		return nil;
 	end
-	return (data and data.certs) or {};
-end
-
-local function save_certs(username, certs)
-	if #certs == 0 then
-		return store:set(username, nil);
+	local data = base64.decode(text);
+	if not data or data == "" then
+		return nil;
 	end
-	return store:set(username, { certs = certs });
-end
-
-local function find_cert(certs, fingerprint)
-	for index, record in ipairs(certs) do
-		if record.fingerprint == fingerprint then
-			return record, index;
-		end
-	end
+	return data;
 end
 
 -- Live sessions that logged in with a certificate.  The fingerprint lives on
@@ -488,151 +206,182 @@ end
 
 -- IQ handling --------------------------------------------------------------
 
-local function may_manage(origin)
-	return origin.type == "c2s" and origin.username ~= nil and origin.host == module.host;
-end
-
-local function reply_error(origin, stanza, error_type, condition, text)
-	origin.send(st.error_reply(stanza, error_type, condition, text));
+local function reply_error(origin, stanza, name, text)
+	origin.send(st.error_reply(stanza, errors.new(name, text)));
 	return true;
 end
 
-local error_types = {
-	["bad-request"] = "modify";
-	["not-acceptable"] = "modify";
-	["internal-server-error"] = "cancel";
-};
+-- Per account: a token bucket for add.  Kept in memory (not in storage,
+-- which anonymous hosts drop).  Concurrent adds of one account need no lock:
+-- the list is re-read and checked right before it is saved, with no yield
+-- in between (issue()).
+local add_throttles = {};
 
-local function trim(text)
-	return (text:gsub("^%s+", ""):gsub("%s+$", ""));
+local function take_add_token(username)
+	local bucket = add_throttles[username];
+	if not bucket then
+		bucket = throttle.create(add_limit, add_period);
+		add_throttles[username] = bucket;
+	end
+	return bucket:poll(1);
 end
 
-local function check_name(raw)
-	local name = trim(raw);
-	local length = utf8.len(name);
-	if not length or length < 1 or length > max_name_chars then
-		return nil, "The name must have 1 to " .. max_name_chars .. " characters";
-	end
-	if name:find("[\0-\31\127]") then
-		return nil, "The name must not contain control characters";
-	end
-	return name;
-end
-
-local function issue(origin, csr_der, name)
-	local bare_jid = origin.username .. "@" .. origin.host;
-	local dir, dir_err = nil, "the server is shutting down";
-	if work_dir then
-		dir, dir_err = make_private_dir(work_dir);
-	end
-	if not dir then
-		module:log("error", "Could not create a private directory: %s", dir_err);
-		return nil, "internal-server-error", "Could not issue the certificate";
-	end
-	local function finish(...)
-		remove_tree(dir);
-		return ...;
-	end
-	local csr_path = dir .. "/request.pem";
-	write_file(csr_path, der_to_pem(csr_der, "CERTIFICATE REQUEST"));
-
-	local csr_info, condition, text = inspect_csr(dir, csr_path);
-	if not csr_info then return finish(nil, condition, text); end
-
-	local certs, err = load_certs(origin.username);
-	if not certs then
-		module:log("error", "Could not load certificates of %s: %s", bare_jid, err);
-		return finish(nil, "internal-server-error", "Could not read the certificate list");
-	end
-
-	-- Idempotent retry: the same key already holds a valid certificate.
-	for _, record in ipairs(certs) do
-		if record.pubkey == csr_info.pubkey then
-			local cert = load_certificate(base64.decode(record.der));
-			if cert and cert:validat(os.time()) then
-				module:log("info", "%s re-requested certificate %s", bare_jid, record.fingerprint);
-				return finish(record.der);
-			end
+-- Forget full buckets now and then, so the table does not grow forever.
+module:add_timer(add_period, function()
+	for username, bucket in pairs(add_throttles) do
+		bucket:update();
+		if bucket.balance >= add_limit then
+			add_throttles[username] = nil;
 		end
 	end
+	return add_period;
+end);
 
-	if #certs >= max_certificates then
-		return finish(nil, "not-acceptable", "Too many certificates (at most " .. max_certificates .. ")");
+-- The checks of an add that need the account's list; returns nil when the
+-- request may go on to signing, or the DER of a certificate to hand back
+-- (an idempotent retry), or false and an error name.
+local function check_add_against_list(origin, kind, certs, pubkey)
+	local existing = certstore.find_by_pubkey(certs, pubkey);
+	if existing then
+		local cert = certs_lib.load(base64.decode(existing.der));
+		if cert and cert:validat(os.time()) then
+			return existing;
+		end
 	end
-	local strong, weak_reason = check_key_strength(csr_info.algorithm, csr_info.bits);
-	if not strong then
-		return finish(nil, "not-acceptable", "Key too weak: " .. weak_reason);
+	if #certs >= max_certificates then
+		return false, "too-many", "Too many certificates (at most " .. max_certificates .. ")";
+	end
+	if kind == "certificate" then
+		if not certstore.find(certs, origin.ccm2_fingerprint) then
+			return false, "session-revoked";
+		end
+		if certstore.child_of(certs, origin.ccm2_fingerprint) then
+			return false, "already-renewed";
+		end
+	end
+	return nil;
+end
+
+-- Signs and stores.  Returns the record or nil, error name, text.
+local function issue(origin, kind, csr_der, key, name)
+	local username = origin.username;
+	local bare_jid = username .. "@" .. origin.host;
+	local pubkey = base64.encode(key.spki);
+
+	local certs, err = certstore.load(username);
+	if not certs then
+		module:log("error", "Could not load certificates of %s: %s", bare_jid, err);
+		return nil, "store-read";
+	end
+	local existing, err_name, err_text = check_add_against_list(origin, kind, certs, pubkey);
+	if existing then
+		module:log("info", "%s re-requested certificate %s", bare_jid, existing.fingerprint);
+		return existing;
+	elseif existing == false then
+		return nil, err_name, err_text;
 	end
 
 	local der;
-	der, condition, text = sign_certificate(dir, csr_info, bare_jid);
-	if not der then return finish(nil, condition, text); end
-	local cert = load_certificate(der);
+	der, err_name = signer.sign(csr_der, key.spki, bare_jid);
+	if not der then return nil, err_name; end
+	local cert = certs_lib.load(der);
 	local ok, check_err = cert, "issued certificate does not parse";
-	if cert then ok, check_err = check_issued(cert, csr_info, bare_jid); end
+	if cert then ok, check_err = check_issued(cert, pubkey, bare_jid); end
 	if not ok then
 		module:log("error", "Refusing to hand out a certificate for %s: %s", bare_jid, check_err);
-		return finish(nil, "internal-server-error", "Could not issue the certificate");
+		return nil, "signing-failed";
 	end
 
+	-- The list may have changed while the certificate was being signed.
+	certs, err = certstore.load(username);
+	if not certs then
+		module:log("error", "Could not load certificates of %s: %s", bare_jid, err);
+		return nil, "store-read";
+	end
+	existing, err_name, err_text = check_add_against_list(origin, kind, certs, pubkey);
+	if existing then return existing; end
+	if existing == false then return nil, err_name, err_text; end
+
 	local record = {
-		fingerprint = fingerprint_of(cert);
+		fingerprint = certs_lib.fingerprint_of(cert);
 		name = name;
 		der = base64.encode(der);
-		pubkey = csr_info.pubkey;
+		pubkey = pubkey;
 		created = os.time();
+		parent = kind == "certificate" and origin.ccm2_fingerprint or nil;
 	};
 	certs[#certs + 1] = record;
-	local saved, save_err = save_certs(origin.username, certs);
+	local saved, save_err = certstore.save(username, certs);
 	if not saved then
 		module:log("error", "Could not store the certificate of %s: %s", bare_jid, save_err);
-		return finish(nil, "internal-server-error", "Could not store the certificate");
+		return nil, "store-write";
 	end
-	module:log("info", "Issued certificate %s to %s", record.fingerprint, bare_jid);
-	return finish(record.der);
+	if record.parent then
+		module:log("info", "Issued certificate %s to %s, renewing %s", record.fingerprint, bare_jid, record.parent);
+	else
+		module:log("info", "Issued certificate %s to %s", record.fingerprint, bare_jid);
+	end
+	return record;
 end
 
 local function handle_add(event)
 	local origin, stanza = event.origin, event.stanza;
-	if not may_manage(origin) then
-		return reply_error(origin, stanza, "cancel", "not-allowed", "Only the account itself may manage its certificates");
-	end
+	local kind, kind_err = rights.kind(origin);
+	if not kind then return reply_error(origin, stanza, kind_err); end
+	local allowed, allowed_err = rights.may_add(kind);
+	if not allowed then return reply_error(origin, stanza, allowed_err); end
+
+	-- Cheap checks, in order of cost; nothing expensive before all passed.
 	local request = stanza.tags[1];
 	local raw_name = request:get_child_text("name");
 	local csr_text = request:get_child_text("x509certificate-signing-request");
 	if not raw_name or not csr_text then
-		return reply_error(origin, stanza, "modify", "bad-request", "Missing <name/> or <x509certificate-signing-request/>");
+		return reply_error(origin, stanza, "missing-element");
 	end
-	if #csr_text > max_csr_base64 then
-		return reply_error(origin, stanza, "modify", "bad-request", "The CSR is too large");
+	if #csr_text > max_csr_text then
+		return reply_error(origin, stanza, "csr-too-large");
+	end
+	local name, name_err = names.check(raw_name);
+	if not name then
+		return reply_error(origin, stanza, "bad-name", name_err);
+	end
+	if not take_add_token(origin.username) then
+		return reply_error(origin, stanza, "rate-limited");
 	end
 	local csr_der = decode_base64(csr_text);
 	if not csr_der then
-		return reply_error(origin, stanza, "modify", "bad-request", "The CSR is not valid base64");
+		return reply_error(origin, stanza, "csr-base64");
 	end
-	local name, name_err = check_name(raw_name);
-	if not name then
-		return reply_error(origin, stanza, "modify", "not-acceptable", name_err);
+	local key, condition, text = csr.inspect(csr_der);
+	if not key then
+		if condition == "not-acceptable" then
+			return reply_error(origin, stanza, "key-rejected", "Key refused: " .. text);
+		end
+		return reply_error(origin, stanza, text == "The CSR is too large" and "csr-too-large" or "csr-invalid", text);
 	end
-	local der, condition, text = issue(origin, csr_der, name);
-	if not der then
-		return reply_error(origin, stanza, error_types[condition] or "cancel", condition, text);
+
+	local ok, record, err_name, err_text = pcall(issue, origin, kind, csr_der, key, name);
+	if not ok then
+		module:log("error", "Issuing a certificate failed: %s", tostring(record));
+		return reply_error(origin, stanza, "signing-failed");
+	end
+	if not record then
+		return reply_error(origin, stanza, err_name, err_text);
 	end
 	origin.send(st.reply(stanza)
 		:tag("add-certificate-result", { xmlns = xmlns_add })
-			:text_tag("x509certificate", der));
+			:text_tag("x509certificate", record.der));
 	return true;
 end
 
 local function handle_list(event)
 	local origin, stanza = event.origin, event.stanza;
-	if not may_manage(origin) then
-		return reply_error(origin, stanza, "cancel", "not-allowed", "Only the account itself may manage its certificates");
-	end
-	local certs, err = load_certs(origin.username);
+	local kind, kind_err = rights.kind(origin);
+	if not rights.may_list(kind) then return reply_error(origin, stanza, kind_err); end
+	local certs, err = certstore.load(origin.username);
 	if not certs then
 		module:log("error", "Could not load certificates of %s: %s", origin.username, err);
-		return reply_error(origin, stanza, "cancel", "internal-server-error", "Could not read the certificate list");
+		return reply_error(origin, stanza, "store-read");
 	end
 	local reply = st.reply(stanza):tag("list-of-certificates", { xmlns = xmlns_list });
 	for _, record in ipairs(certs) do
@@ -675,41 +424,49 @@ end
 
 local function handle_revoke(event)
 	local origin, stanza = event.origin, event.stanza;
-	if not may_manage(origin) then
-		return reply_error(origin, stanza, "cancel", "not-allowed", "Only the account itself may manage its certificates");
-	end
+	local kind, kind_err = rights.kind(origin);
+	if not kind then return reply_error(origin, stanza, kind_err); end
 	local fingerprint_el = stanza.tags[1]:get_child("fingerprint");
 	if not fingerprint_el then
-		return reply_error(origin, stanza, "modify", "bad-request", "Missing <fingerprint/>");
+		return reply_error(origin, stanza, "fingerprint-missing");
 	end
 	if (fingerprint_el.attr.hash or ""):lower() ~= "sha-256" then
-		return reply_error(origin, stanza, "modify", "bad-request", "Only hash='sha-256' is supported");
+		return reply_error(origin, stanza, "hash-unsupported");
 	end
 	local fingerprint = normalize_fingerprint(fingerprint_el:get_text() or "");
 	if not fingerprint then
-		return reply_error(origin, stanza, "modify", "bad-request", "The fingerprint is not 32 hex bytes");
+		return reply_error(origin, stanza, "fingerprint-format");
 	end
-	local certs, err = load_certs(origin.username);
+	local certs, err = certstore.load(origin.username);
 	if not certs then
 		module:log("error", "Could not load certificates of %s: %s", origin.username, err);
-		return reply_error(origin, stanza, "cancel", "internal-server-error", "Could not read the certificate list");
+		return reply_error(origin, stanza, "store-read");
 	end
-	local record, index = find_cert(certs, fingerprint);
+	local record = certstore.find(certs, fingerprint);
 	if not record then
-		return reply_error(origin, stanza, "cancel", "item-not-found", "No such certificate");
+		if kind == "other" then return reply_error(origin, stanza, "password-required"); end
+		return reply_error(origin, stanza, "no-such-certificate");
 	end
-	table.remove(certs, index);
-	local saved, save_err = save_certs(origin.username, certs);
+	local own = kind == "certificate" and certstore.find(certs, origin.ccm2_fingerprint) or nil;
+	local allowed, how = rights.may_revoke(origin, kind, record, own);
+	if not allowed then return reply_error(origin, stanza, how); end
+	local keep = how == "renewal" and own.fingerprint or nil;
+	local removed = certstore.remove_cascade(certs, fingerprint, keep);
+	local saved, save_err = certstore.save(origin.username, certs);
 	if not saved then
 		module:log("error", "Could not store the certificates of %s: %s", origin.username, save_err);
-		return reply_error(origin, stanza, "cancel", "internal-server-error", "Could not store the certificate list");
+		return reply_error(origin, stanza, "store-write");
 	end
-	module:log("info", "%s@%s revoked certificate %s", origin.username, origin.host, fingerprint);
+	module:log("info", "%s@%s revoked certificate %s%s%s", origin.username, origin.host, fingerprint,
+		#removed > 1 and (" and " .. (#removed - 1) .. " added from it: " .. table.concat(removed, ", ", 2)) or "",
+		keep and (", completing the renewal by " .. keep) or "");
 	origin.send(st.reply(stanza));
 	-- RFC 6120 4.9.3.16: <reset/> when the stream's certificates were revoked.
-	for _, session in ipairs(sessions_with(origin.username, fingerprint)) do
-		session.log("info", "Closing session: its certificate was revoked");
-		session:close({ condition = "reset", text = "The certificate this session logged in with was revoked" });
+	for _, gone in ipairs(removed) do
+		for _, session in ipairs(sessions_with(origin.username, gone)) do
+			session.log("info", "Closing session: its certificate was revoked");
+			session:close({ condition = "reset", text = "The certificate this session logged in with was revoked" });
+		end
 	end
 	return true;
 end
@@ -733,7 +490,7 @@ end
 
 module:hook("account-disco-info", function(event)
 	local origin, reply = event.origin, event.reply;
-	if not may_manage(origin) or jid_util.bare(reply.attr.from) ~= origin.username .. "@" .. origin.host then
+	if not rights.kind(origin) or jid_util.bare(reply.attr.from) ~= origin.username .. "@" .. origin.host then
 		return;
 	end
 	for _, name in ipairs({ "add", "list", "revoke" }) do
@@ -745,166 +502,13 @@ end);
 
 module:hook("user-deleted", function(event)
 	if event.host == module.host then
-		store:set(event.username, nil);
+		certstore.forget_account(event.username);
 	end
 end);
 
--- SASL EXTERNAL ------------------------------------------------------------
-
--- Prosody 0.12's own EXTERNAL (util/sasl/external.lua) needs an auth provider
--- with an "external" profile and crashes on an <auth/> without initial
--- response, so this module offers and answers EXTERNAL itself, the way
--- mod_saslauth answers the other mechanisms.
-
-local function peer_certificate(session)
-	local conn = session.conn;
-	local sock = conn and conn.socket and conn:socket();
-	if not sock or not sock.getpeercertificate then
-		return nil;
-	end
-	return sock:getpeercertificate();
-end
-
-module:hook("stream-features", function(event)
-	local session, stream_features = event.origin, event.features;
-	if session.type ~= "c2s_unauthed" or not session.secure or disabled_mechanisms:contains("EXTERNAL") then
-		return;
-	end
-	if not peer_certificate(session) then
-		return;
-	end
-	local mechanisms = stream_features:get_child("mechanisms", xmlns_sasl);
-	if not mechanisms then
-		mechanisms = st.stanza("mechanisms", { xmlns = xmlns_sasl });
-		stream_features:add_child(mechanisms);
-	end
-	mechanisms:text_tag("mechanism", "EXTERNAL");
-end, -1); -- after mod_saslauth has added its mechanisms
-
-local function sasl_failure(session, condition, text)
-	session.ccm2_external_pending = nil;
-	module:fire_event("authentication-failure", { session = session, condition = condition, text = text });
-	local reply = st.stanza("failure", { xmlns = xmlns_sasl }):tag(condition):up();
-	if text then
-		reply:text_tag("text", text);
-	end
-	session.send(reply);
-	return true;
-end
-
--- Which account the certificate names: exactly one xmppAddr, a bare JID of
--- this host.
-local function account_of(cert)
-	local addrs = xmpp_addrs_of(cert);
-	if #addrs ~= 1 then
-		return nil;
-	end
-	local bare = jid_util.prep(addrs[1]);
-	local node, host, resource = jid_util.split(bare);
-	if not node or resource or host ~= module.host then
-		return nil;
-	end
-	return node, bare;
-end
-
-local function record_login(username, fingerprint)
-	local certs, err = load_certs(username);
-	local record = certs and find_cert(certs, fingerprint);
-	if record then
-		record.last_used = os.time();
-		local ok, save_err = save_certs(username, certs);
-		if not ok then err = save_err; end
-	end
-	if err then
-		module:log("error", "Could not record the last use of certificate %s: %s", fingerprint, err);
-	end
-end
-
--- @data: the decoded authzid ("" for none).
-local function external_authenticate(session, authzid)
-	session.ccm2_external_pending = nil;
-	local cert = peer_certificate(session);
-	if not cert then
-		return sasl_failure(session, "not-authorized", "No client certificate");
-	end
-	local username, bare = account_of(cert);
-	if not username then
-		return sasl_failure(session, "not-authorized", "The certificate does not name one account of this server");
-	end
-	if authzid ~= "" and jid_util.prep(authzid) ~= bare then
-		return sasl_failure(session, "invalid-authzid", "The authorization identity does not match the certificate");
-	end
-	local fingerprint = fingerprint_of(cert);
-	local certs = usermanager.user_exists(username, module.host) and load_certs(username);
-	if not certs or not find_cert(certs, fingerprint) then
-		session.log("info", "SASL EXTERNAL refused for %s: unknown certificate %s", bare, fingerprint);
-		return sasl_failure(session, "not-authorized", "Unknown or revoked certificate");
-	end
-	if not cert:validat(os.time()) then
-		return sasl_failure(session, "credentials-expired", "The certificate is not valid now");
-	end
-	local ok, err = sm_make_authenticated(session, username);
-	if not ok then
-		return sasl_failure(session, "not-authorized", err);
-	end
-	session.ccm2_fingerprint = fingerprint;
-	cert_sessions[session] = true;
-	record_login(username, fingerprint);
-	session.log("info", "Authenticated with certificate %s", fingerprint);
-	module:fire_event("authentication-success", { session = session });
-	session.sasl_handler = nil;
-	session:reset_stream();
-	session.send(st.stanza("success", { xmlns = xmlns_sasl }));
-	return true;
-end
-
--- Decodes an initial response or response: "=" or empty means empty.
-local function decode_sasl_data(session, text)
-	if text == "=" or text == "" then
-		return "";
-	end
-	local data = decode_base64(text);
-	if not data then
-		sasl_failure(session, "incorrect-encoding");
-	end
-	return data;
-end
-
-module:hook("stanza/urn:ietf:params:xml:ns:xmpp-sasl:auth", function(event)
-	local session, stanza = event.origin, event.stanza;
-	session.ccm2_external_pending = nil;
-	if session.type ~= "c2s_unauthed" or stanza.attr.mechanism ~= "EXTERNAL"
-		or disabled_mechanisms:contains("EXTERNAL") then
-		return; -- mod_saslauth's business
-	end
-	if not session.secure then
-		return sasl_failure(session, "encryption-required");
-	end
-	if not peer_certificate(session) then
-		return; -- not offered: mod_saslauth answers invalid-mechanism
-	end
-	local text = stanza:get_text();
-	if not text or text == "" then
-		-- No initial response (RFC 6120 6.4.2): ask for it with an empty challenge.
-		session.ccm2_external_pending = true;
-		session.send(st.stanza("challenge", { xmlns = xmlns_sasl }):text("="));
-		return true;
-	end
-	local authzid = decode_sasl_data(session, text);
-	if not authzid then return true; end
-	return external_authenticate(session, authzid);
-end, 10);
-
-module:hook("stanza/urn:ietf:params:xml:ns:xmpp-sasl:response", function(event)
-	local session = event.origin;
-	if not session.ccm2_external_pending then
-		return;
-	end
-	local authzid = decode_sasl_data(session, event.stanza:get_text() or "");
-	if not authzid then return true; end
-	return external_authenticate(session, authzid);
-end, 10);
-
-module:hook("stanza/urn:ietf:params:xml:ns:xmpp-sasl:abort", function(event)
-	event.origin.ccm2_external_pending = nil; -- mod_saslauth sends <aborted/>
-end, 10);
+module:require "external" {
+	certstore = certstore;
+	certs = certs_lib;
+	cert_sessions = cert_sessions;
+	decode_base64 = decode_base64;
+};
