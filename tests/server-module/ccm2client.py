@@ -284,6 +284,20 @@ class LocalServer:
         else:
             raise RuntimeError("local-server exited before READY (status %s)" % self.process.wait())
 
+    def configure(self, text):
+        """Appends @text to the configuration (it applies to the last
+        VirtualHost) and restarts Prosody on the same ports and data."""
+        with open(self.values["CONFIG_FILE"], "a") as f:
+            f.write("\n" + text + "\n")
+        self.process.send_signal(signal.SIGHUP)
+        for line in self.process.stdout:
+            line = line.strip()
+            if line == "READY":
+                return
+            key, _, value = line.partition("=")
+            self.values[key] = value
+        raise RuntimeError("local-server exited during the restart")
+
     def __getitem__(self, key):
         return self.values[key]
 
