@@ -5,11 +5,11 @@
 --
 -- Part of mod_ccm2 (module:require "signer").  Prosody runs one event loop
 -- for every user of every host, so nothing here may wait for certtool while
--- serving a request: signer.sign() starts one shell job in the background
--- (both certtool runs, each under `timeout`), and suspends only the calling
--- session's stanza processing (util.async) until the job's status file
--- appears, polled by a timer; a hard deadline answers the request even if
--- the job hangs.  See README.md, "Signing".
+-- serving a request: signer.sign() has a launcher process start one shell
+-- job in the background (both certtool runs, each under `timeout`), and
+-- suspends only the calling session's stanza processing (util.async) until
+-- the job's status file appears, polled by a timer; a hard deadline answers
+-- the request even if the job hangs.  See README.md, "Signing".
 --
 -- Only the module's load-time checks (a throw-away proof-of-possession CA,
 -- whether the CA key fits the certificate) run certtool synchronously.
@@ -221,6 +221,52 @@ local function check_ca_key_matches()
 	return true;
 end
 
+-- The launcher: one bash started at load (io.popen, the only fork of
+-- Prosody itself), reading job paths from a pipe and starting each job in
+-- the background at a lower CPU priority; bash reaps its finished jobs
+-- (dash would leave them as zombies until it exits).  Starting a job then costs Prosody a
+-- short write to a pipe instead of a fork of its whole process.  LuaSocket
+-- ignores SIGPIPE, so a dead launcher shows as a failed write, and is
+-- started again once.
+local launcher;
+local launcher_script = "while IFS= read -r job; do "
+	.. "nice -n 10 /bin/sh \"$job\" </dev/null >/dev/null 2>&1 & done";
+
+local function start_launcher()
+	local old_umask = pposix.umask("077");
+	launcher = io.popen("exec /bin/bash -c " .. shell_quote(launcher_script) .. " >/dev/null 2>&1", "w");
+	pposix.umask(old_umask);
+	if launcher then
+		launcher:setvbuf("no");
+	end
+	return launcher ~= nil;
+end
+
+local function launch(job_path)
+	if job_path:find("[\n\r]") then
+		return nil;
+	end
+	for _ = 1, 2 do
+		if launcher or start_launcher() then
+			local ok = launcher:write(job_path .. "\n");
+			if ok then
+				return true;
+			end
+			module:log("warn", "The signing job launcher went away; starting it again");
+			pcall(launcher.close, launcher);
+			launcher = nil;
+		end
+	end
+	return nil;
+end
+
+local function stop_launcher()
+	if launcher then
+		pcall(launcher.close, launcher); -- end of input: the launcher exits
+		launcher = nil;
+	end
+end
+
 -- Prepares signing; returns true or nil, reason (then add is turned off).
 function signer.init(lifetime_days)
 	signer.lifetime_days = lifetime_days;
@@ -242,10 +288,14 @@ function signer.init(lifetime_days)
 	if ok and os.execute(shell_quote(timeout_path) .. " 1 true </dev/null >/dev/null 2>&1") ~= true then
 		ok, err = nil, "cannot run `" .. timeout_path .. "` (coreutils), needed to bound certtool's time";
 	end
+	if ok and not start_launcher() then
+		ok, err = nil, "cannot start /bin/bash to launch signing jobs";
+	end
 	return ok, err;
 end
 
 function signer.shutdown()
+	stop_launcher();
 	if work_dir then
 		remove_tree(work_dir);
 		work_dir = nil;
@@ -394,11 +444,8 @@ function signer.sign(csr_der, spki_der, bare_jid)
 		and write_file(dir .. "/cert.tmpl", template)
 		and write_file(dir .. "/job.sh", job_script(dir));
 	if ok then
-		-- The shell returns at once; the job runs on with init as its parent,
-		-- at a lower CPU priority than Prosody's event loop.
 		local started = time.now();
-		ok = os.execute("nice -n 10 /bin/sh " .. shell_quote(dir .. "/job.sh")
-			.. " </dev/null >/dev/null 2>&1 &") == true;
+		ok = launch(dir .. "/job.sh");
 		module:log("debug", "Signing job started in %.1f ms", (time.now() - started) * 1000);
 	end
 	pposix.umask(old_umask);
