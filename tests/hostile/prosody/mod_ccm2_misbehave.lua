@@ -169,10 +169,17 @@ local function error_reply(origin, stanza, settings)
 end
 
 -- Lets mod_ccm2 handle the request, then does @action with its reply instead
--- of sending it.  mod_ccm2 answers synchronously, before its hook returns.
-local function intercept_reply(origin, action)
+-- of sending it.  mod_ccm2 may answer later (add signs off the event loop,
+-- suspending only this session's stanza processing), so only the reply to
+-- this request is caught; anything else sent meanwhile goes out unchanged.
+local function intercept_reply(origin, stanza, action)
 	local real_send = origin.send;
+	local id = stanza.attr.id;
 	origin.send = function (reply)
+		if type(reply) ~= "table" or reply.name ~= "iq" or reply.attr.id ~= id
+			or (reply.attr.type ~= "result" and reply.attr.type ~= "error") then
+			return real_send(reply);
+		end
 		origin.send = real_send;
 		action(reply, real_send);
 		return true;
@@ -340,16 +347,16 @@ local function misbehave(op, event)
 	elseif mode == "stream-error" then
 		stream_error(origin, settings);
 	elseif mode == "pass-then-drop" then
-		intercept_reply(origin, function () drop(origin); end);
+		intercept_reply(origin, stanza, function () drop(origin); end);
 		return nil;
 	elseif mode == "pass-then-silent" then
-		intercept_reply(origin, function () end);
+		intercept_reply(origin, stanza, function () end);
 		return nil;
 	elseif mode == "pass-then-stream-error" then
-		intercept_reply(origin, function () stream_error(origin, settings); end);
+		intercept_reply(origin, stanza, function () stream_error(origin, settings); end);
 		return nil;
 	elseif mode == "pass-then-reply-and-stream-error" then
-		intercept_reply(origin, function (reply, real_send)
+		intercept_reply(origin, stanza, function (reply, real_send)
 			real_send(reply);
 			stream_error(origin, settings);
 		end);
