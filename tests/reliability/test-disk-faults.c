@@ -411,7 +411,7 @@ test_cli_enroll_faults (void)
   g_assert_no_error (error);
   if (server == NULL)
     return;
-  rel_server_configure (server, "ccm2_max_certificates = 1000", &error);
+  rel_server_configure (server, "ccm2_max_certificates = 1000\nccm2_add_limit = 100000", &error);
   g_assert_no_error (error);
   jid = tessera_test_server_get_jid (server);
   run.password = tessera_test_server_get_password (server);
