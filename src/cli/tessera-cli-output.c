@@ -118,6 +118,11 @@ classify_store_error (const GError *error,
     case TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED:
       *code = "passphrase-required";
       break;
+    case TESSERA_STORE_ERROR_BUSY:
+      /* Another Tessera holds the account (tessera-account-lock.h): a
+       * script can run the command again once it has finished. */
+      *code = "account-busy";
+      return TESSERA_CLI_EXIT_TEMPFAIL;
     case TESSERA_STORE_ERROR_FAILED:
     default:
       *code = "store-failed";

@@ -500,9 +500,15 @@ prepare (TesseraEnrollment    *self,
   g_autoptr(TesseraKey) key = NULL;
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autofree char *name = NULL;
+  g_autoptr(TesseraAccountLock) lock = NULL;
 
   set_step (self, op, TESSERA_ENROLLMENT_STEP_CHECKING);
   if (g_cancellable_set_error_if_cancelled (op->cancellable, error))
+    return NULL;
+  /* It writes a key: the account's lock (not through run_async(), so
+   * that a wait that fails ends in step FAILED too). */
+  lock = tessera_operation_lock_account (op, self->store, error);
+  if (lock == NULL)
     return NULL;
   name = check_name (self, op, error);
   if (name == NULL)
@@ -548,7 +554,7 @@ tessera_enrollment_prepare_async (TesseraEnrollment   *self,
 
   self->started = TRUE;
   tessera_operation_run_async (self, "prepare", tessera_enrollment_prepare_async, PREPARE_TIMEOUT_SECONDS,
-                               prepare_thread, GINT_TO_POINTER (protocol), NULL, g_object_unref,
+                               NULL, prepare_thread, GINT_TO_POINTER (protocol), NULL, g_object_unref,
                                NULL, NULL, NULL, cancellable, callback, user_data);
 }
 
@@ -597,12 +603,17 @@ run (TesseraEnrollment  *self,
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(TesseraKeyRecord) certified = NULL;
   g_autofree char *name = NULL;
+  g_autoptr(TesseraAccountLock) lock = NULL;
   TesseraFeatures features;
   TesseraCertProtocol protocol;
 
   /* Cancelled before it started: not even a connection is opened. */
   set_step (self, op, TESSERA_ENROLLMENT_STEP_CHECKING);
   if (!tessera_operation_check (op, error))
+    return NULL;
+  /* Shared with the session's own hold when it runs this (enroll_async). */
+  lock = tessera_operation_lock_account (op, self->store, error);
+  if (lock == NULL)
     return NULL;
 
   name = check_name (self, op, error);
@@ -675,7 +686,7 @@ tessera_enrollment_run_async (TesseraEnrollment   *self,
 
   self->started = TRUE;
   tessera_operation_run_async (self, "enroll", tessera_enrollment_run_async, self->timeout,
-                               run_thread, NULL, NULL, g_object_unref,
+                               NULL, run_thread, NULL, NULL, g_object_unref,
                                self->notes_func, self->notes_data, self->key_passphrase,
                                cancellable, callback, user_data);
 }

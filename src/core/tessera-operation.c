@@ -76,6 +76,14 @@ tessera_operation_backoff (TesseraOperation *op,
   return TRUE;
 }
 
+TesseraAccountLock *
+tessera_operation_lock_account (TesseraOperation  *op,
+                                TesseraKeyStore   *store,
+                                GError           **error)
+{
+  return tessera_account_lock_acquire (store, op->deadline, op->cancellable, error);
+}
+
 void
 tessera_operation_tell (TesseraOperation *op,
                         GPtrArray        *notes)
@@ -89,6 +97,7 @@ tessera_operation_tell (TesseraOperation *op,
 typedef struct
 {
   TesseraOperation     *op;
+  TesseraKeyStore      *account_lock;    /* nullable, owned */
   TesseraOperationFunc  func;
   gpointer              data;
   GDestroyNotify        data_free;
@@ -102,6 +111,7 @@ run_free (gpointer data)
 
   if (run->data_free != NULL)
     run->data_free (run->data);
+  g_clear_object (&run->account_lock);
   tessera_operation_free (run->op);
   g_free (run);
 }
@@ -125,10 +135,18 @@ run_thread (GTask        *task,
             GCancellable *cancellable)
 {
   Run *run = task_data;
+  g_autoptr(TesseraAccountLock) lock = NULL;
   GError *error = NULL;
-  gpointer result;
+  gpointer result = NULL;
 
-  result = run->func (source_object, run->op, run->data, &error);
+  /* Held for the whole body, released (unref) before the result goes back,
+   * so the caller's next operation never finds its own process in the way
+   * of another one. A held login's body ends once it is logged in. */
+  if (run->account_lock != NULL)
+    lock = tessera_operation_lock_account (run->op, run->account_lock, &error);
+  if (error == NULL)
+    result = run->func (source_object, run->op, run->data, &error);
+  g_clear_object (&lock);
   trace_end (run->op, error);
   if (error != NULL)
     {
@@ -145,6 +163,7 @@ tessera_operation_run_async (gpointer              source,
                              const char           *what,
                              gpointer              source_tag,
                              guint                 timeout_seconds,
+                             TesseraKeyStore      *account_lock,
                              TesseraOperationFunc  func,
                              gpointer              data,
                              GDestroyNotify        data_free,
@@ -163,6 +182,7 @@ tessera_operation_run_async (gpointer              source,
   run->op->notes_func = notes_func;
   run->op->notes_data = notes_data;
   run->op->key_passphrase = g_strdup (key_passphrase);
+  run->account_lock = account_lock != NULL ? g_object_ref (account_lock) : NULL;
   run->func = func;
   run->data = data;
   run->data_free = data_free;

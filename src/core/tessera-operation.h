@@ -8,6 +8,9 @@
 
 #include <gio/gio.h>
 
+#include "tessera-account-lock.h"
+#include "tessera-key-store.h"
+
 G_BEGIN_DECLS
 
 /* What every blocking step of an operation reads: it runs on a GTask
@@ -47,6 +50,14 @@ gboolean          tessera_operation_check   (TesseraOperation  *op,
  * cancelled first (FALSE then). */
 gboolean          tessera_operation_backoff (TesseraOperation  *op,
                                              gint64             usec);
+/* The account's lock (tessera-account-lock.h) for the rest of the
+ * operation: waits for another process until the operation's deadline
+ * (TESSERA_STORE_ERROR_BUSY then) or its cancellation. For a body that
+ * must say itself that it failed; others pass account_lock to
+ * tessera_operation_run_async(). Release with g_object_unref(). */
+TesseraAccountLock *tessera_operation_lock_account (TesseraOperation  *op,
+                                                    TesseraKeyStore   *store,
+                                                    GError           **error);
 /* Hands @notes (maybe empty) to the operation's notes function. */
 void              tessera_operation_tell    (TesseraOperation  *op,
                                              GPtrArray         *notes);
@@ -65,11 +76,19 @@ typedef gpointer (*TesseraOperationFunc) (gpointer           source,
  * caller's thread-default main context. @data is freed with @data_free,
  * the result (if the caller never takes it) with @result_free.
  * @notes_func, if not NULL, gets the reconciliation's notes with
- * @notes_data; @key_passphrase goes into the operation. */
+ * @notes_data; @key_passphrase goes into the operation.
+ *
+ * With @account_lock (the account's key store, for an operation that
+ * writes or reconciles), the thread holds the account's lock
+ * (tessera-account-lock.h) while @func runs: it waits for another process
+ * working on the account until the operation's own deadline, then fails
+ * with TESSERA_STORE_ERROR_BUSY before @func starts. The main context never
+ * waits: the lock is taken on the operation's thread. */
 void              tessera_operation_run_async  (gpointer              source,
                                                 const char           *what,
                                                 gpointer              source_tag,
                                                 guint                 timeout_seconds,
+                                                TesseraKeyStore      *account_lock,
                                                 TesseraOperationFunc  func,
                                                 gpointer              data,
                                                 GDestroyNotify        data_free,

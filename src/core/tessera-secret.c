@@ -8,18 +8,29 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
 #include "tessera-error.h"
 #include "tessera-secret.h"
+#include "tessera-store-file.h"
 
 /* How long a Secret Service may take to answer (including D-Bus activation
  * of gnome-keyring) before we call it absent. */
 #define PROBE_TIMEOUT_MS 3000
+/* How long a call waits for another process's keyring call (each takes a
+ * fraction of a second), and how often it tries again meanwhile. */
+#define KEYRING_LOCK_WAIT_MS 30000
+#define KEYRING_LOCK_RETRY_MS 20
 
 static const SecretSchema password_schema = {
   "io.github.tessera_xmpp.Tessera.Password",
@@ -187,6 +198,178 @@ check_available (GError **error)
   return FALSE;
 }
 
+/* ---- the file keyring, one call at a time -------------------------------
+ *
+ * libsecret's file backend (SECRET_BACKEND=file, and what the Secret portal
+ * gives a Flatpak) reads the whole keyring file once, when the process
+ * first uses it, and rewrites it whole on every change, refusing when the
+ * file is no longer the one it read ("The file was externally modified").
+ * So two processes that store at the same time fail one of them, and a
+ * process that started before another one stored fails every later store
+ * (libsecret 0.20 never reads the file again) and misses the other's items.
+ * A per-account lock does not help: two accounts share the keyring.
+ *
+ * So every keyring call of this backend runs under a user-wide lock (a
+ * mutex inside the process, flock between processes on a file beside the
+ * keyring file, "default.keyring.tessera-lock": it belongs to that file,
+ * whoever shares it; not under $XDG_DATA_HOME/tessera, where every name is
+ * an account's folder), and
+ * when the keyring file is no longer the one this process last left
+ * (another process replaced it), first drops libsecret's cached backend so
+ * that the call reads the file as it is now. Only then: libsecret aborts
+ * on loading a file cut short, which its own failed first write on a full
+ * disk leaves behind, and this process can go on as before with it. A retry on "externally modified" alone would not do: the
+ * stale copy would overwrite what the other process stored. The Secret
+ * Service proper (gnome-keyring, KWallet) orders calls itself: no lock there. */
+
+static GMutex keyring_mutex;
+
+/* under keyring_mutex: the keyring file as the last call left it */
+typedef struct
+{
+  gboolean        known;
+  gboolean        exists;
+  dev_t           dev;
+  ino_t           ino;
+  off_t           size;
+  struct timespec mtime;
+  struct timespec ctime;
+} KeyringFileState;
+
+static KeyringFileState keyring_seen;
+
+/* The file libsecret's file backend uses (its get_secret_file()). */
+static char *
+keyring_file_path (void)
+{
+  const char *path = g_getenv ("SECRET_FILE_TEST_PATH");
+
+  if (path != NULL && *path != '\0')
+    return g_strdup (path);
+  return g_build_filename (g_get_user_data_dir (), "keyrings", "default.keyring", NULL);
+}
+
+static KeyringFileState
+keyring_file_state (void)
+{
+  g_autofree char *path = keyring_file_path ();
+  KeyringFileState state = { TRUE, FALSE, };
+  struct stat st;
+
+  if (lstat (path, &st) == 0)
+    {
+      state.exists = TRUE;
+      state.dev = st.st_dev;
+      state.ino = st.st_ino;
+      state.size = st.st_size;
+      state.mtime = st.st_mtim;
+      state.ctime = st.st_ctim;
+    }
+  return state;
+}
+
+static gboolean
+keyring_file_state_equal (const KeyringFileState *a,
+                          const KeyringFileState *b)
+{
+  return a->known && b->known && a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
+         a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+         a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+
+static int
+open_keyring_lock (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (!tessera_store_ensure_private_dir (dir, error))
+    return -1;
+
+  fd = g_open (path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TESSERA_STORE_ERROR,
+                   saved_errno == ELOOP ? TESSERA_STORE_ERROR_PERMISSIONS : TESSERA_STORE_ERROR_IO,
+                   _("Could not open the lock file “%s”: %s"), path, g_strerror (saved_errno));
+    }
+
+  return fd;
+}
+
+/* Waits for the keyring; @fd is -1 when there is nothing to lock (a
+ * Secret Service proper). Release with keyring_unlock(). */
+static gboolean
+keyring_lock (int     *fd,
+              GError **error)
+{
+  g_autofree char *keyring = NULL;
+  g_autofree char *path = NULL;
+  gint64 deadline;
+
+  *fd = -1;
+  if (!uses_libsecret_file_backend ())
+    return TRUE;
+
+  g_mutex_lock (&keyring_mutex);
+  keyring = keyring_file_path ();
+  path = g_strconcat (keyring, ".tessera-lock", NULL);
+  *fd = open_keyring_lock (path, error);
+  if (*fd < 0)
+    {
+      g_mutex_unlock (&keyring_mutex);
+      return FALSE;
+    }
+
+  deadline = g_get_monotonic_time () + (gint64) KEYRING_LOCK_WAIT_MS * 1000;
+  while (flock (*fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno != EWOULDBLOCK || g_get_monotonic_time () >= deadline)
+        {
+          if (saved_errno == EWOULDBLOCK)
+            g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_BUSY,
+                         _("Another Tessera kept the keyring busy: try again when it has finished"));
+          else
+            g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
+                         _("Could not lock “%s”: %s"), path, g_strerror (saved_errno));
+          close (*fd);
+          *fd = -1;
+          g_mutex_unlock (&keyring_mutex);
+          return FALSE;
+        }
+      g_usleep (KEYRING_LOCK_RETRY_MS * 1000);
+    }
+
+  /* Changed by someone else (or never seen by a locked call: the
+   * availability probe may have read it long ago): the next call builds a
+   * new backend, which reads the file now. */
+  {
+    KeyringFileState now = keyring_file_state ();
+
+    if (!keyring_file_state_equal (&keyring_seen, &now))
+      secret_service_disconnect ();
+  }
+  return TRUE;
+}
+
+static void
+keyring_unlock (int fd)
+{
+  if (fd < 0)
+    return;
+
+  keyring_seen = keyring_file_state ();
+  /* Closing the descriptor releases the flock. */
+  close (fd);
+  g_mutex_unlock (&keyring_mutex);
+}
+
 /* libsecret's errors are in its own domain; callers see store errors with
  * libsecret's text appended for the details. */
 static void
@@ -239,12 +422,16 @@ lookup_secret (const SecretSchema  *schema,
   g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
   char *secret;
+  int lock_fd;
 
   if (!check_available (error))
     return NULL;
 
+  if (!keyring_lock (&lock_fd, error))
+    return NULL;
   attributes = build_attributes (schema, bare_jid, key_id);
   secret = secret_password_lookupv_sync (schema, attributes, NULL, &local_error);
+  keyring_unlock (lock_fd);
   if (local_error != NULL)
     {
       propagate_secret_error (error, local_error, what);
@@ -265,13 +452,19 @@ store_secret (const SecretSchema  *schema,
 {
   g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
+  gboolean stored;
+  int lock_fd;
 
   if (!check_available (error))
     return FALSE;
 
+  if (!keyring_lock (&lock_fd, error))
+    return FALSE;
   attributes = build_attributes (schema, bare_jid, key_id);
-  if (!secret_password_storev_sync (schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
-                                    NULL, &local_error))
+  stored = secret_password_storev_sync (schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
+                                        NULL, &local_error);
+  keyring_unlock (lock_fd);
+  if (!stored)
     {
       propagate_secret_error (error, local_error, what);
       return FALSE;
@@ -289,13 +482,17 @@ clear_secret (const SecretSchema  *schema,
 {
   g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
+  int lock_fd;
 
   if (!check_available (error))
     return FALSE;
 
   /* FALSE without an error only means there was nothing to remove. */
+  if (!keyring_lock (&lock_fd, error))
+    return FALSE;
   attributes = build_attributes (schema, bare_jid, key_id);
   secret_password_clearv_sync (schema, attributes, NULL, &local_error);
+  keyring_unlock (lock_fd);
   if (local_error != NULL)
     {
       propagate_secret_error (error, local_error, what);

@@ -404,11 +404,14 @@ dup_key_passphrase (TesseraSession *self)
   return passphrase;
 }
 
-/* Every operation of the session: @func (self, op, @data) on a thread. */
+/* Every operation of the session: @func (self, op, @data) on a thread.
+ * @locks: it writes or reconciles, so it holds the account's lock against
+ * other processes while it runs (see tessera_operation_run_async()). */
 static void
 run_async (TesseraSession       *self,
            const char           *what,
            gpointer              source_tag,
+           gboolean              locks,
            TesseraOperationFunc  func,
            gpointer              data,
            GDestroyNotify        data_free,
@@ -420,7 +423,7 @@ run_async (TesseraSession       *self,
   g_autofree char *key_passphrase = dup_key_passphrase (self);
 
   tessera_operation_run_async (self, what, source_tag, tessera_session_get_timeout (self),
-                               func, data, data_free, result_free,
+                               locks ? self->store : NULL, func, data, data_free, result_free,
                                emit_reconciled, self, key_passphrase,
                                cancellable, callback, user_data);
   tessera_secret_free (g_steal_pointer (&key_passphrase));
@@ -459,7 +462,7 @@ tessera_session_discover_async (TesseraSession      *self,
 {
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
-  run_async (self, "discover", tessera_session_discover_async, discover_thread, NULL, NULL, NULL,
+  run_async (self, "discover", tessera_session_discover_async, FALSE, discover_thread, NULL, NULL, NULL,
              cancellable, callback, user_data);
 }
 
@@ -515,7 +518,7 @@ tessera_session_list_async (TesseraSession      *self,
 {
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
-  run_async (self, "list", tessera_session_list_async, list_thread, NULL, NULL, g_object_unref,
+  run_async (self, "list", tessera_session_list_async, TRUE, list_thread, NULL, NULL, g_object_unref,
              cancellable, callback, user_data);
 }
 
@@ -551,6 +554,7 @@ tessera_session_new_enrollment (TesseraSession *self,
   return enrollment;
 }
 
+/* The enrollment takes the account's lock itself. */
 static gpointer
 enroll_thread (gpointer           source,
                TesseraOperation  *op,
@@ -576,7 +580,7 @@ tessera_session_enroll_async (TesseraSession      *self,
 
   enrollment = tessera_session_new_enrollment (self, name, key_type);
   tessera_enrollment_set_user_passphrase (enrollment, user_passphrase);
-  run_async (self, "enroll", tessera_session_enroll_async, enroll_thread, enrollment, g_object_unref,
+  run_async (self, "enroll", tessera_session_enroll_async, FALSE, enroll_thread, enrollment, g_object_unref,
              g_object_unref, cancellable, callback, user_data);
 }
 
@@ -610,7 +614,7 @@ tessera_session_upload_async (TesseraSession      *self,
   g_return_if_fail (TESSERA_IS_SESSION (self));
   g_return_if_fail (key_id != NULL);
 
-  run_async (self, "upload", tessera_session_upload_async, upload_thread, g_strdup (key_id), g_free,
+  run_async (self, "upload", tessera_session_upload_async, TRUE, upload_thread, g_strdup (key_id), g_free,
              g_object_unref, cancellable, callback, user_data);
 }
 
@@ -646,7 +650,7 @@ tessera_session_revoke_async (TesseraSession      *self,
   g_return_if_fail (TESSERA_IS_SESSION (self));
   g_return_if_fail (fingerprint != NULL);
 
-  run_async (self, "revoke", tessera_session_revoke_async, revoke_thread, g_strdup (fingerprint), g_free,
+  run_async (self, "revoke", tessera_session_revoke_async, TRUE, revoke_thread, g_strdup (fingerprint), g_free,
              NULL, cancellable, callback, user_data);
 }
 
@@ -716,7 +720,7 @@ tessera_session_login_full_async (TesseraSession      *self,
   login->certificate_path = g_strdup (certificate_path);
   login->key_path = g_strdup (key_path);
   login->key_passphrase = g_strdup (key_passphrase);
-  run_async (self, "login", tessera_session_login_async, login_thread, login, login_data_free, g_free,
+  run_async (self, "login", tessera_session_login_async, TRUE, login_thread, login, login_data_free, g_free,
              cancellable, callback, user_data);
 }
 
@@ -782,7 +786,7 @@ tessera_session_reconcile_async (TesseraSession      *self,
   g_return_if_fail (TESSERA_IS_SESSION (self));
 
   /* The caller gets the notes: tessera_reconciler_run() tells nobody else. */
-  run_async (self, "reconcile", tessera_session_reconcile_async, reconcile_thread, NULL, NULL,
+  run_async (self, "reconcile", tessera_session_reconcile_async, TRUE, reconcile_thread, NULL, NULL,
              (GDestroyNotify) g_strfreev, cancellable, callback, user_data);
 }
 

@@ -160,23 +160,20 @@ parse_json_output (const char *out)
   return node;
 }
 
-void
-rel_run_cli_argv (TesseraTestServer  *server,
-                  const char         *jid,
-                  TesseraTestDevice  *device,
-                  const RelRun       *run,
-                  const char * const *args,
-                  RelResult          *result)
+GSubprocess *
+rel_spawn_cli_argv (TesseraTestServer  *server,
+                    const char         *jid,
+                    TesseraTestDevice  *device,
+                    const RelRun       *run,
+                    const char * const *args)
 {
   static const RelRun no_run = { 0, };
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
   g_autofree char *port = NULL;
-  g_autofree char *shown = NULL;
-  gboolean json;
+  GSubprocess *process;
 
   if (run == NULL)
     run = &no_run;
@@ -196,10 +193,23 @@ rel_run_cli_argv (TesseraTestServer  *server,
   g_strv_builder_addv (builder, (const char **) args);
   argv = g_strv_builder_end (builder);
 
-  rel_result_clear (result);
   launcher = new_launcher (device, run);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
   g_assert_no_error (error);
+  return process;
+}
+
+void
+rel_wait_cli (GSubprocess        *process,
+              const RelRun       *run,
+              const char * const *args,
+              RelResult          *result)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  const char *crash_at = run != NULL ? run->crash_at : NULL;
+
+  rel_result_clear (result);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
   g_assert_no_error (error);
 
@@ -208,17 +218,30 @@ rel_run_cli_argv (TesseraTestServer  *server,
   else
     result->status = g_subprocess_get_exit_status (process);
 
-  json = g_strv_contains ((const char * const *) argv, "--json");
-  if (json && result->term_signal == 0 && result->out != NULL && *result->out != '\0')
+  /* rel_spawn_cli_argv() always asks for --json */
+  if (result->term_signal == 0 && result->out != NULL && *result->out != '\0')
     result->json = parse_json_output (result->out);
 
   shown = g_strjoinv (" ", (char **) args);
-  g_test_message ("tessera-cli %s%s%s: %s %d", shown, run->crash_at ? " crashing at " : "",
-                  run->crash_at ? run->crash_at : "",
+  g_test_message ("tessera-cli %s%s%s: %s %d", shown, crash_at ? " crashing at " : "",
+                  crash_at ? crash_at : "",
                   result->term_signal ? "killed by signal" : "exit", result->term_signal ? result->term_signal
                                                                                          : result->status);
   if (result->status != TESSERA_TEST_EXIT_OK && result->term_signal == 0 && result->err != NULL)
     g_test_message ("stderr: %s", result->err);
+}
+
+void
+rel_run_cli_argv (TesseraTestServer  *server,
+                  const char         *jid,
+                  TesseraTestDevice  *device,
+                  const RelRun       *run,
+                  const char * const *args,
+                  RelResult          *result)
+{
+  g_autoptr(GSubprocess) process = rel_spawn_cli_argv (server, jid, device, run, args);
+
+  rel_wait_cli (process, run, args, result);
 }
 
 void

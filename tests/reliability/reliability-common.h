@@ -62,6 +62,17 @@ void        rel_run_cli_argv      (TesseraTestServer  *server,
                                    const RelRun       *run,
                                    const char * const *args,
                                    RelResult          *result);
+/* rel_run_cli_argv() in two halves, for runs at the same time: starts
+ * tessera-cli, then waits for it and fills @result. */
+GSubprocess *rel_spawn_cli_argv   (TesseraTestServer  *server,
+                                   const char         *jid,
+                                   TesseraTestDevice  *device,
+                                   const RelRun       *run,
+                                   const char * const *args);
+void        rel_wait_cli          (GSubprocess        *process,
+                                   const RelRun       *run,
+                                   const char * const *args,
+                                   RelResult          *result);
 /* The "error"."code" of a --json error document, or NULL. */
 const char *rel_result_error_code (RelResult          *result);
 /* The "fingerprint" member of a --json document, or NULL. */

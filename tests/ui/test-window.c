@@ -590,6 +590,82 @@ test_window_size_saved (Fixture       *f,
                    tessera_ui_test_server_get (f->server, "JID"));
 }
 
+static void
+cli_exited_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The window and a tessera-cli on one account and one file keyring at
+ * once (issue 15): the CLI enrolls while the window refreshes, then the
+ * window makes a key of its own. Neither fails for the other's sake: the
+ * refreshes wait for the CLI's lock on their threads, and the window's
+ * keyring write sees the CLI's (libsecret's file keyring used to refuse it,
+ * "The file was externally modified"). */
+static void
+test_window_cli_at_once (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char *cli = g_getenv ("TESSERA_CLI");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", tessera_test_server_get_port (f->server));
+  g_autofree char *text = NULL;
+  guint refreshes = 0;
+  gboolean exited = FALSE;
+
+  g_assert_nonnull (cli);
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
+
+  /* the CLI gets this process's XDG directories (GLib's test isolation
+   * sets them for this process only) and inherits its file keyring */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "TESSERA_PASSWORD", tessera_ui_test_server_get (f->server, "PASSWORD"), TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, cli, "--timeout", "60",
+                                         "--jid", tessera_ui_test_server_get (f->server, "JID"),
+                                         "--host", tessera_ui_test_server_get (f->server, "HOST"),
+                                         "--port", port,
+                                         "--ca-file", tessera_test_server_get_ca_file (f->server),
+                                         "enroll", "Command line", NULL);
+  g_assert_no_error (error);
+
+  /* refresh the window again and again while the CLI works */
+  g_subprocess_wait_async (process, NULL, cli_exited_cb, &exited);
+  while (!exited)
+    {
+      if (window_settled (f))
+        {
+          tessera_window_refresh (f->window);
+          refreshes++;
+        }
+      tessera_ui_test_settle (50);
+    }
+  g_assert_true (g_subprocess_communicate (process, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  text = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  g_test_message ("tessera-cli enroll next to the window (%u refreshes meanwhile): exit %d: %s",
+                  refreshes, g_subprocess_get_exit_status (process), text);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  /* the window's own key: its passphrase goes into the keyring the CLI
+   * just wrote */
+  TESSERA_UI_WAIT (window_settled (f), 60);
+  generate_and_upload (f, "Window");
+  tessera_window_refresh (f->window);
+  TESSERA_UI_WAIT (window_settled (f), 60);
+  g_assert_cmpstr (tessera_window_get_page (f->window), ==, "list");
+  g_assert_cmpuint (n_entries (f), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -622,6 +698,8 @@ main (int   argc,
               fixture_setup, test_window_shortcuts, fixture_teardown);
   g_test_add ("/tessera/ui/window/size-saved", Fixture, options_plain,
               fixture_setup, test_window_size_saved, fixture_teardown);
+  g_test_add ("/tessera/ui/window/cli-at-once", Fixture, options_plain,
+              fixture_setup, test_window_cli_at_once, fixture_teardown);
 
   return tessera_ui_test_run ();
 }
