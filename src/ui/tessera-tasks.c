@@ -8,6 +8,7 @@
 
 #define G_LOG_DOMAIN "tessera-ui"
 
+#include "tessera-account-lock.h"
 #include "tessera-tasks.h"
 
 /* The key store and libsecret block on disk and D-Bus: every call here runs
@@ -104,6 +105,9 @@ tessera_task_create_pending_key_finish (GAsyncResult  *result,
 
 /* Deleting a key */
 
+/* As long as an operation's default deadline. */
+#define DELETE_LOCK_WAIT_USEC (30 * G_USEC_PER_SEC)
+
 static void
 delete_key_thread (GTask        *task,
                    gpointer      source_object,
@@ -111,8 +115,17 @@ delete_key_thread (GTask        *task,
                    GCancellable *cancellable)
 {
   TesseraKeyStore *store = g_object_get_data (G_OBJECT (task), "store");
+  g_autoptr(TesseraAccountLock) lock = NULL;
   GError *error = NULL;
 
+  /* A tessera-cli working on the account at the same time may be reading
+   * this key: wait for it as every other writing operation does. */
+  lock = tessera_account_lock_acquire (store, g_get_monotonic_time () + DELETE_LOCK_WAIT_USEC, NULL, &error);
+  if (lock == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   if (tessera_key_store_delete (store, task_data, &error))
     g_task_return_boolean (task, TRUE);
   else
