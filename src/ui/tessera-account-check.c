@@ -253,6 +253,44 @@ saved_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+probe_keyring_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  g_task_return_boolean (task, tessera_secret_is_available ());
+}
+
+/* Without a keyring the account is saved without its password: the
+ * checked session holds it in memory for this run (the wizard goes on with
+ * it), and nothing of it is written elsewhere. */
+static void
+keyring_probed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TesseraAccountCheck *self = TESSERA_ACCOUNT_CHECK (object);
+  g_autoptr(GTask) task = user_data;
+  GCancellable *cancellable;
+  GError *error = NULL;
+  gboolean available = g_task_propagate_boolean (G_TASK (result), &error);
+  const char *password = g_task_get_task_data (task);
+
+  if (error != NULL)
+    {
+      set_busy (self, FALSE, NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!available)
+    g_debug ("No keyring: the password of %s is kept for this run only",
+             tessera_account_get_jid (self->account));
+  cancellable = g_task_get_cancellable (task);
+  tessera_task_save_account_async (self->account, available ? password : NULL, cancellable,
+                                   saved_cb, g_steal_pointer (&task));
+}
+
 /**
  * tessera_account_check_save_async:
  * @self: a #TesseraAccountCheck
@@ -271,6 +309,7 @@ tessera_account_check_save_async (TesseraAccountCheck *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) probe = NULL;
 
   g_return_if_fail (TESSERA_IS_ACCOUNT_CHECK (self));
 
@@ -285,7 +324,9 @@ tessera_account_check_save_async (TesseraAccountCheck *self,
     }
 
   set_busy (self, TRUE, _("Saving…"));
-  tessera_task_save_account_async (self->account, password, cancellable, saved_cb, g_steal_pointer (&task));
+  g_task_set_task_data (task, g_strdup (password), (GDestroyNotify) tessera_secret_free);
+  probe = g_task_new (self, cancellable, keyring_probed_cb, g_steal_pointer (&task));
+  g_task_run_in_thread (probe, probe_keyring_thread);
 }
 
 gboolean
