@@ -388,6 +388,27 @@ tessera_account_model_refresh (TesseraAccountModel *self)
   tessera_account_load_async (self->session, self->store, self->cancellable, loaded_cb, g_object_ref (self));
 }
 
+/**
+ * tessera_account_model_set_key_passphrase:
+ * @self: a #TesseraAccountModel
+ * @passphrase: (nullable): the user's passphrase of a key made without a
+ *   keyring, %NULL to forget it
+ *
+ * Held by the account's session, in memory only, for the keys that need
+ * it; wiped when the session goes.
+ */
+void
+tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
+                                          const char          *passphrase)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+  g_return_if_fail (self->account != NULL);
+
+  if (self->session == NULL)
+    self->session = tessera_session_new (self->account, self->store);
+  tessera_session_set_key_passphrase (self->session, passphrase);
+}
+
 /* Uploading and revoking */
 
 static void
