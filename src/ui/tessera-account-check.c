@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-account-check.h"
+#include "tessera-format.h"
 #include "tessera-tasks.h"
 
 /* What the account form shows besides its fields: the status while it
@@ -27,6 +28,7 @@ struct _TesseraAccountCheck
   TesseraFeatures  features;
   char            *status;
   char            *error_message;
+  char            *untrusted_fingerprint; /* of a refused server certificate, no pin set */
   guint            busy;
 };
 
@@ -40,6 +42,7 @@ enum {
   PROP_CHECKED,
   PROP_ACCOUNT,
   PROP_FEATURES,
+  PROP_UNTRUSTED_FINGERPRINT,
   N_PROPS
 };
 
@@ -89,14 +92,55 @@ set_checked (TesseraAccountCheck *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+static void
+set_untrusted_fingerprint (TesseraAccountCheck *self,
+                           const char          *fingerprint)
+{
+  if (g_strcmp0 (self->untrusted_fingerprint, fingerprint) == 0)
+    return;
+  g_free (self->untrusted_fingerprint);
+  self->untrusted_fingerprint = g_strdup (fingerprint);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNTRUSTED_FINGERPRINT]);
+}
+
 /* Checking */
 
+/* A refused server certificate: with a pin, the certificate changed and
+ * both fingerprints are shown (never re-pinned here); without one, the
+ * form offers to trust the certificate the server showed. */
 static char *
-describe_check_error (const GError *error)
+describe_certificate_error (TesseraAccountCheck *self,
+                            const GError        *error,
+                            TesseraAccount      *account)
+{
+  const char *pinned = tessera_account_get_pinned_fingerprint (account);
+  g_autofree char *changed = tessera_format_certificate_error (error, pinned);
+  g_autofree char *presented = NULL;
+
+  if (changed != NULL)
+    return g_steal_pointer (&changed);
+
+  presented = tessera_format_error_fingerprint (error);
+  if (presented != NULL && pinned == NULL)
+    {
+      set_untrusted_fingerprint (self, presented);
+      return g_strdup_printf ("%s\n%s", error->message,
+                              _("If the server uses its own authority, compare the fingerprint below with the one "
+                                "its administrator gave you and trust this certificate, or choose the CA file "
+                                "under Advanced."));
+    }
+
+  return g_strdup_printf ("%s\n%s", error->message,
+                          _("If the server uses its own authority, choose its CA file or pin its fingerprint under Advanced."));
+}
+
+static char *
+describe_check_error (TesseraAccountCheck *self,
+                      const GError        *error,
+                      TesseraAccount      *account)
 {
   if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_TLS_CERTIFICATE))
-    return g_strdup_printf ("%s\n%s", error->message,
-                            _("If the server uses its own authority, choose its CA file or pin its fingerprint under Advanced."));
+    return describe_certificate_error (self, error, account);
   if (g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CONNECTION_FAILED))
     return g_strdup_printf ("%s\n%s", error->message,
                             _("Check the address, or set the server host and port under Advanced."));
@@ -122,7 +166,7 @@ discover_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          message = describe_check_error (error);
+          message = describe_check_error (self, error, tessera_session_get_account (session));
           tessera_account_check_set_error (self, message);
         }
       tessera_session_close (session);
@@ -209,6 +253,44 @@ saved_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+probe_keyring_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  g_task_return_boolean (task, tessera_secret_is_available ());
+}
+
+/* Without a keyring the account is saved without its password: the
+ * checked session holds it in memory for this run (the wizard goes on with
+ * it), and nothing of it is written elsewhere. */
+static void
+keyring_probed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TesseraAccountCheck *self = TESSERA_ACCOUNT_CHECK (object);
+  g_autoptr(GTask) task = user_data;
+  GCancellable *cancellable;
+  GError *error = NULL;
+  gboolean available = g_task_propagate_boolean (G_TASK (result), &error);
+  const char *password = g_task_get_task_data (task);
+
+  if (error != NULL)
+    {
+      set_busy (self, FALSE, NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!available)
+    g_debug ("No keyring: the password of %s is kept for this run only",
+             tessera_account_get_jid (self->account));
+  cancellable = g_task_get_cancellable (task);
+  tessera_task_save_account_async (self->account, available ? password : NULL, cancellable,
+                                   saved_cb, g_steal_pointer (&task));
+}
+
 /**
  * tessera_account_check_save_async:
  * @self: a #TesseraAccountCheck
@@ -227,6 +309,7 @@ tessera_account_check_save_async (TesseraAccountCheck *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) probe = NULL;
 
   g_return_if_fail (TESSERA_IS_ACCOUNT_CHECK (self));
 
@@ -241,7 +324,9 @@ tessera_account_check_save_async (TesseraAccountCheck *self,
     }
 
   set_busy (self, TRUE, _("Saving…"));
-  tessera_task_save_account_async (self->account, password, cancellable, saved_cb, g_steal_pointer (&task));
+  g_task_set_task_data (task, g_strdup (password), (GDestroyNotify) tessera_secret_free);
+  probe = g_task_new (self, cancellable, keyring_probed_cb, g_steal_pointer (&task));
+  g_task_run_in_thread (probe, probe_keyring_thread);
 }
 
 gboolean
@@ -265,6 +350,7 @@ tessera_account_check_invalidate (TesseraAccountCheck *self)
 {
   g_return_if_fail (TESSERA_IS_ACCOUNT_CHECK (self));
 
+  set_untrusted_fingerprint (self, NULL);
   if (self->account != NULL || self->session != NULL)
     set_checked (self, NULL, NULL, TESSERA_FEATURE_NONE);
 }
@@ -323,6 +409,7 @@ tessera_account_check_finalize (GObject *object)
 
   g_free (self->status);
   g_free (self->error_message);
+  g_free (self->untrusted_fingerprint);
 
   G_OBJECT_CLASS (tessera_account_check_parent_class)->finalize (object);
 }
@@ -361,6 +448,10 @@ tessera_account_check_get_property (GObject    *object,
       g_value_set_uint (value, self->features);
       break;
 
+    case PROP_UNTRUSTED_FINGERPRINT:
+      g_value_set_string (value, self->untrusted_fingerprint);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -384,6 +475,9 @@ tessera_account_check_class_init (TesseraAccountCheckClass *klass)
   properties[PROP_ACCOUNT] = g_param_spec_object ("account", NULL, NULL, TESSERA_TYPE_ACCOUNT, flags);
   /* TesseraFeatures bits of the checked account's server */
   properties[PROP_FEATURES] = g_param_spec_uint ("features", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /* SHA-256 of the certificate the server showed when the check refused it
+   * and the account pins none: the form offers to trust it. */
+  properties[PROP_UNTRUSTED_FINGERPRINT] = g_param_spec_string ("untrusted-fingerprint", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -431,6 +525,20 @@ tessera_account_check_get_session (TesseraAccountCheck *self)
   g_return_val_if_fail (TESSERA_IS_ACCOUNT_CHECK (self), NULL);
 
   return self->session;
+}
+
+/**
+ * tessera_account_check_get_untrusted_fingerprint:
+ *
+ * Returns: (nullable): the fingerprint of the server certificate the last
+ *   check refused, when the account pins none
+ */
+const char *
+tessera_account_check_get_untrusted_fingerprint (TesseraAccountCheck *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_CHECK (self), NULL);
+
+  return self->untrusted_fingerprint;
 }
 
 TesseraFeatures

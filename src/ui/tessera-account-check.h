@@ -21,6 +21,7 @@ gboolean             tessera_account_check_get_busy      (TesseraAccountCheck  *
 TesseraAccount      *tessera_account_check_get_account   (TesseraAccountCheck  *self);
 TesseraSession      *tessera_account_check_get_session   (TesseraAccountCheck  *self);
 TesseraFeatures      tessera_account_check_get_features  (TesseraAccountCheck  *self);
+const char          *tessera_account_check_get_untrusted_fingerprint (TesseraAccountCheck *self);
 void                 tessera_account_check_set_error     (TesseraAccountCheck  *self,
                                                           const char           *message);
 void                 tessera_account_check_invalidate    (TesseraAccountCheck  *self);

@@ -12,6 +12,7 @@
 
 #include "tessera-account-check.h"
 #include "tessera-account-form.h"
+#include "tessera-format.h"
 #include "tessera-tasks.h"
 
 /* Used by the account dialog and by the enrollment wizard: the fields of an
@@ -35,6 +36,11 @@ struct _TesseraAccountForm
   AdwEntryRow     *pin_row;
   GtkLabel        *error_label;
   AdwPreferencesGroup *results_group;
+  AdwPreferencesGroup *trust_group;
+  GtkLabel        *trust_fingerprint_label;
+  GtkButton       *trust_button;
+  AdwPreferencesGroup *pinned_group;
+  GtkLabel        *pinned_fingerprint_label;
 
   TesseraAccountCheck *check;
 
@@ -318,6 +324,41 @@ is_set (gpointer    this,
         const char *text)
 {
   return text != NULL;
+}
+
+static char *
+fingerprint_lines (gpointer    this,
+                   const char *fingerprint)
+{
+  return fingerprint != NULL ? tessera_format_fingerprint_lines (fingerprint) : NULL;
+}
+
+/* The pin row's text, grouped, when it is a whole fingerprint. */
+static char *
+pin_lines (gpointer    this,
+           const char *text)
+{
+  g_autofree char *normalized = NULL;
+
+  if (text == NULL || text[0] == '\0')
+    return NULL;
+  normalized = tessera_fingerprint_normalize (text, NULL);
+  return normalized != NULL ? tessera_format_fingerprint_lines (normalized) : NULL;
+}
+
+/* The user compared the fingerprint the check showed and trusts it: pin it
+ * in the form's account and check again. Saving the account keeps it. */
+static void
+trust_certificate_cb (TesseraAccountForm *self)
+{
+  g_autofree char *fingerprint =
+    g_strdup (tessera_account_check_get_untrusted_fingerprint (self->check));
+
+  if (fingerprint == NULL || tessera_account_form_get_busy (self))
+    return;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_row), fingerprint);
+  tessera_account_form_check_async (self, self->cancellable, NULL, NULL);
 }
 
 static void
@@ -719,12 +760,20 @@ tessera_account_form_class_init (TesseraAccountFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, pin_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, error_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, results_group);
+  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, trust_group);
+  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, trust_fingerprint_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, trust_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, pinned_group);
+  gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, pinned_fingerprint_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraAccountForm, check);
   gtk_widget_class_bind_template_callback (widget_class, results_description);
   gtk_widget_class_bind_template_callback (widget_class, result_icon);
   gtk_widget_class_bind_template_callback (widget_class, result_classes);
   gtk_widget_class_bind_template_callback (widget_class, result_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, is_set);
+  gtk_widget_class_bind_template_callback (widget_class, fingerprint_lines);
+  gtk_widget_class_bind_template_callback (widget_class, pin_lines);
+  gtk_widget_class_bind_template_callback (widget_class, trust_certificate_cb);
   gtk_widget_class_bind_template_callback (widget_class, busy_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, checked_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);

@@ -12,6 +12,7 @@
 
 #include "tessera-account-loader.h"
 #include "tessera-account-model.h"
+#include "tessera-format.h"
 
 /* One model per account shown: the window makes a new one on every account
  * switch and closes the old one, so a result arriving late for the previous
@@ -300,6 +301,8 @@ static void
 show_failure (TesseraAccountModel *self,
               const GError        *error)
 {
+  char *message;
+
   g_debug ("Refreshing failed: %s", error->message);
 
   /* Drop the connection: the next attempt starts afresh. */
@@ -307,7 +310,11 @@ show_failure (TesseraAccountModel *self,
     tessera_session_close (self->session);
 
   set_connection (self, is_connection_error (error) ? TESSERA_CONNECTION_UNREACHABLE : TESSERA_CONNECTION_FAILED);
-  take_string (self, &self->last_error, g_strdup (error->message), PROP_LAST_ERROR);
+  /* A pinned server certificate that changed: both fingerprints, never a re-pin. */
+  message = self->account != NULL
+              ? tessera_format_certificate_error (error, tessera_account_get_pinned_fingerprint (self->account))
+              : NULL;
+  take_string (self, &self->last_error, message != NULL ? message : g_strdup (error->message), PROP_LAST_ERROR);
   set_entries (self, NULL, NULL);
   set_page (self, "offline");
 }
@@ -379,6 +386,27 @@ tessera_account_model_refresh (TesseraAccountModel *self)
   if (self->session == NULL)
     self->session = tessera_session_new (self->account, self->store);
   tessera_account_load_async (self->session, self->store, self->cancellable, loaded_cb, g_object_ref (self));
+}
+
+/**
+ * tessera_account_model_set_key_passphrase:
+ * @self: a #TesseraAccountModel
+ * @passphrase: (nullable): the user's passphrase of a key made without a
+ *   keyring, %NULL to forget it
+ *
+ * Held by the account's session, in memory only, for the keys that need
+ * it; wiped when the session goes.
+ */
+void
+tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
+                                          const char          *passphrase)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+  g_return_if_fail (self->account != NULL);
+
+  if (self->session == NULL)
+    self->session = tessera_session_new (self->account, self->store);
+  tessera_session_set_key_passphrase (self->session, passphrase);
 }
 
 /* Uploading and revoking */

@@ -47,6 +47,8 @@ void                    tessera_account_model_set_select_hint     (TesseraAccoun
                                                                    const char           *fingerprint);
 char                   *tessera_account_model_steal_select_hint   (TesseraAccountModel  *self);
 
+void                    tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
+                                                                  const char          *passphrase);
 void                    tessera_account_model_refresh             (TesseraAccountModel  *self);
 void                    tessera_account_model_upload_async        (TesseraAccountModel  *self,
                                                                    GAsyncReadyCallback   callback,

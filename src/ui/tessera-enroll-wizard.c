@@ -13,6 +13,7 @@
 #include "tessera-account-form.h"
 #include "tessera-enroll-wizard.h"
 #include "tessera-format.h"
+#include "tessera-key-passphrase.h"
 #include "tessera-wizard-flow.h"
 
 /* The pages, buttons and progress rows follow the TesseraWizardFlow (the
@@ -40,6 +41,11 @@ struct _TesseraEnrollWizard
   GtkStack           *verify_state;
   GtkLabel           *progress_error_label;
   TesseraWizardFlow  *flow;
+  TesseraKeyPassphrase *key_passphrase;
+  AdwPreferencesGroup *passphrase_group;
+  AdwPasswordEntryRow *passphrase_row;
+  AdwPasswordEntryRow *passphrase_repeat_row;
+  GtkLabel           *passphrase_hint_label;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraEnrollWizard, tessera_enroll_wizard, ADW_TYPE_WINDOW)
@@ -374,6 +380,7 @@ next_from_device (TesseraEnrollWizard *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
+  char *passphrase;
 
   name = tessera_format_device_name (gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), &error);
   if (name == NULL)
@@ -384,6 +391,23 @@ next_from_device (TesseraEnrollWizard *self)
       return;
     }
 
+  /* No keyring: the key is protected by the user's passphrase, typed
+   * twice; the flow holds it in memory for this enrollment only. */
+  if (!tessera_key_passphrase_get_acceptable (self->key_passphrase))
+    {
+      g_autofree char *hint = NULL;
+
+      g_object_get (self->key_passphrase, "hint", &hint, NULL);
+      gtk_widget_add_css_class (GTK_WIDGET (self->passphrase_repeat_row), "error");
+      gtk_label_set_label (self->device_error_label, hint);
+      gtk_widget_set_visible (GTK_WIDGET (self->device_error_label), TRUE);
+      return;
+    }
+  passphrase = tessera_key_passphrase_dup (self->key_passphrase);
+  tessera_wizard_flow_set_key_passphrase (self->flow, passphrase);
+  tessera_secret_free (passphrase);
+  tessera_key_passphrase_clear (self->key_passphrase);
+
   tessera_wizard_flow_start (self->flow, name,
                              tessera_format_key_type_at (adw_combo_row_get_selected (self->key_type_row)));
 }
@@ -392,6 +416,7 @@ static void
 device_name_changed_cb (TesseraEnrollWizard *self)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (self->device_name_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->passphrase_repeat_row), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->device_error_label), FALSE);
 }
 
@@ -638,6 +663,7 @@ tessera_enroll_wizard_class_init (TesseraEnrollWizardClass *klass)
 
   g_type_ensure (TESSERA_TYPE_ACCOUNT_FORM);
   g_type_ensure (TESSERA_TYPE_WIZARD_FLOW);
+  g_type_ensure (TESSERA_TYPE_KEY_PASSPHRASE);
   g_type_ensure (TESSERA_TYPE_WIZARD_STEP);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-enroll-wizard.ui");
@@ -657,6 +683,11 @@ tessera_enroll_wizard_class_init (TesseraEnrollWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, verify_state);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, progress_error_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, flow);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, key_passphrase);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, passphrase_group);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, passphrase_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, passphrase_repeat_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, passphrase_hint_label);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
@@ -694,6 +725,7 @@ tessera_enroll_wizard_init (TesseraEnrollWizard *self)
   adw_combo_row_set_model (self->key_type_row, G_LIST_MODEL (key_types));
   adw_combo_row_set_selected (self->key_type_row, 0);
   gtk_editable_set_text (GTK_EDITABLE (self->device_name_row), default_name);
+  tessera_key_passphrase_probe (self->key_passphrase);
 }
 
 /**

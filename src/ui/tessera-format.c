@@ -239,6 +239,78 @@ static const TesseraKeyType key_types[] = {
  * Returns: (transfer full): the labels of the key types offered, the
  *   recommended one first; tessera_format_key_type_at() maps a position back
  */
+/**
+ * tessera_format_error_fingerprint:
+ * @error: an error of a failed connection
+ *
+ * The core reports a refused server certificate as
+ * %TESSERA_XMPP_ERROR_TLS_CERTIFICATE with its SHA-256 fingerprint only in
+ * the (translated) message, "… (SHA-256 <64 hex digits>)": it carries no
+ * extended error data. So this takes the one run of exactly 64 hex digits
+ * in the message, which no translation changes, and nothing when there is
+ * none or more than one.
+ *
+ * Returns: (transfer full) (nullable): the server certificate's
+ *   fingerprint, 64 lowercase hex digits
+ */
+char *
+tessera_format_error_fingerprint (const GError *error)
+{
+  g_autofree char *found = NULL;
+  const char *p;
+
+  if (!g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_TLS_CERTIFICATE))
+    return NULL;
+
+  for (p = error->message; *p != '\0';)
+    {
+      gsize run = 0;
+
+      while (g_ascii_isxdigit (p[run]))
+        run++;
+      if (run == TESSERA_FINGERPRINT_HEX_LEN)
+        {
+          if (found != NULL)
+            return NULL;
+          found = g_ascii_strdown (p, run);
+        }
+      p += run > 0 ? run : 1;
+    }
+
+  return g_steal_pointer (&found);
+}
+
+/**
+ * tessera_format_certificate_error:
+ * @error: an error of a failed connection
+ * @pinned: (nullable): the fingerprint the account pins, normalized
+ *
+ * Returns: (transfer full) (nullable): when the server presented another
+ *   certificate than the pinned one, a message with both fingerprints;
+ *   %NULL for any other error
+ */
+char *
+tessera_format_certificate_error (const GError *error,
+                                  const char   *pinned)
+{
+  g_autofree char *presented = tessera_format_error_fingerprint (error);
+  g_autofree char *old_lines = NULL;
+  g_autofree char *new_lines = NULL;
+
+  if (presented == NULL || pinned == NULL || g_str_equal (presented, pinned))
+    return NULL;
+
+  old_lines = tessera_format_fingerprint_lines (pinned);
+  new_lines = tessera_format_fingerprint_lines (presented);
+  return g_strdup_printf (_("The server’s certificate changed: it is not the one pinned for this account, "
+                            "so Tessera did not connect.\n\n"
+                            "Pinned (SHA-256):\n%s\n\n"
+                            "The server now shows (SHA-256):\n%s\n\n"
+                            "If the server’s administrator confirms the new certificate, "
+                            "clear the pinned fingerprint under Advanced in the account settings and connect again."),
+                          old_lines, new_lines);
+}
+
 GStrv
 tessera_format_key_type_labels (void)
 {

@@ -32,6 +32,9 @@ char               *tessera_format_expiry        (GDateTime       *not_after,
                                                   GDateTime       *now);
 char               *tessera_format_users         (const char * const *users);
 char               *tessera_format_fingerprint_lines (const char  *fingerprint);
+char               *tessera_format_error_fingerprint (const GError *error);
+char               *tessera_format_certificate_error (const GError *error,
+                                                      const char   *pinned);
 GStrv               tessera_format_key_type_labels (void);
 char               *tessera_format_device_name   (const char      *text,
                                                   GError         **error);

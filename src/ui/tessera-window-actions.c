@@ -79,6 +79,49 @@ generate_action (GtkWidget  *widget,
 
 /* Upload */
 
+static void uploaded_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+
+/* A key protected by the user's passphrase (made without a keyring): ask
+ * once, hand it to the account's session for this run, and upload again.
+ * A wrong one comes back here with the core's error. */
+static void
+key_passphrase_response_cb (AdwMessageDialog *dialog,
+                            const char       *response,
+                            TesseraWindow    *self)
+{
+  /* Held by a reference of its own: the dialog may be closing already. */
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "tessera-passphrase-entry");
+
+  if (g_strcmp0 (response, "unlock") == 0 && gtk_editable_get_text (entry)[0] != '\0')
+    {
+      tessera_account_model_set_key_passphrase (self->model, gtk_editable_get_text (entry));
+      tessera_account_model_upload_async (self->model, uploaded_cb, g_object_ref (self));
+    }
+  gtk_editable_set_text (entry, "");
+}
+
+static void
+ask_key_passphrase (TesseraWindow *self)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Key Passphrase"),
+                                                       _("This device’s key was made without a keyring and is "
+                                                         "protected by the passphrase you chose. Enter it to use "
+                                                         "the key; Tessera keeps it in memory until it quits.")));
+  entry = gtk_password_entry_new ();
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  gtk_widget_set_name (entry, "key-passphrase-entry");
+  adw_message_dialog_set_extra_child (dialog, entry);
+  g_object_set_data_full (G_OBJECT (dialog), "tessera-passphrase-entry", g_object_ref (entry), g_object_unref);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "unlock", _("_Use Key"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "unlock", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "unlock");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (key_passphrase_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 uploaded_cb (GObject      *object,
              GAsyncResult *result,
@@ -95,6 +138,15 @@ uploaded_cb (GObject      *object,
   if (model != self->model)
     return;
 
+  if (g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED))
+    {
+      g_debug ("Upload needs the key's passphrase: %s", error->message);
+      ask_key_passphrase (self);
+      return;
+    }
+  /* A wrong passphrase is not kept: the next try asks again. */
+  if (g_error_matches (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_WRONG_PASSPHRASE))
+    tessera_account_model_set_key_passphrase (model, NULL);
   if (record == NULL)
     {
       _tessera_window_show_error (self, _("Uploading Failed"), error);

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tessera-key-passphrase.h"
 #include "tessera-tasks.h"
 #include "tessera-wizard-flow.h"
 
@@ -45,6 +46,7 @@ struct _TesseraWizardFlow
   TesseraFeatures    features;
   TesseraKeyType     key_type;
   char              *device_name;
+  char              *key_passphrase; /* the user's, without a keyring; memory only, wiped when done */
 
   TesseraWizardStep  step;
   TesseraKeyRecord  *record;        /* the key, once saved; with its certificate once uploaded */
@@ -58,6 +60,16 @@ struct _TesseraWizardFlow
 };
 
 G_DEFINE_FINAL_TYPE (TesseraWizardFlow, tessera_wizard_flow, G_TYPE_OBJECT)
+
+static void
+forget_key_passphrase (TesseraWizardFlow *self)
+{
+  g_clear_pointer (&self->key_passphrase, tessera_secret_free);
+  if (self->session != NULL)
+    tessera_session_set_key_passphrase (self->session, NULL);
+  if (self->login_session != NULL)
+    tessera_session_set_key_passphrase (self->login_session, NULL);
+}
 
 enum {
   PROP_0,
@@ -196,6 +208,7 @@ verified_cb (GObject      *object,
   self->bound_jid = g_steal_pointer (&bound_jid);
   notify (self, PROP_BOUND_JID);
   set_running (self, FALSE);
+  forget_key_passphrase (self);
   tessera_wizard_flow_set_step (self, TESSERA_WIZARD_STEP_DONE);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -245,7 +258,9 @@ generated_cb (GObject      *object,
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GError) error = NULL;
 
-  record = tessera_task_create_pending_key_finish (result, &error);
+  record = g_task_get_source_tag (G_TASK (result)) == tessera_key_passphrase_create_key_async
+             ? tessera_key_passphrase_create_key_finish (result, &error)
+             : tessera_task_create_pending_key_finish (result, &error);
   if (record != NULL)
     set_record (self, record);
   if (leaving (self))
@@ -276,12 +291,20 @@ run_step (TesseraWizardFlow *self)
   switch (self->step)
     {
     case TESSERA_WIZARD_STEP_GENERATE:
-      tessera_task_create_pending_key_async (self->store, tessera_account_get_jid (self->account),
-                                             self->device_name, self->key_type, upload_protocol (self),
-                                             self->cancellable, generated_cb, g_object_ref (self));
+      if (self->key_passphrase != NULL)
+        tessera_key_passphrase_create_key_async (self->store, tessera_account_get_jid (self->account),
+                                                 self->device_name, self->key_type, upload_protocol (self),
+                                                 self->key_passphrase, self->cancellable, generated_cb,
+                                                 g_object_ref (self));
+      else
+        tessera_task_create_pending_key_async (self->store, tessera_account_get_jid (self->account),
+                                               self->device_name, self->key_type, upload_protocol (self),
+                                               self->cancellable, generated_cb, g_object_ref (self));
       break;
 
     case TESSERA_WIZARD_STEP_UPLOAD:
+      if (self->key_passphrase != NULL)
+        tessera_session_set_key_passphrase (self->session, self->key_passphrase);
       tessera_session_upload_async (self->session, tessera_key_record_get_id (self->record),
                                     self->cancellable, uploaded_cb, g_object_ref (self));
       break;
@@ -289,6 +312,8 @@ run_step (TesseraWizardFlow *self)
     case TESSERA_WIZARD_STEP_VERIFY:
       g_clear_object (&self->login_session);
       self->login_session = tessera_session_new (self->account, self->store);
+      if (self->key_passphrase != NULL)
+        tessera_session_set_key_passphrase (self->login_session, self->key_passphrase);
       tessera_session_login_async (self->login_session, self->cancellable, verified_cb, g_object_ref (self));
       break;
 
@@ -458,6 +483,7 @@ tessera_wizard_flow_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->device_name);
+  tessera_secret_free (self->key_passphrase);
   g_free (self->fingerprint);
   g_free (self->bound_jid);
   g_free (self->error_message);
@@ -697,6 +723,25 @@ tessera_wizard_flow_set_account (TesseraWizardFlow *self,
 }
 
 /**
+ * tessera_wizard_flow_set_key_passphrase:
+ * @self: a #TesseraWizardFlow
+ * @passphrase: (nullable): the user's passphrase for the new key, when no
+ *   keyring keeps a random one; %NULL to use the keyring
+ *
+ * Kept in memory only, for this enrollment, and wiped when it is done or
+ * the wizard closes.
+ */
+void
+tessera_wizard_flow_set_key_passphrase (TesseraWizardFlow *self,
+                                        const char        *passphrase)
+{
+  g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
+
+  forget_key_passphrase (self);
+  self->key_passphrase = g_strdup (passphrase);
+}
+
+/**
  * tessera_wizard_flow_start:
  * @self: a #TesseraWizardFlow with an account
  * @device_name: the checked device name
@@ -764,6 +809,7 @@ tessera_wizard_flow_close (TesseraWizardFlow *self)
 
   self->closed = TRUE;
   g_cancellable_cancel (self->cancellable);
+  forget_key_passphrase (self);
   if (self->login_session != NULL)
     tessera_session_close (self->login_session);
   if (self->cleanup != NULL)

@@ -47,6 +47,8 @@ void               tessera_wizard_flow_set_account     (TesseraWizardFlow    *se
                                                         TesseraAccount       *account,
                                                         TesseraSession       *session,
                                                         TesseraFeatures       features);
+void               tessera_wizard_flow_set_key_passphrase (TesseraWizardFlow *self,
+                                                           const char        *passphrase);
 void               tessera_wizard_flow_start           (TesseraWizardFlow    *self,
                                                         const char           *device_name,
                                                         TesseraKeyType        key_type);

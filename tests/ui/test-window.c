@@ -262,6 +262,57 @@ generate_and_upload (Fixture    *f,
                    tessera_cert_list_get_selected (f->cert_list) != NULL, 60);
 }
 
+/* A key made without a keyring (the wizard on such a desktop, or the CLI
+ * with --key-passphrase-file) waits to be uploaded: the window asks for its
+ * passphrase once instead of failing, and uploads with it. */
+static void
+test_window_upload_user_passphrase (Fixture       *f,
+                                    gconstpointer  data)
+{
+  const char *jid = tessera_ui_test_server_get (f->server, "JID");
+  g_autoptr(TesseraKeyStore) store = tessera_key_store_new (jid, NULL);
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKeyRecord) pending = NULL;
+  g_autoptr(TesseraKeyRecord) uploaded = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *upload_button = window_child (f, "upload_button");
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
+  g_assert_no_error (error);
+  record = tessera_key_store_save_key (store, key, "Passphrase Laptop", "ccm2", "user passphrase 1234", &error);
+  g_assert_no_error (error);
+  g_assert_true (tessera_key_record_get_uses_user_passphrase (record));
+  csr = tessera_key_create_csr (key, jid, &error);
+  g_assert_no_error (error);
+  pending = tessera_key_store_save_request (store, tessera_key_record_get_id (record), csr, &error);
+  g_assert_no_error (error);
+
+  tessera_window_refresh (f->window);
+  TESSERA_UI_WAIT (gtk_widget_is_sensitive (upload_button) && window_settled (f), 60);
+  tessera_ui_test_click (upload_button);
+
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL, 60);
+  dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Key Passphrase");
+  entry = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (entry));
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (entry), 10);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "user passphrase 1234");
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "window-key-passphrase");
+  respond (dialog, "_Use Key");
+
+  TESSERA_UI_WAIT (!gtk_widget_is_sensitive (upload_button) && window_settled (f), 60);
+  /* Neither asked again nor an error. */
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL, 10);
+  uploaded = tessera_key_store_lookup (store, tessera_key_record_get_id (record), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tessera_key_record_get_certificate (uploaded));
+}
+
 static void
 test_window_generate_upload (Fixture       *f,
                              gconstpointer  data)
@@ -674,6 +725,8 @@ main (int   argc,
 
   g_test_add ("/tessera/ui/window/list", Fixture, options_demo,
               fixture_setup, test_window_list, fixture_teardown);
+  g_test_add ("/tessera/ui/window/upload-user-passphrase", Fixture, options_plain,
+              fixture_setup, test_window_upload_user_passphrase, fixture_teardown);
   g_test_add ("/tessera/ui/window/generate-upload", Fixture, options_plain,
               fixture_setup, test_window_generate_upload, fixture_teardown);
   g_test_add ("/tessera/ui/window/overview", Fixture, options_demo,

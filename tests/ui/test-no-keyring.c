@@ -1,0 +1,281 @@
+/* test-no-keyring.c: the wizard on a desktop without a Secret Service
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <string.h>
+
+#include "tessera-account-form.h"
+#include "tessera-enroll-wizard.h"
+#include "tessera-test-fixtures.h"
+#include "tessera-ui-test.h"
+#include "tessera-window.h"
+
+/* No Secret Service: this program runs on a session bus of its own, a
+ * dbus-daemon with no service files (so no keyring can be activated), and
+ * without libsecret's file backend. GTK uses that bus as usual. */
+
+#define PASSPHRASE "Correct horse 42 battery!"
+
+typedef struct
+{
+  TesseraTestServer *server;
+} Fixture;
+
+static const char *server_options[] = { NULL };
+
+static char *bus_dir;
+static GSubprocess *bus;
+
+/* The bus dies with this program, even when a failed assertion ends it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+start_bare_session_bus (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_path = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *address = NULL;
+
+  bus_dir = tessera_test_tmpdir_new ("bare-bus-XXXXXX");
+  config_path = g_build_filename (bus_dir, "session.conf", NULL);
+  config = g_strdup_printf ("<busconfig>\n"
+                            "  <type>session</type>\n"
+                            "  <listen>unix:dir=%s</listen>\n"
+                            "  <policy context=\"default\">\n"
+                            "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+                            "    <allow eavesdrop=\"true\"/>\n"
+                            "    <allow own=\"*\"/>\n"
+                            "  </policy>\n"
+                            "</busconfig>\n", bus_dir);
+  g_file_set_contents (config_path, config, -1, &error);
+  g_assert_no_error (error);
+
+  /* Its stderr is not the test's: a daemon left behind must not hold the
+   * test harness's pipe open. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork",
+                                     "--print-address=1", "--config-file", config_path, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
+  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  g_unsetenv ("SECRET_BACKEND");
+  g_unsetenv ("SECRET_FILE_TEST_PATH");
+  g_unsetenv ("SECRET_FILE_TEST_PASSWORD");
+}
+
+static void
+stop_bare_session_bus (void)
+{
+  g_subprocess_send_signal (bus, SIGTERM);
+  g_subprocess_wait (bus, NULL, NULL);
+  g_clear_object (&bus);
+  tessera_test_tmpdir_free (g_steal_pointer (&bus_dir));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  tessera_ui_test_get_app ();
+  f->server = tessera_ui_test_start_server (data);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  tessera_ui_test_close_all_windows ();
+  g_clear_pointer (&f->server, tessera_test_server_stop);
+}
+
+static GtkWidget *
+wizard_child (TesseraEnrollWizard *wizard,
+              const char          *name)
+{
+  return tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, name);
+}
+
+static void
+set_text (GtkWidget  *row,
+          const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+static const char *
+hint (TesseraEnrollWizard *wizard)
+{
+  return gtk_label_get_label (GTK_LABEL (wizard_child (wizard, "passphrase_hint_label")));
+}
+
+/* TRUE when @needle is in a file under @dir (recursively). */
+static gboolean
+found_in_files (const char *dir,
+                const char *needle)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (found_in_files (path, needle))
+            return TRUE;
+          continue;
+        }
+      if (g_file_get_contents (path, &contents, &length, NULL) &&
+          g_strstr_len (contents, length, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* First run without a keyring: the account is saved without its password,
+ * the device page asks for the key's passphrase twice with a strength
+ * hint, and the key is saved encrypted with it; it is on disk nowhere. */
+static void
+test_no_keyring_wizard (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(TesseraAccount) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraEnrollWizard *wizard;
+  GtkWidget *form;
+  GtkWidget *progress_error;
+  const char *jid = tessera_ui_test_server_get (f->server, "JID");
+
+  g_assert_false (tessera_secret_is_available ());
+
+  g_application_activate (G_APPLICATION (tessera_ui_test_get_app ()));
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD) != NULL, 10);
+  wizard = TESSERA_ENROLL_WIZARD (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD));
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (GTK_WIDGET (wizard)), 10);
+  tessera_ui_test_click (wizard_child (wizard, "next_button"));
+
+  form = wizard_child (wizard, "form");
+  set_text (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "jid_row"), jid);
+  set_text (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "password_row"),
+            tessera_ui_test_server_get (f->server, "PASSWORD"));
+  set_text (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "host_row"),
+            tessera_ui_test_server_get (f->server, "HOST"));
+  set_text (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "port_row"),
+            tessera_ui_test_server_get (f->server, "PORT"));
+  tessera_account_form_set_ca_file (TESSERA_ACCOUNT_FORM (form), tessera_ui_test_server_get (f->server, "CA_FILE"));
+  tessera_ui_test_click (wizard_child (wizard, "next_button"));
+  TESSERA_UI_WAIT (!tessera_account_form_get_busy (TESSERA_ACCOUNT_FORM (form)), 60);
+  g_assert_true (tessera_account_form_get_checked (TESSERA_ACCOUNT_FORM (form)));
+
+  /* Saving works without a keyring: the settings only. */
+  tessera_ui_test_click (wizard_child (wizard, "next_button"));
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") == 0 ||
+                   gtk_widget_get_visible (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "error_label")),
+                   30);
+  if (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") != 0)
+    g_error ("saving failed: %s",
+             gtk_label_get_label (GTK_LABEL (tessera_ui_test_child (form, TESSERA_TYPE_ACCOUNT_FORM, "error_label"))));
+  saved = tessera_account_store_lookup (jid, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (saved);
+
+  /* The device page asks for a passphrase, twice. */
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (wizard_child (wizard, "passphrase_group")), 10);
+  g_assert_true (gtk_widget_get_mapped (wizard_child (wizard, "passphrase_repeat_row")));
+  g_assert_nonnull (strstr (hint (wizard), "type it twice"));
+
+  set_text (wizard_child (wizard, "passphrase_row"), "short");
+  g_assert_nonnull (strstr (hint (wizard), "Too short"));
+  tessera_ui_test_click (wizard_child (wizard, "next_button"));
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "device");
+  g_assert_true (gtk_widget_get_visible (wizard_child (wizard, "device_error_label")));
+
+  set_text (wizard_child (wizard, "passphrase_row"), "abcdefgh");
+  g_assert_nonnull (strstr (hint (wizard), "Weak"));
+  set_text (wizard_child (wizard, "passphrase_row"), PASSPHRASE);
+  set_text (wizard_child (wizard, "passphrase_repeat_row"), PASSPHRASE "x");
+  g_assert_nonnull (strstr (hint (wizard), "differ"));
+  tessera_ui_test_click (wizard_child (wizard, "next_button"));
+  g_assert_cmpstr (tessera_enroll_wizard_get_page (wizard), ==, "device");
+
+  set_text (wizard_child (wizard, "passphrase_repeat_row"), PASSPHRASE);
+  g_assert_nonnull (strstr (hint (wizard), "Strong"));
+  g_assert_false (gtk_widget_get_visible (wizard_child (wizard, "device_error_label")));
+  tessera_ui_test_screenshot (GTK_WIDGET (wizard), "no-keyring-passphrase");
+
+  /* Generate, upload, and a certificate login that opens the key with it. */
+  tessera_ui_test_click (wizard_child (wizard, "next_button"));
+  progress_error = wizard_child (wizard, "progress_error_label");
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "done") == 0 ||
+                   gtk_widget_get_visible (progress_error), 120);
+  if (gtk_widget_get_visible (progress_error))
+    g_error ("enrollment failed: %s", gtk_label_get_label (GTK_LABEL (progress_error)));
+  /* Nothing of it stays in the rows. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (wizard_child (wizard, "passphrase_row"))), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (wizard_child (wizard, "passphrase_repeat_row"))), ==, "");
+  tessera_ui_test_screenshot (GTK_WIDGET (wizard), "no-keyring-done");
+
+  store = tessera_key_store_new (jid, NULL);
+  device = tessera_key_store_get_device_record (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (device);
+  g_assert_true (tessera_key_record_get_uses_user_passphrase (device));
+  key = tessera_key_store_load_key (store, tessera_key_record_get_id (device), "not the passphrase", &error);
+  g_assert_null (key);
+  g_clear_error (&error);
+  key = tessera_key_store_load_key (store, tessera_key_record_get_id (device), PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (key);
+
+  /* Neither the passphrase nor the password is in any file of ours. */
+  g_assert_false (found_in_files (g_get_user_data_dir (), PASSPHRASE));
+  g_assert_false (found_in_files (g_get_user_config_dir (), PASSPHRASE));
+  g_assert_false (found_in_files (g_get_user_cache_dir (), PASSPHRASE));
+  g_assert_false (found_in_files (g_get_user_data_dir (), tessera_ui_test_server_get (f->server, "PASSWORD")));
+  g_assert_false (found_in_files (g_get_user_config_dir (), tessera_ui_test_server_get (f->server, "PASSWORD")));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  tessera_ui_test_init (&argc, &argv);
+  start_bare_session_bus ();
+
+  g_test_add ("/no-keyring/wizard", Fixture, server_options, fixture_setup, test_no_keyring_wizard,
+              fixture_teardown);
+
+  status = tessera_ui_test_run ();
+  stop_bare_session_bus ();
+  return status;
+}
