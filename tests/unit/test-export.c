@@ -279,6 +279,31 @@ test_key_mismatch_refused (Fixture *f, gconstpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+/* The key store keeps the key as PKCS #8 encrypted under a stored
+ * passphrase: the export reads it that way too. */
+static void
+test_encrypted_input_key (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *plain = g_build_filename (f->dir, "key.pem", NULL);
+  g_autofree char *enc = g_build_filename (f->dir, "key-enc.pem", NULL);
+  g_autoptr (GBytes) enc_key = NULL;
+  GBytes *out;
+
+  g_free (run_ok ((const char *const[]) { "certtool", "--to-p8", "--load-privkey", plain,
+                                          "--password", "stored-secret", "--pkcs-cipher", "aes-256",
+                                          "--outfile", enc, NULL }));
+  enc_key = read_bytes (enc);
+  g_assert_null (tessera_export_pem (enc_key, "wrong", f->cert, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  out = tessera_export_pkcs12 (enc_key, "stored-secret", f->cert, "Laptop", PASS,
+                               TESSERA_EXPORT_PKCS12_COMPATIBLE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (out);
+  tessera_export_bytes_free (out);
+}
+
 static void
 test_write_rules (Fixture *f, gconstpointer data)
 {
@@ -416,6 +441,7 @@ main (int argc, char **argv)
   ADD ("pem-encrypted", test_pem_encrypted);
   ADD ("pem-unencrypted", test_pem_unencrypted);
   ADD ("key-mismatch-refused", test_key_mismatch_refused);
+  ADD ("encrypted-input-key", test_encrypted_input_key);
   ADD ("write-rules", test_write_rules);
   ADD ("write-failure-leaves-nothing", test_write_failure_leaves_nothing);
   ADD ("write-short-leaves-nothing", test_write_short_leaves_nothing);
