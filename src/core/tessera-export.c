@@ -17,18 +17,11 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
-#include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
 #include "tessera-crypto.h"
+#include "tessera-gnutls-private.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (gnutls_x509_privkey_t, gnutls_x509_privkey_deinit)
-typedef gnutls_x509_crt_t TesseraExportCrt;
-typedef gnutls_pkcs12_t TesseraExportP12;
-typedef gnutls_pkcs12_bag_t TesseraExportBag;
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (TesseraExportCrt, gnutls_x509_crt_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (TesseraExportP12, gnutls_pkcs12_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (TesseraExportBag, gnutls_pkcs12_bag_deinit, NULL)
 
 void
 tessera_export_bytes_free (GBytes *data)
@@ -62,7 +55,7 @@ import_key (gnutls_x509_privkey_t *out,
             const char            *key_passphrase,
             GError               **error)
 {
-  g_autoptr (gnutls_x509_privkey_t) key = NULL;
+  g_auto (gnutls_x509_privkey_t) key = NULL;
   gnutls_datum_t datum;
   gsize size = 0;
   int rc;
@@ -72,7 +65,7 @@ import_key (gnutls_x509_privkey_t *out,
   if ((rc = gnutls_x509_privkey_init (&key)) < 0 ||
       (rc = gnutls_x509_privkey_import2 (key, &datum, GNUTLS_X509_FMT_PEM,
                                          key_passphrase, 0)) < 0)
-    return _tessera_crypto_set_gnutls_error (error, rc, _("Could not read the private key"));
+    return _tessera_gnutls_set_error (error, rc, _("Could not read the private key"));
   *out = g_steal_pointer (&key);
   return TRUE;
 }
@@ -82,7 +75,7 @@ import_cert (gnutls_x509_crt_t *out,
              GBytes            *cert,
              GError           **error)
 {
-  g_auto (TesseraExportCrt) crt = NULL;
+  g_auto (gnutls_x509_crt_t) crt = NULL;
   gnutls_datum_t datum;
   gsize size = 0;
   int rc;
@@ -90,12 +83,12 @@ import_cert (gnutls_x509_crt_t *out,
   datum.data = (unsigned char *) g_bytes_get_data (cert, &size);
   datum.size = size;
   if ((rc = gnutls_x509_crt_init (&crt)) < 0)
-    return _tessera_crypto_set_gnutls_error (error, rc, _("Could not read the certificate"));
+    return _tessera_gnutls_set_error (error, rc, _("Could not read the certificate"));
   rc = gnutls_x509_crt_import (crt, &datum,
                                size > 10 && memcmp (datum.data, "-----", 5) == 0
                                ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER);
   if (rc < 0)
-    return _tessera_crypto_set_gnutls_error (error, rc, _("Could not read the certificate"));
+    return _tessera_gnutls_set_error (error, rc, _("Could not read the certificate"));
   *out = g_steal_pointer (&crt);
   return TRUE;
 }
@@ -125,7 +118,7 @@ check_pair (gnutls_x509_privkey_t key,
 
   if ((rc = gnutls_x509_privkey_get_key_id (key, GNUTLS_KEYID_USE_SHA256, key_id, &key_size)) < 0 ||
       (rc = gnutls_x509_crt_get_key_id (crt, GNUTLS_KEYID_USE_SHA256, crt_id, &crt_size)) < 0)
-    return _tessera_crypto_set_gnutls_error (error, rc, _("Could not compare the key with the certificate"));
+    return _tessera_gnutls_set_error (error, rc, _("Could not compare the key with the certificate"));
   if (key_size != crt_size || memcmp (key_id, crt_id, key_size) != 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -158,11 +151,11 @@ tessera_export_pkcs12 (GBytes                  *key_pem,
                        TesseraExportPkcs12Mode  mode,
                        GError                 **error)
 {
-  g_autoptr (gnutls_x509_privkey_t) key = NULL;
-  g_auto (TesseraExportCrt) crt = NULL;
-  g_auto (TesseraExportP12) p12 = NULL;
-  g_auto (TesseraExportBag) cert_bag = NULL;
-  g_auto (TesseraExportBag) key_bag = NULL;
+  g_auto (gnutls_x509_privkey_t) key = NULL;
+  g_auto (gnutls_x509_crt_t) crt = NULL;
+  g_auto (gnutls_pkcs12_t) p12 = NULL;
+  g_auto (gnutls_pkcs12_bag_t) cert_bag = NULL;
+  g_auto (gnutls_pkcs12_bag_t) key_bag = NULL;
   unsigned int flags = mode == TESSERA_EXPORT_PKCS12_MODERN
                        ? GNUTLS_PKCS_PBES2_AES_256 : GNUTLS_PKCS_PKCS12_3DES;
   gnutls_mac_algorithm_t mac = mode == TESSERA_EXPORT_PKCS12_MODERN
@@ -181,7 +174,7 @@ tessera_export_pkcs12 (GBytes                  *key_pem,
   /* The localKeyId (SHA-1 of the public key) ties the key bag to its
    * certificate, as OpenSSL and Android expect. */
   if ((rc = gnutls_x509_crt_get_key_id (crt, 0, id_buf, &id_size)) < 0)
-    return _tessera_crypto_set_gnutls_error (error, rc, _("Could not build the PKCS #12 file")), NULL;
+    return _tessera_gnutls_set_error (error, rc, _("Could not build the PKCS #12 file")), NULL;
   key_id.data = id_buf;
   key_id.size = id_size;
 
@@ -202,7 +195,7 @@ tessera_export_pkcs12 (GBytes                  *key_pem,
     {
       if (pkcs8.data != NULL)
         gnutls_free (pkcs8.data);
-      return _tessera_crypto_set_gnutls_error (error, rc, _("Could not build the PKCS #12 file")), NULL;
+      return _tessera_gnutls_set_error (error, rc, _("Could not build the PKCS #12 file")), NULL;
     }
   gnutls_free (pkcs8.data);
   return take_datum (&out);
@@ -215,8 +208,8 @@ tessera_export_pem (GBytes      *key_pem,
                     const char  *export_passphrase,
                     GError     **error)
 {
-  g_autoptr (gnutls_x509_privkey_t) key = NULL;
-  g_auto (TesseraExportCrt) crt = NULL;
+  g_auto (gnutls_x509_privkey_t) key = NULL;
+  g_auto (gnutls_x509_crt_t) crt = NULL;
   gnutls_datum_t crt_pem = { NULL, 0 }, key_out = { NULL, 0 };
   g_autoptr (GByteArray) joined = NULL;
   int rc;
@@ -229,7 +222,7 @@ tessera_export_pem (GBytes      *key_pem,
     return NULL;
 
   if ((rc = gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &crt_pem)) < 0)
-    return _tessera_crypto_set_gnutls_error (error, rc, _("Could not export the certificate")), NULL;
+    return _tessera_gnutls_set_error (error, rc, _("Could not export the certificate")), NULL;
   rc = gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, export_passphrase,
                                           export_passphrase != NULL ? GNUTLS_PKCS_PBES2_AES_256
                                                                     : GNUTLS_PKCS_PLAIN,
@@ -237,7 +230,7 @@ tessera_export_pem (GBytes      *key_pem,
   if (rc < 0)
     {
       gnutls_free (crt_pem.data);
-      return _tessera_crypto_set_gnutls_error (error, rc, _("Could not export the private key")), NULL;
+      return _tessera_gnutls_set_error (error, rc, _("Could not export the private key")), NULL;
     }
 
   joined = g_byte_array_sized_new (crt_pem.size + key_out.size);
