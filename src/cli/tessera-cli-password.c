@@ -26,15 +26,6 @@
  * one (and /dev/zero would otherwise be read until memory runs out). */
 #define SECRET_FILE_MAX 4096
 
-void
-_tessera_cli_free_secret (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
 typedef enum {
   SECRET_FILE_PASSWORD,
   SECRET_FILE_KEY_PASSPHRASE,
@@ -171,7 +162,7 @@ read_secret_file (const char      *path,
 
   if (*secret == '\0')
     {
-      _tessera_cli_free_secret (secret);
+      tessera_secret_free (secret);
       g_set_error (error, TESSERA_CLI_ERROR, code, _("The first line of “%s” is empty"), path);
       return NULL;
     }
@@ -246,7 +237,7 @@ prompt_password (const char  *bare_jid,
   explicit_bzero (buffer, sizeof buffer);
   if (*password == '\0')
     {
-      _tessera_cli_free_secret (password);
+      tessera_secret_free (password);
       g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
                    _("No password was entered"));
       return NULL;

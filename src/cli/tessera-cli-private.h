@@ -111,7 +111,6 @@ char         *_tessera_cli_get_password    (TesseraCli *cli,
 gboolean      _tessera_cli_get_key_passphrase (TesseraCli *cli,
                                                char      **passphrase,
                                                GError    **error);
-void          _tessera_cli_free_secret     (char *secret);
 
 /* tessera-cli-output.c */
 int           _tessera_cli_error_classify  (const GError *error,

@@ -212,7 +212,7 @@ _tessera_cli_prepare_session (TesseraCli  *cli,
       if (password == NULL)
         return FALSE;
       tessera_session_set_password (cli->session, password);
-      _tessera_cli_free_secret (password);
+      tessera_secret_free (password);
     }
   return TRUE;
 }

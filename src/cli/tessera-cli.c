@@ -283,7 +283,7 @@ tessera_cli_clear (TesseraCli *cli)
   g_clear_pointer (&cli->pin_fingerprint, g_free);
   g_clear_pointer (&cli->password_file, g_free);
   g_clear_pointer (&cli->key_passphrase_file, g_free);
-  g_clear_pointer (&cli->key_passphrase, _tessera_cli_free_secret);
+  g_clear_pointer (&cli->key_passphrase, tessera_secret_free);
   g_clear_pointer (&cli->key_type, g_free);
   g_clear_pointer (&cli->args, g_strfreev);
   g_clear_object (&cli->session);
