@@ -818,11 +818,11 @@ tessera_account_model_get_features (TesseraAccountModel *self)
 }
 
 /* Which way a new key goes up: ccm2 when the server offers it. */
-const char *
+TesseraCertProtocol
 tessera_account_model_get_upload_protocol (TesseraAccountModel *self)
 {
-  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
-  return (self->features & TESSERA_FEATURE_ADD) ? "ccm2" : "xep0257";
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), TESSERA_CERT_PROTOCOL_NONE);
+  return tessera_cert_protocol_for_features (self->features);
 }
 
 

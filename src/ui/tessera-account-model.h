@@ -30,7 +30,7 @@ TesseraAccountModel    *tessera_account_model_new                 (TesseraAccoun
 TesseraAccount         *tessera_account_model_get_account         (TesseraAccountModel  *self);
 TesseraKeyStore        *tessera_account_model_get_store           (TesseraAccountModel  *self);
 TesseraFeatures         tessera_account_model_get_features        (TesseraAccountModel  *self);
-const char             *tessera_account_model_get_upload_protocol (TesseraAccountModel  *self);
+TesseraCertProtocol     tessera_account_model_get_upload_protocol (TesseraAccountModel  *self);
 gboolean                tessera_account_model_get_busy            (TesseraAccountModel  *self);
 GListModel             *tessera_account_model_get_entries         (TesseraAccountModel  *self);
 const char * const     *tessera_account_model_get_device_fingerprints (TesseraAccountModel *self);

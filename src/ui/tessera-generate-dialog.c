@@ -23,18 +23,18 @@ struct _TesseraGenerateDialog
   AdwWindow        parent_instance;
 
   GtkButton       *generate_button;
-  GtkStack        *stack;
-  AdwEntryRow     *name_row;
-  AdwComboRow     *key_type_row;
-  GtkLabel        *error_label;
-  GtkSpinner      *spinner;
+  GtkStack            *stack;
+  AdwEntryRow         *name_row;
+  AdwComboRow         *key_type_row;
+  GtkLabel            *error_label;
+  GtkSpinner          *spinner;
 
-  TesseraKeyStore *store;
-  char            *bare_jid;
-  char            *protocol;
-  GCancellable    *cancellable;
-  gboolean         busy;
-  char            *error_message;
+  TesseraKeyStore     *store;
+  char                *bare_jid;
+  TesseraCertProtocol  protocol;
+  GCancellable        *cancellable;
+  gboolean             busy;
+  char                *error_message;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraGenerateDialog, tessera_generate_dialog, ADW_TYPE_WINDOW)
@@ -154,7 +154,7 @@ tessera_generate_dialog_generate (TesseraGenerateDialog *self)
 
   set_state (self, TRUE, NULL);
 
-  tessera_task_create_pending_key_async (self->store, self->bare_jid, name, key_type, self->protocol,
+  tessera_task_create_pending_key_async (self->store, self->bare_jid, name, key_type, self->protocol, NULL,
                                          self->cancellable, generated_cb, g_object_ref (self));
 }
 
@@ -184,7 +184,6 @@ tessera_generate_dialog_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_pointer (&self->bare_jid, g_free);
-  g_clear_pointer (&self->protocol, g_free);
   g_clear_pointer (&self->error_message, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_GENERATE_DIALOG);
 
@@ -282,7 +281,7 @@ tessera_generate_dialog_init (TesseraGenerateDialog *self)
  * @parent: (nullable): the window it belongs to
  * @store: the account's key store
  * @bare_jid: the account
- * @protocol: "ccm2" or "xep0257": how the key will be uploaded
+ * @protocol: how the key will be uploaded
  *
  * Returns: (transfer full): a new #TesseraGenerateDialog
  */
@@ -290,19 +289,19 @@ TesseraGenerateDialog *
 tessera_generate_dialog_new (GtkWindow       *parent,
                              TesseraKeyStore *store,
                              const char      *bare_jid,
-                             const char      *protocol)
+                             TesseraCertProtocol  protocol)
 {
   TesseraGenerateDialog *self;
 
   g_return_val_if_fail (TESSERA_IS_KEY_STORE (store), NULL);
   g_return_val_if_fail (bare_jid != NULL, NULL);
-  g_return_val_if_fail (protocol != NULL, NULL);
+  g_return_val_if_fail (protocol != TESSERA_CERT_PROTOCOL_NONE, NULL);
 
   self = g_object_new (TESSERA_TYPE_GENERATE_DIALOG,
                        "transient-for", parent,
                        NULL);
   self->store = g_object_ref (store);
   self->bare_jid = g_strdup (bare_jid);
-  self->protocol = g_strdup (protocol);
+  self->protocol = protocol;
   return self;
 }

@@ -19,7 +19,7 @@ G_DECLARE_FINAL_TYPE (TesseraGenerateDialog, tessera_generate_dialog, TESSERA, G
 TesseraGenerateDialog *tessera_generate_dialog_new     (GtkWindow             *parent,
                                                         TesseraKeyStore       *store,
                                                         const char            *bare_jid,
-                                                        const char            *protocol);
+                                                        TesseraCertProtocol    protocol);
 void                   tessera_generate_dialog_generate (TesseraGenerateDialog *self);
 
 G_END_DECLS

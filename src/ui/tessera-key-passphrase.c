@@ -47,14 +47,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-wipe_free (char *secret)
-{
-  if (secret != NULL)
-    explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
 /**
  * tessera_passphrase_strength:
  * @passphrase: (nullable): what the user typed
@@ -170,7 +162,7 @@ set_secret (TesseraKeyPassphrase  *self,
 {
   if (g_strcmp0 (*field, value) == 0)
     return;
-  wipe_free (*field);
+  tessera_secret_free (*field);
   *field = g_strdup (value);
   text_changed (self, pspec);
 }
@@ -270,111 +262,6 @@ tessera_key_passphrase_probe (TesseraKeyPassphrase *self)
   g_task_run_in_thread (task, probe_thread);
 }
 
-/* Creating a key with the user's passphrase */
-
-typedef struct
-{
-  TesseraKeyStore *store;
-  char            *bare_jid;
-  char            *name;
-  char            *protocol;
-  char            *passphrase;
-  TesseraKeyType   key_type;
-} CreateData;
-
-static void
-create_data_free (CreateData *data)
-{
-  g_clear_object (&data->store);
-  g_free (data->bare_jid);
-  g_free (data->name);
-  g_free (data->protocol);
-  wipe_free (data->passphrase);
-  g_free (data);
-}
-
-/* As tessera_task_create_pending_key_async(), which has no passphrase
- * parameter: the key is saved encrypted with @passphrase, then its request;
- * a key without its request is deleted again. */
-static void
-create_key_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  CreateData *data = task_data;
-  g_autoptr(TesseraKey) key = NULL;
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  TesseraKeyRecord *pending = NULL;
-  GError *error = NULL;
-
-  key = tessera_key_generate (data->key_type, cancellable, &error);
-  if (key != NULL)
-    record = tessera_key_store_save_key (data->store, key, data->name, data->protocol, data->passphrase, &error);
-  if (record == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  csr = tessera_key_create_csr (key, data->bare_jid, &error);
-  if (csr != NULL)
-    pending = tessera_key_store_save_request (data->store, tessera_key_record_get_id (record), csr, &error);
-  if (pending == NULL || g_cancellable_is_cancelled (cancellable))
-    {
-      tessera_key_store_delete (data->store, tessera_key_record_get_id (record), NULL);
-      g_clear_object (&pending);
-      if (error == NULL)
-        g_task_return_error_if_cancelled (task);
-      else
-        g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, pending, g_object_unref);
-}
-
-void
-tessera_key_passphrase_create_key_async (TesseraKeyStore     *store,
-                                         const char          *bare_jid,
-                                         const char          *name,
-                                         TesseraKeyType       key_type,
-                                         const char          *protocol,
-                                         const char          *passphrase,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  CreateData *data;
-
-  g_return_if_fail (TESSERA_IS_KEY_STORE (store));
-  g_return_if_fail (passphrase != NULL);
-
-  data = g_new0 (CreateData, 1);
-  data->store = g_object_ref (store);
-  data->bare_jid = g_strdup (bare_jid);
-  data->name = g_strdup (name);
-  data->protocol = g_strdup (protocol);
-  data->passphrase = g_strdup (passphrase);
-  data->key_type = key_type;
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_key_passphrase_create_key_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) create_data_free);
-  g_task_run_in_thread (task, create_key_thread);
-}
-
-TesseraKeyRecord *
-tessera_key_passphrase_create_key_finish (GAsyncResult  *result,
-                                          GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* GObject */
 
 static void
@@ -392,8 +279,8 @@ tessera_key_passphrase_finalize (GObject *object)
 {
   TesseraKeyPassphrase *self = (TesseraKeyPassphrase *) object;
 
-  wipe_free (self->text);
-  wipe_free (self->repeat);
+  tessera_secret_free (self->text);
+  tessera_secret_free (self->repeat);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (tessera_key_passphrase_parent_class)->finalize (object);

@@ -36,16 +36,5 @@ char                 *tessera_key_passphrase_dup          (TesseraKeyPassphrase 
 void                  tessera_key_passphrase_clear        (TesseraKeyPassphrase *self);
 void                  tessera_key_passphrase_probe        (TesseraKeyPassphrase *self);
 
-void                  tessera_key_passphrase_create_key_async  (TesseraKeyStore     *store,
-                                                                const char          *bare_jid,
-                                                                const char          *name,
-                                                                TesseraKeyType       key_type,
-                                                                const char          *protocol,
-                                                                const char          *passphrase,
-                                                                GCancellable        *cancellable,
-                                                                GAsyncReadyCallback  callback,
-                                                                gpointer             user_data);
-TesseraKeyRecord     *tessera_key_passphrase_create_key_finish (GAsyncResult        *result,
-                                                                GError             **error);
 
 G_END_DECLS

@@ -49,7 +49,9 @@ prepared_cb (GObject      *object,
  * @bare_jid: the account
  * @name: the device name the certificate will carry
  * @key_type: the kind of key to generate
- * @protocol: "ccm2" or "xep0257", how the key will be uploaded
+ * @protocol: how the key will be uploaded
+ * @user_passphrase: (nullable): the passphrase the user chose for the key
+ *   where no Secret Service keeps a random one; %NULL otherwise
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when done
  * @user_data: data for @callback
@@ -64,7 +66,8 @@ tessera_task_create_pending_key_async (TesseraKeyStore     *store,
                                        const char          *bare_jid,
                                        const char          *name,
                                        TesseraKeyType       key_type,
-                                       const char          *protocol,
+                                       TesseraCertProtocol  protocol,
+                                       const char          *user_passphrase,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
@@ -75,7 +78,7 @@ tessera_task_create_pending_key_async (TesseraKeyStore     *store,
   g_return_if_fail (TESSERA_IS_KEY_STORE (store));
   g_return_if_fail (bare_jid != NULL);
   g_return_if_fail (name != NULL);
-  g_return_if_fail (tessera_cert_protocol_from_string (protocol) != TESSERA_CERT_PROTOCOL_NONE);
+  g_return_if_fail (protocol != TESSERA_CERT_PROTOCOL_NONE);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_task_create_pending_key_async);
@@ -83,7 +86,9 @@ tessera_task_create_pending_key_async (TesseraKeyStore     *store,
   g_task_set_check_cancellable (task, FALSE);
 
   enrollment = tessera_enrollment_new (store, bare_jid, name, key_type);
-  tessera_enrollment_prepare_async (enrollment, tessera_cert_protocol_from_string (protocol), cancellable,
+  if (user_passphrase != NULL)
+    tessera_enrollment_set_user_passphrase (enrollment, user_passphrase);
+  tessera_enrollment_prepare_async (enrollment, protocol, cancellable,
                                     prepared_cb, task);
 }
 

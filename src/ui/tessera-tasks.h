@@ -27,7 +27,8 @@ void              tessera_task_create_pending_key_async   (TesseraKeyStore     *
                                                            const char          *bare_jid,
                                                            const char          *name,
                                                            TesseraKeyType       key_type,
-                                                           const char          *protocol,
+                                                           TesseraCertProtocol  protocol,
+                                                           const char          *user_passphrase,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);

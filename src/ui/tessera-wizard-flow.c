@@ -258,9 +258,7 @@ generated_cb (GObject      *object,
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GError) error = NULL;
 
-  record = g_task_get_source_tag (G_TASK (result)) == tessera_key_passphrase_create_key_async
-             ? tessera_key_passphrase_create_key_finish (result, &error)
-             : tessera_task_create_pending_key_finish (result, &error);
+  record = tessera_task_create_pending_key_finish (result, &error);
   if (record != NULL)
     set_record (self, record);
   if (leaving (self))
@@ -274,12 +272,6 @@ generated_cb (GObject      *object,
   next_step (self);
 }
 
-static const char *
-upload_protocol (TesseraWizardFlow *self)
-{
-  return (self->features & TESSERA_FEATURE_ADD) ? "ccm2" : "xep0257";
-}
-
 static void
 run_step (TesseraWizardFlow *self)
 {
@@ -291,15 +283,11 @@ run_step (TesseraWizardFlow *self)
   switch (self->step)
     {
     case TESSERA_WIZARD_STEP_GENERATE:
-      if (self->key_passphrase != NULL)
-        tessera_key_passphrase_create_key_async (self->store, tessera_account_get_jid (self->account),
-                                                 self->device_name, self->key_type, upload_protocol (self),
-                                                 self->key_passphrase, self->cancellable, generated_cb,
-                                                 g_object_ref (self));
-      else
-        tessera_task_create_pending_key_async (self->store, tessera_account_get_jid (self->account),
-                                               self->device_name, self->key_type, upload_protocol (self),
-                                               self->cancellable, generated_cb, g_object_ref (self));
+      tessera_task_create_pending_key_async (self->store, tessera_account_get_jid (self->account),
+                                             self->device_name, self->key_type,
+                                             tessera_cert_protocol_for_features (self->features),
+                                             self->key_passphrase, self->cancellable, generated_cb,
+                                             g_object_ref (self));
       break;
 
     case TESSERA_WIZARD_STEP_UPLOAD:
