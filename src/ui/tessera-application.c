@@ -21,9 +21,21 @@ struct _TesseraApplication
 G_DEFINE_FINAL_TYPE (TesseraApplication, tessera_application, ADW_TYPE_APPLICATION)
 
 static void
+first_frame_cb (GdkFrameClock *clock,
+                TesseraWindow *window)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, window);
+
+  /* The wizard is for a window that still has no account. */
+  if (tessera_window_get_account (window) == NULL)
+    tessera_window_start_enrollment (window);
+}
+
+static void
 tessera_application_activate (GApplication *app)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GdkFrameClock *clock;
 
   if (window != NULL)
     {
@@ -34,8 +46,15 @@ tessera_application_activate (GApplication *app)
   window = GTK_WINDOW (tessera_window_new (GTK_APPLICATION (app)));
   gtk_window_present (window);
 
-  /* First start: nothing to show yet, so walk the user through enrollment. */
-  if (tessera_window_get_account (TESSERA_WINDOW (window)) == NULL)
+  /* First start: nothing to show yet, so walk the user through enrollment,
+   * but only once the main window is on screen: building the wizard before
+   * that would hold back the first frame. */
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  if (tessera_window_get_account (TESSERA_WINDOW (window)) != NULL)
+    return;
+  if (clock != NULL)
+    g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_cb), window, 0);
+  else
     tessera_window_start_enrollment (TESSERA_WINDOW (window));
 }
 

@@ -20,6 +20,8 @@ struct _TesseraCertDetails
 {
   AdwBin            parent_instance;
 
+  GtkWidget        *status_badge;
+
   TesseraCertEntry *entry;
   gboolean          is_device;
 };
@@ -209,17 +211,29 @@ status_visible (gpointer          this,
   return state == TESSERA_EXPIRY_EXPIRED || state == TESSERA_EXPIRY_SOON;
 }
 
-static GStrv
-status_classes (gpointer          this,
-                TesseraCertEntry *entry)
+/* Only the class that differs is touched, so selecting another row does not
+ * restyle the badge when its state stays the same. */
+static void
+update_status_class (TesseraCertDetails *self)
 {
-  const char *classes[] = { "tessera-badge", NULL, NULL };
+  TesseraExpiryState state = expiry_state (self->entry);
+  gboolean error = state == TESSERA_EXPIRY_EXPIRED;
+  gboolean warning = state == TESSERA_EXPIRY_SOON;
 
-  if (expiry_state (entry) == TESSERA_EXPIRY_EXPIRED)
-    classes[1] = "error";
-  else if (expiry_state (entry) == TESSERA_EXPIRY_SOON)
-    classes[1] = "warning";
-  return g_strdupv ((char **) classes);
+  if (error != gtk_widget_has_css_class (self->status_badge, "error"))
+    {
+      if (error)
+        gtk_widget_add_css_class (self->status_badge, "error");
+      else
+        gtk_widget_remove_css_class (self->status_badge, "error");
+    }
+  if (warning != gtk_widget_has_css_class (self->status_badge, "warning"))
+    {
+      if (warning)
+        gtk_widget_add_css_class (self->status_badge, "warning");
+      else
+        gtk_widget_remove_css_class (self->status_badge, "warning");
+    }
 }
 
 static void
@@ -324,7 +338,7 @@ tessera_cert_details_class_init (TesseraCertDetailsClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, certificate_key);
   gtk_widget_class_bind_template_callback (widget_class, status_text);
   gtk_widget_class_bind_template_callback (widget_class, status_visible);
-  gtk_widget_class_bind_template_callback (widget_class, status_classes);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, status_badge);
 }
 
 static void
@@ -373,7 +387,10 @@ tessera_cert_details_set_entry (TesseraCertDetails *self,
 
   g_object_freeze_notify (G_OBJECT (self));
   if (g_set_object (&self->entry, entry))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENTRY]);
+    {
+      update_status_class (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENTRY]);
+    }
   set_is_device (self, is_device);
   g_object_thaw_notify (G_OBJECT (self));
 }

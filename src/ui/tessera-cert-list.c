@@ -43,11 +43,62 @@ static GParamSpec *properties[N_PROPS];
 
 static const char * const state_classes[] = { "warning", "error", "dim-label", NULL };
 
+/* Rows are recycled while scrolling, so a bind mostly repeats what the row
+ * already shows. Each setter below compares first, so a row that keeps its
+ * state is not restyled or reloaded: removing a class and adding it back
+ * restyles the widget, and setting an icon again reloads it. */
+
 static void
-reset_state_classes (GtkWidget *widget)
+set_state_class (GtkWidget  *widget,
+                 const char *css_class)
 {
   for (guint i = 0; state_classes[i] != NULL; i++)
-    gtk_widget_remove_css_class (widget, state_classes[i]);
+    {
+      gboolean wanted = g_strcmp0 (state_classes[i], css_class) == 0;
+
+      if (wanted != gtk_widget_has_css_class (widget, state_classes[i]))
+        {
+          if (wanted)
+            gtk_widget_add_css_class (widget, state_classes[i]);
+          else
+            gtk_widget_remove_css_class (widget, state_classes[i]);
+        }
+    }
+}
+
+static void
+set_label_text (GtkWidget  *label,
+                const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), text) != 0)
+    gtk_label_set_label (GTK_LABEL (label), text);
+}
+
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *tooltip)
+{
+  const char *current = gtk_widget_get_tooltip_text (widget);
+
+  if (g_strcmp0 (current, tooltip) != 0)
+    gtk_widget_set_tooltip_text (widget, tooltip);
+}
+
+static void
+set_visible (GtkWidget *widget,
+             gboolean   visible)
+{
+  if (gtk_widget_get_visible (widget) != visible)
+    gtk_widget_set_visible (widget, visible);
+}
+
+static void
+set_icon (GtkWidget  *image,
+          const char *icon_name)
+{
+  set_visible (image, icon_name != NULL);
+  if (icon_name != NULL && g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (image)), icon_name) != 0)
+    gtk_image_set_from_icon_name (GTK_IMAGE (image), icon_name);
 }
 
 static GDateTime *
@@ -71,6 +122,22 @@ label_setup_cb (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (label), 6);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 18);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+fingerprint_setup_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      TesseraCertList          *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_widget_add_css_class (label, "monospace");
+  /* The short form is a few characters; it is never cut. */
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
   gtk_label_set_width_chars (GTK_LABEL (label), 6);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 18);
   gtk_list_item_set_child (item, label);
@@ -104,16 +171,10 @@ set_icon_label (GtkListItem *item,
   GtkWidget *image = gtk_widget_get_first_child (box);
   GtkWidget *label = gtk_widget_get_next_sibling (image);
 
-  reset_state_classes (box);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (box, css_class);
-
-  gtk_widget_set_visible (image, icon_name != NULL);
-  if (icon_name != NULL)
-    gtk_image_set_from_icon_name (GTK_IMAGE (image), icon_name);
-
-  gtk_label_set_label (GTK_LABEL (label), text);
-  gtk_widget_set_tooltip_text (box, tooltip);
+  set_state_class (box, css_class);
+  set_icon (image, icon_name);
+  set_label_text (label, text);
+  set_tooltip (box, tooltip);
 }
 
 static GtkWidget *
@@ -123,10 +184,8 @@ create_badge (const char *text,
   GtkWidget *badge = gtk_label_new (text);
 
   gtk_widget_add_css_class (badge, "tessera-badge");
-  if (css_class != NULL)
-    gtk_widget_add_css_class (badge, css_class);
+  gtk_widget_add_css_class (badge, css_class);
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-  gtk_widget_set_visible (badge, FALSE);
   return badge;
 }
 
@@ -143,9 +202,45 @@ name_setup_cb (GtkSignalListItemFactory *factory,
   /* Names stay readable next to the badge even in a narrow window. */
   gtk_label_set_width_chars (GTK_LABEL (label), 10);
   gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), create_badge (_("This device"), "accent"));
-  gtk_box_append (GTK_BOX (box), create_badge (_("Unreadable"), "warning"));
   gtk_list_item_set_child (item, box);
+}
+
+/* Most rows show no badge: a badge is made the first time its row needs it,
+ * so the up to 200 rows GtkListView keeps hold fewer widgets. The badges
+ * follow the label, "This device" first. */
+static void
+show_device_badge (GtkWidget *box,
+                   gboolean   visible)
+{
+  GtkWidget *badge = g_object_get_data (G_OBJECT (box), "device-badge");
+
+  if (badge == NULL && !visible)
+    return;
+  if (badge == NULL)
+    {
+      badge = create_badge (_("This device"), "accent");
+      gtk_box_insert_child_after (GTK_BOX (box), badge, gtk_widget_get_first_child (box));
+      g_object_set_data (G_OBJECT (box), "device-badge", badge);
+    }
+  set_visible (badge, visible);
+}
+
+static void
+show_unreadable_badge (GtkWidget *box,
+                       gboolean   visible)
+{
+  GtkWidget *badge = g_object_get_data (G_OBJECT (box), "unreadable-badge");
+
+  if (badge == NULL && !visible)
+    return;
+  if (badge == NULL)
+    {
+      badge = create_badge (_("Unreadable"), "warning");
+      gtk_widget_set_tooltip_text (badge, _("The server sent data that is not a readable certificate"));
+      gtk_box_append (GTK_BOX (box), badge);
+      g_object_set_data (G_OBJECT (box), "unreadable-badge", badge);
+    }
+  set_visible (badge, visible);
 }
 
 static void
@@ -154,25 +249,14 @@ name_bind_cb (GtkSignalListItemFactory *factory,
               TesseraCertList          *self)
 {
   TesseraCertEntry *entry = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_widget_get_first_child (gtk_list_item_get_child (item));
-  GtkWidget *device_badge = gtk_widget_get_next_sibling (label);
-  GtkWidget *unreadable_badge = gtk_widget_get_next_sibling (device_badge);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *label = gtk_widget_get_first_child (box);
   const char *name = tessera_cert_entry_get_name (entry);
-  gboolean readable = tessera_cert_entry_get_certificate (entry) != NULL;
 
-  reset_state_classes (label);
-  if (name[0] == '\0')
-    {
-      gtk_label_set_label (GTK_LABEL (label), _("Unnamed"));
-      gtk_widget_add_css_class (label, "dim-label");
-    }
-  else
-    gtk_label_set_label (GTK_LABEL (label), name);
-
-  gtk_widget_set_visible (device_badge, tessera_cert_list_is_device (self, entry));
-  gtk_widget_set_visible (unreadable_badge, !readable);
-  gtk_widget_set_tooltip_text (unreadable_badge,
-                               readable ? NULL : _("The server sent data that is not a readable certificate"));
+  set_state_class (label, name[0] == '\0' ? "dim-label" : NULL);
+  set_label_text (label, name[0] == '\0' ? _("Unnamed") : name);
+  show_device_badge (box, tessera_cert_list_is_device (self, entry));
+  show_unreadable_badge (box, tessera_cert_entry_get_certificate (entry) == NULL);
 }
 
 static void
@@ -216,15 +300,9 @@ users_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_list_item_get_child (item);
   g_autofree char *users = tessera_format_users (tessera_cert_entry_get_users (entry));
 
-  reset_state_classes (label);
-  if (users == NULL)
-    {
-      gtk_label_set_label (GTK_LABEL (label), _("Not in use"));
-      gtk_widget_add_css_class (label, "dim-label");
-    }
-  else
-    gtk_label_set_label (GTK_LABEL (label), users);
-  gtk_widget_set_tooltip_text (label, users);
+  set_state_class (label, users == NULL ? "dim-label" : NULL);
+  set_label_text (label, users == NULL ? _("Not in use") : users);
+  set_tooltip (label, users);
 }
 
 static void
@@ -270,10 +348,8 @@ fingerprint_bind_cb (GtkSignalListItemFactory *factory,
                                                            TESSERA_FINGERPRINT_UPPER |
                                                            TESSERA_FINGERPRINT_COLONS);
 
-  gtk_widget_add_css_class (label, "monospace");
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
-  gtk_label_set_label (GTK_LABEL (label), short_text);
-  gtk_widget_set_tooltip_text (label, full_text);
+  set_label_text (label, short_text);
+  set_tooltip (label, full_text);
 }
 
 /* Sorting */
@@ -465,6 +541,7 @@ tessera_cert_list_class_init (TesseraCertListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraCertList, expires_column);
   gtk_widget_class_bind_template_child (widget_class, TesseraCertList, fingerprint_column);
   gtk_widget_class_bind_template_callback (widget_class, label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fingerprint_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, icon_label_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_bind_cb);
