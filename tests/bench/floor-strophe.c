@@ -17,7 +17,7 @@
  *
  * --unlock-once: the least the stack can do for a certificate login. The
  * key is decrypted once (GnuTLS: its PBKDF2, nettle's, is the faster of
- * the two on this stack; OpenSSL 3's costs about 1.5 times as much) and
+ * the two on this stack; OpenSSL 3's costs almost twice as much) and
  * handed to libstrophe unlocked through a memfd, as Tessera does; without it,
  * libstrophe unlocks the encrypted key.pem itself through its password
  * callback (twice per connection with libstrophe 0.12.2 and OpenSSL 3).
