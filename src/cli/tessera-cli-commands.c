@@ -474,17 +474,21 @@ print_revoked (TesseraCli *cli,
     g_print (_("This device can no longer log in with a certificate; its local key was deleted.\n"));
 }
 
+/* The session decides from the list this command read a moment ago
+ * instead of listing again (PROTOCOL.md §4 is met by that list). */
 static gboolean
 revoke_fingerprint (TesseraCli  *cli,
                     const char  *fingerprint,
+                    GListModel  *listed,
+                    gint64       listed_at,
                     GError     **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_session_revoke_async (cli->session, fingerprint, cli->cancellable,
-                                _tessera_cli_async_done_cb, cli);
+  tessera_session_revoke_listed_async (cli->session, fingerprint, listed, listed_at, cli->cancellable,
+                                       _tessera_cli_async_done_cb, cli);
   result = _tessera_cli_wait (cli);
-  return tessera_session_revoke_finish (cli->session, result, error);
+  return tessera_session_revoke_listed_finish (cli->session, result, error);
 }
 
 static gboolean
@@ -498,6 +502,7 @@ run_revoke (TesseraCli  *cli,
   g_autofree char *fingerprint = NULL;
   TesseraCertEntry *entry;
   gboolean this_device;
+  gint64 listed_at;
 
   prefix = tessera_fingerprint_normalize_prefix (cli->args[0], PREFIX_MIN_DIGITS, error);
   if (prefix == NULL)
@@ -505,13 +510,14 @@ run_revoke (TesseraCli  *cli,
   entries = list_certificates (cli, error);
   if (entries == NULL)
     return FALSE;
+  listed_at = g_get_monotonic_time ();
 
   matches = find_matches (entries, prefix);
   if (matches->len == 0 && strlen (prefix) == TESSERA_FINGERPRINT_HEX_LEN)
     {
-      /* The session re-lists and answers NOT_FOUND: the same error as a
-       * certificate revoked by someone else in the meantime. */
-      return revoke_fingerprint (cli, prefix, error);
+      /* The session answers NOT_FOUND: the same error as a certificate
+       * revoked by someone else in the meantime. */
+      return revoke_fingerprint (cli, prefix, entries, listed_at, error);
     }
   if (matches->len == 0)
     {
@@ -534,7 +540,7 @@ run_revoke (TesseraCli  *cli,
   name = g_strdup (tessera_cert_entry_get_name (entry));
   /* The session lists again after the server's "done" and fails with
    * REVOKE_UNCONFIRMED when the certificate is still there. */
-  if (!revoke_fingerprint (cli, fingerprint, error))
+  if (!revoke_fingerprint (cli, fingerprint, entries, listed_at, error))
     return FALSE;
 
   print_revoked (cli, fingerprint, name, this_device);

@@ -79,8 +79,9 @@ struct _TesseraConnection
   char            *pin;
   char            *password;
   char            *cert_path;
-  char            *key_path;
-  char            *key_passphrase;
+  GBytes          *client_key;      /* unlocked; dropped after the handshake */
+  int              key_fd;          /* sealed memfd holding it, or -1 */
+  char            *key_path;        /* /proc/self/fd/<key_fd> */
   char           **secrets;         /* for log redaction */
   gboolean         log_strophe;
 

@@ -9,6 +9,7 @@
 #define G_LOG_DOMAIN "tessera-xmpp"
 
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -164,7 +165,9 @@ tessera_connection_unref (TesseraConnection *self)
   tessera_secret_free (self->password);
   g_free (self->cert_path);
   g_free (self->key_path);
-  tessera_secret_free (self->key_passphrase);
+  g_clear_pointer (&self->client_key, g_bytes_unref);
+  if (self->key_fd >= 0)
+    close (self->key_fd);
   for (guint i = 0; self->secrets[i] != NULL; i++)
     tessera_secret_free (self->secrets[i]);
   g_free (self->secrets);

@@ -4,14 +4,21 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+/* memfd_create () and the F_SEAL_* flags */
+#define _GNU_SOURCE
+
 #include "config.h"
 
 #define G_LOG_DOMAIN "tessera-xmpp"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -31,6 +38,7 @@
 
 static void worker_on_closed (TesseraConnection *self,
                               GError            *error);
+static void worker_drop_key  (TesseraConnection *self);
 
 /* ---- libstrophe callbacks (worker thread) ------------------------------ */
 
@@ -62,23 +70,15 @@ sockopt_cb (xmpp_conn_t *conn,
   return xmpp_sockopt_cb_keepalive (conn, sock);
 }
 
+/* The key reaches OpenSSL unlocked, so no passphrase is ever needed: say
+ * no rather than let OpenSSL's default callback prompt on a terminal. */
 static int
 password_cb (char        *pw,
              size_t       pw_max,
              xmpp_conn_t *conn,
              void        *userdata)
 {
-  TesseraConnection *self = userdata;
-  size_t len;
-
-  if (self->key_passphrase == NULL)
-    return -1;
-  len = strlen (self->key_passphrase);
-  if (len + 1 > pw_max)
-    return -1;
-  memcpy (pw, self->key_passphrase, len + 1);
-
-  return (int) len;
+  return -1;
 }
 
 /* RFC 6120 §8.2.3: every iq get/set gets an answer. A held-open session
@@ -195,6 +195,8 @@ worker_on_ready (TesseraConnection *self)
     }
   g_mutex_unlock (&self->mutex);
 
+  /* The handshake is over: the key is not needed again. */
+  worker_drop_key (self);
   xmpp_handler_add (self->conn, incoming_iq_cb, NULL, "iq", NULL, self);
   g_debug ("Connected to %s as %s (SASL %s)", self->domain,
            xmpp_conn_get_bound_jid (self->conn), accepted != NULL ? accepted : "?");
@@ -378,6 +380,48 @@ worker_reap_abandoned (TesseraConnection *self)
     }
 }
 
+/* The unlocked key goes to OpenSSL as /proc/self/fd/N of an anonymous
+ * memory file (DESIGN.md, "The key in a login"): it never reaches a file
+ * system, no child process inherits it (MFD_CLOEXEC), it is sealed so
+ * nothing can change it once written, and it is closed right after the
+ * handshake. */
+static gboolean
+worker_open_key (TesseraConnection *self)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (self->client_key, &len);
+  gsize written = 0;
+  int fd;
+
+  fd = memfd_create ("tessera-key", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return FALSE;
+  while (written < len)
+    {
+      ssize_t n = write (fd, data + written, len - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          close (fd);
+          return FALSE;
+        }
+      written += n;
+    }
+  if (fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+    {
+      close (fd);
+      return FALSE;
+    }
+
+  self->key_fd = fd;
+  g_free (self->key_path);
+  self->key_path = g_strdup_printf ("/proc/self/fd/%d", fd);
+
+  return TRUE;
+}
+
 static gboolean
 worker_setup (TesseraConnection *self)
 {
@@ -403,6 +447,15 @@ worker_setup (TesseraConnection *self)
 
   if (self->cert_path != NULL)
     {
+      if (!worker_open_key (self))
+        {
+          int saved = errno;
+
+          worker_on_closed (self, g_error_new (TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_CONNECTION_FAILED,
+                                               _("Logging in with the certificate failed: the key could not be handed to the TLS library (%s)"),
+                                               g_strerror (saved)));
+          return FALSE;
+        }
       /* No xmpp_conn_set_pass() here, ever: a refused EXTERNAL must have
        * nothing to fall back to. */
       xmpp_conn_set_client_cert (self->conn, self->cert_path, self->key_path);
@@ -433,8 +486,18 @@ worker_setup (TesseraConnection *self)
 }
 
 static void
+worker_drop_key (TesseraConnection *self)
+{
+  if (self->key_fd >= 0)
+    close (self->key_fd);
+  self->key_fd = -1;
+  g_clear_pointer (&self->client_key, g_bytes_unref);
+}
+
+static void
 worker_teardown (TesseraConnection *self)
 {
+  worker_drop_key (self);
   worker_on_closed (self, NULL);
 
   /* Releasing a live connection makes libstrophe call conn_cb once more;

@@ -63,7 +63,7 @@ tessera_connection_new (const TesseraConnectionConfig *config)
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (config->bare_jid != NULL, NULL);
   g_return_val_if_fail ((config->password != NULL) != (config->client_cert_path != NULL), NULL);
-  g_return_val_if_fail ((config->client_cert_path != NULL) == (config->client_key_path != NULL), NULL);
+  g_return_val_if_fail ((config->client_cert_path != NULL) == (config->client_key != NULL), NULL);
 
   _tessera_connection_ensure_initialized ();
 
@@ -75,6 +75,7 @@ tessera_connection_new (const TesseraConnectionConfig *config)
   self->in_flight = g_ptr_array_new_with_free_func ((GDestroyNotify) _tessera_iq_request_unref);
   self->state = STATE_CONNECTING;
   self->sock_fd = -1;
+  self->key_fd = -1;
 
   self->bare_jid = g_strdup (config->bare_jid);
   at = strchr (config->bare_jid, '@');
@@ -86,15 +87,12 @@ tessera_connection_new (const TesseraConnectionConfig *config)
   self->pin = _tessera_connection_normalize_pin (config->pinned_fingerprint);
   self->password = g_strdup (config->password);
   self->cert_path = g_strdup (config->client_cert_path);
-  self->key_path = g_strdup (config->client_key_path);
-  self->key_passphrase = g_strdup (config->key_passphrase);
+  self->client_key = config->client_key != NULL ? g_bytes_ref (config->client_key) : NULL;
   self->log_strophe = tessera_log_strophe_enabled ();
 
   secrets = g_ptr_array_new ();
   if (self->password != NULL)
     g_ptr_array_add (secrets, g_strdup (self->password));
-  if (self->key_passphrase != NULL)
-    g_ptr_array_add (secrets, g_strdup (self->key_passphrase));
   g_ptr_array_add (secrets, NULL);
   self->secrets = (char **) g_ptr_array_free (secrets, FALSE);
 

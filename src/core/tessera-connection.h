@@ -32,8 +32,9 @@ typedef struct
   /* Exactly one way to log in: */
   const char *password;           /* password login (SCRAM, PLAIN over TLS) */
   const char *client_cert_path;   /* certificate login: SASL EXTERNAL only, */
-  const char *client_key_path;    /* no password on the connection at all */
-  const char *key_passphrase;     /* nullable: unlocks client_key_path */
+  GBytes     *client_key;         /* no password on the connection at all; the key
+                                   * already unlocked (PEM PKCS #8), handed to
+                                   * libstrophe in memory, never in a file */
 } TesseraConnectionConfig;
 
 /* Run on the worker thread with the connection's context: build the request

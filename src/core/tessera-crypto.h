@@ -48,7 +48,8 @@ TesseraKey    *tessera_key_new_from_pem       (GBytes               *pem,
 GBytes        *tessera_key_export_encrypted   (TesseraKey           *key,
                                                const char           *passphrase,
                                                GError              **error);
-/* PEM PKCS #8 without encryption: only when the user asked for it by name.
+/* PEM PKCS #8 without encryption: only when the user asked for it by name,
+ * or in memory for the TLS handshake of a login (never written to disk).
  * The returned bytes are wiped when freed. */
 GBytes        *tessera_key_export_plain       (TesseraKey           *key,
                                                GError              **error);

@@ -10,23 +10,25 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tessera-crypto.h"
 #include "tessera-error.h"
 #include "tessera-login.h"
-#include "tessera-secret.h"
+#include "tessera-store-file.h"
 
+/* The key is unlocked here, once per login (PBKDF2 is the expensive part of
+ * a certificate login), and reaches libstrophe unlocked, in memory only:
+ * DESIGN.md, "The key in a login". */
 typedef struct
 {
-  char *certificate_path;
-  char *key_path;
-  char *passphrase;
+  char   *certificate_path;
+  GBytes *key;              /* plain PKCS #8, wiped when freed */
 } Credentials;
 
 static void
 credentials_clear (Credentials *credentials)
 {
   g_free (credentials->certificate_path);
-  g_free (credentials->key_path);
-  tessera_secret_free (credentials->passphrase);
+  g_clear_pointer (&credentials->key, g_bytes_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Credentials, credentials_clear)
@@ -62,6 +64,7 @@ device_credentials (const TesseraLogin  *login,
 {
   TesseraKeyStore *store = login->store;
   g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKey) key = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *id;
 
@@ -70,19 +73,46 @@ device_credentials (const TesseraLogin  *login,
     return FALSE;
   id = tessera_key_record_get_id (record);
 
-  credentials->passphrase = tessera_key_store_dup_key_passphrase (store, id, op->key_passphrase, &local_error);
-  if (credentials->passphrase == NULL)
+  /* A wrong passphrase is reported here, clearly, rather than as a
+   * mysterious TLS failure inside libstrophe. */
+  key = tessera_key_store_load_key (store, id, op->key_passphrase, &local_error);
+  if (key == NULL)
     {
       explain_key_error (record, g_steal_pointer (&local_error), error);
       return FALSE;
     }
+  credentials->key = tessera_key_export_plain (key, error);
+  if (credentials->key == NULL)
+    return FALSE;
 
   credentials->certificate_path = g_strdup (tessera_key_record_get_certificate_path (record));
-  credentials->key_path = g_strdup (tessera_key_record_get_key_path (record));
   g_debug ("login: with certificate %s (key %s)",
            tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (record)), id);
 
   return credentials->certificate_path != NULL;
+}
+
+/* A certificate and key the caller named (not from the key store). */
+static gboolean
+given_credentials (const TesseraLogin  *login,
+                   Credentials         *credentials,
+                   GError             **error)
+{
+  g_autoptr(GBytes) pem = NULL;
+  g_autoptr(TesseraKey) key = NULL;
+
+  pem = tessera_store_read_private_file (login->key_path, error);
+  if (pem == NULL)
+    return FALSE;
+  key = tessera_key_new_from_pem (pem, login->key_passphrase, error);
+  if (key == NULL)
+    return FALSE;
+  credentials->key = tessera_key_export_plain (key, error);
+  if (credentials->key == NULL)
+    return FALSE;
+  credentials->certificate_path = g_strdup (login->certificate_path);
+
+  return TRUE;
 }
 
 char *
@@ -105,18 +135,13 @@ tessera_login_run (const TesseraLogin  *login,
       !tessera_reconciler_run_first (login->reconciler, op, tessera_xmpp_link_has_password (login->link), error))
     return NULL;
 
-  if (login->certificate_path != NULL)
-    {
-      credentials.certificate_path = g_strdup (login->certificate_path);
-      credentials.key_path = g_strdup (login->key_path);
-      credentials.passphrase = g_strdup (login->key_passphrase);
-    }
-  else if (!device_credentials (login, op, &credentials, error))
+  if (login->certificate_path != NULL ? !given_credentials (login, &credentials, error)
+                                      : !device_credentials (login, op, &credentials, error))
     return NULL;
 
   /* A fresh connection with the certificate and no password at all. */
   connection = tessera_xmpp_link_open_certificate (login->link, credentials.certificate_path,
-                                                   credentials.key_path, credentials.passphrase);
+                                                   credentials.key);
   if (login->stay_connected)
     login->hold (connection, op->context, login->hold_data);
 

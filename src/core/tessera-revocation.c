@@ -157,11 +157,35 @@ revoke_other (const TesseraRevocation *rv,
   return TRUE;
 }
 
+/* The caller's list when it is fresh, else the server's list now. */
+static GPtrArray *
+current_list (const TesseraRevocation      *rv,
+              TesseraOperation             *op,
+              TesseraFeatures               features,
+              const TesseraRevocationList  *listed,
+              GError                      **error)
+{
+  gint64 age;
+
+  if (listed != NULL && listed->entries != NULL)
+    {
+      age = g_get_monotonic_time () - listed->read_at;
+      if (age >= 0 && age <= TESSERA_REVOCATION_LIST_FRESH_USEC)
+        {
+          g_debug ("revoke: deciding from the list read %" G_GINT64_FORMAT " ms ago", age / 1000);
+          return g_ptr_array_ref (listed->entries);
+        }
+    }
+
+  return tessera_cert_exchange_list (rv->link, op, features, error);
+}
+
 gboolean
-tessera_revocation_run (const TesseraRevocation  *rv,
-                        TesseraOperation         *op,
-                        const char               *fingerprint_in,
-                        GError                  **error)
+tessera_revocation_run (const TesseraRevocation      *rv,
+                        TesseraOperation             *op,
+                        const char                   *fingerprint_in,
+                        const TesseraRevocationList  *listed,
+                        GError                      **error)
 {
   TesseraKeyStore *store = rv->store;
   g_autofree char *fingerprint = NULL;
@@ -182,8 +206,9 @@ tessera_revocation_run (const TesseraRevocation  *rv,
       !tessera_xmpp_link_get_features (rv->link, op, &features, error))
     return FALSE;
 
-  /* Re-read the list: revoke only what the server lists right now. */
-  entries = tessera_cert_exchange_list (rv->link, op, features, error);
+  /* Re-read the list (or take the caller's, read moments ago): revoke only
+   * what the server lists right now. */
+  entries = current_list (rv, op, features, listed, error);
   if (entries == NULL)
     return FALSE;
   entry = tessera_cert_entries_find (entries, fingerprint);

@@ -637,7 +637,7 @@ revoke_thread (gpointer           source,
   TesseraSession *self = source;
   TesseraRevocation revocation = { self->link, self->store, self->claims, self->reconciler };
 
-  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, data, error));
+  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, data, NULL, error));
 }
 
 void
@@ -660,6 +660,71 @@ tessera_session_revoke_finish (TesseraSession  *self,
                                GError         **error)
 {
   return GPOINTER_TO_INT (tessera_operation_finish (self, result, tessera_session_revoke_async, error));
+}
+
+typedef struct
+{
+  char                  *fingerprint;
+  TesseraRevocationList  listed;
+} RevokeListed;
+
+static void
+revoke_listed_free (gpointer data)
+{
+  RevokeListed *args = data;
+
+  g_free (args->fingerprint);
+  g_ptr_array_unref (args->listed.entries);
+  g_free (args);
+}
+
+static gpointer
+revoke_listed_thread (gpointer           source,
+                      TesseraOperation  *op,
+                      gpointer           data,
+                      GError           **error)
+{
+  TesseraSession *self = source;
+  TesseraRevocation revocation = { self->link, self->store, self->claims, self->reconciler };
+  RevokeListed *args = data;
+
+  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, args->fingerprint, &args->listed, error));
+}
+
+void
+tessera_session_revoke_listed_async (TesseraSession      *self,
+                                     const char          *fingerprint,
+                                     GListModel          *listed,
+                                     gint64               listed_at,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  RevokeListed *args;
+  guint n_items;
+
+  g_return_if_fail (TESSERA_IS_SESSION (self));
+  g_return_if_fail (fingerprint != NULL);
+  g_return_if_fail (G_IS_LIST_MODEL (listed));
+
+  n_items = g_list_model_get_n_items (listed);
+  args = g_new0 (RevokeListed, 1);
+  args->fingerprint = g_strdup (fingerprint);
+  args->listed.entries = g_ptr_array_new_full (n_items, g_object_unref);
+  args->listed.read_at = listed_at;
+  for (guint i = 0; i < n_items; i++)
+    g_ptr_array_add (args->listed.entries, g_list_model_get_item (listed, i));
+
+  run_async (self, "revoke", tessera_session_revoke_listed_async, TRUE, revoke_listed_thread,
+             args, revoke_listed_free, NULL, cancellable, callback, user_data);
+}
+
+gboolean
+tessera_session_revoke_listed_finish (TesseraSession  *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  return GPOINTER_TO_INT (tessera_operation_finish (self, result, tessera_session_revoke_listed_async, error));
 }
 
 /* ---- login ------------------------------------------------------------- */

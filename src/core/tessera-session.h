@@ -112,6 +112,19 @@ void              tessera_session_revoke_async   (TesseraSession       *self,
 gboolean          tessera_session_revoke_finish  (TesseraSession       *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+/* The same, deciding from @listed (what tessera_session_list_finish() gave,
+ * at @listed_at, g_get_monotonic_time ()) instead of listing again, when it
+ * is at most 10 s old (PROTOCOL.md §4: the list is re-read right before). */
+void              tessera_session_revoke_listed_async  (TesseraSession       *self,
+                                                        const char           *fingerprint,
+                                                        GListModel           *listed,
+                                                        gint64                listed_at,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean          tessera_session_revoke_listed_finish (TesseraSession       *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
 
 /* Logs in on a fresh connection with SASL EXTERNAL and this device's
  * certificate (tessera_key_store_get_device_record); returns the full JID

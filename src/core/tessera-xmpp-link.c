@@ -177,8 +177,7 @@ base_config (TesseraAccount *account)
 TesseraConnection *
 tessera_xmpp_link_open_certificate (TesseraXmppLink *self,
                                     const char      *certificate_path,
-                                    const char      *key_path,
-                                    const char      *key_passphrase)
+                                    GBytes          *key)
 {
   TesseraConnectionConfig config;
 
@@ -186,8 +185,7 @@ tessera_xmpp_link_open_certificate (TesseraXmppLink *self,
 
   config = base_config (self->account);
   config.client_cert_path = certificate_path;
-  config.client_key_path = key_path;
-  config.key_passphrase = key_passphrase;
+  config.client_key = key;
   g_atomic_int_inc (&self->connections);
 
   return tessera_connection_new (&config);

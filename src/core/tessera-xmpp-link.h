@@ -53,11 +53,11 @@ TesseraFeatures    tessera_xmpp_link_peek_features  (TesseraXmppLink    *self);
 void               tessera_xmpp_link_close          (TesseraXmppLink    *self);
 
 /* A fresh connection that logs in with a client certificate and carries no
- * password at all. */
+ * password at all. @key: the key already unlocked (PEM PKCS #8), which
+ * reaches libstrophe in memory only. */
 TesseraConnection *tessera_xmpp_link_open_certificate (TesseraXmppLink  *self,
                                                        const char       *certificate_path,
-                                                       const char       *key_path,
-                                                       const char       *key_passphrase);
+                                                       GBytes           *key);
 /* TCP connections opened and iq round trips (retries count). */
 void               tessera_xmpp_link_get_stats      (TesseraXmppLink    *self,
                                                      guint              *connections,
