@@ -107,7 +107,7 @@ static char *
 entry_protocol (gpointer          this,
                 TesseraCertEntry *entry)
 {
-  if (entry != NULL && g_strcmp0 (tessera_cert_entry_get_protocol (entry), "xep0257") == 0)
+  if (entry != NULL && tessera_cert_entry_get_cert_protocol (entry) == TESSERA_CERT_PROTOCOL_XEP0257)
     return g_strdup (_("XEP-0257 (client certificates, self-signed)"));
   return g_strdup (_("Client Certificate Management 2.0"));
 }

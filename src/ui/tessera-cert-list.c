@@ -284,7 +284,7 @@ last_used_bind_cb (GtkSignalListItemFactory *factory,
     case TESSERA_LAST_USED_UNKNOWN:
     default:
       set_icon_label (item, NULL, _("Unknown"), "dim-label",
-                      g_strcmp0 (tessera_cert_entry_get_protocol (entry), "xep0257") == 0
+                      tessera_cert_entry_get_cert_protocol (entry) == TESSERA_CERT_PROTOCOL_XEP0257
                         ? _("The server does not record when certificates are used")
                         : _("The server did not send a readable time"));
       break;
