@@ -313,7 +313,27 @@ hostile_is_this_device (JsonArray  *certificates,
 
 /* ---- snapshots ---------------------------------------------------------- */
 
-static void
+/* The empty files that only coordinate processes (the account's "lock",
+ * the keyring's "….tessera-lock") are not local state: taking a lock makes
+ * them, and the folders that exist only to hold them, whatever the server
+ * does. Everything else is recorded. */
+typedef enum {
+  SNAPSHOT_EMPTY,
+  SNAPSHOT_LOCKS_ONLY,
+  SNAPSHOT_STATE,
+} SnapshotContent;
+
+static gboolean
+is_lock_file (const char     *path,
+              const GStatBuf *buf)
+{
+  g_autofree char *name = g_path_get_basename (path);
+
+  return S_ISREG (buf->st_mode) && buf->st_size == 0 &&
+         (g_str_equal (name, "lock") || g_str_has_suffix (name, ".tessera-lock"));
+}
+
+static SnapshotContent
 snapshot_path (GHashTable *snapshot,
                const char *key,
                const char *path)
@@ -321,21 +341,27 @@ snapshot_path (GHashTable *snapshot,
   GStatBuf buf;
 
   if (g_lstat (path, &buf) != 0)
-    return;
+    return SNAPSHOT_EMPTY;
+  if (is_lock_file (path, &buf))
+    return SNAPSHOT_LOCKS_ONLY;
 
   if (S_ISDIR (buf.st_mode))
     {
       g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      SnapshotContent content = SNAPSHOT_EMPTY;
       const char *name;
 
-      g_hash_table_insert (snapshot, g_strdup (key), g_strdup_printf ("dir %04o", buf.st_mode & 07777));
       while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
         {
           g_autofree char *child_key = g_build_filename (key, name, NULL);
           g_autofree char *child = g_build_filename (path, name, NULL);
 
-          snapshot_path (snapshot, child_key, child);
+          content = MAX (content, snapshot_path (snapshot, child_key, child));
         }
+      /* a root ("[0]") is always recorded, empty or not */
+      if (content == SNAPSHOT_LOCKS_ONLY && strchr (key, G_DIR_SEPARATOR) != NULL)
+        return SNAPSHOT_LOCKS_ONLY;
+      g_hash_table_insert (snapshot, g_strdup (key), g_strdup_printf ("dir %04o", buf.st_mode & 07777));
     }
   else if (S_ISREG (buf.st_mode))
     {
@@ -356,6 +382,7 @@ snapshot_path (GHashTable *snapshot,
     {
       g_hash_table_insert (snapshot, g_strdup (key), g_strdup_printf ("other %o", buf.st_mode));
     }
+  return SNAPSHOT_STATE;
 }
 
 GHashTable *
