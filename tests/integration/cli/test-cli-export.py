@@ -9,7 +9,7 @@ OpenSSL (`openssl pkcs12`, `openssl pkey`, `openssl x509`), GnuTLS
 (`certtool --p12-info`), GLib (Gio.TlsCertificate.new_from_pkcs12), and a
 peer XMPP client, slixmpp (Debian's python3-slixmpp), logs in by SASL
 EXTERNAL with the exported PEM and with what `openssl pkcs12` takes out of
-the exported PKCS #12.  Runs with the system Python (slixmpp, gi).  TAP."""
+the exported PKCS #12; so does a plain libstrophe client.  Runs with the system Python (slixmpp, gi).  TAP."""
 
 import json
 import os
@@ -104,6 +104,16 @@ def peer_login(server, cert, key, key_passphrase_file=None):
     return run(argv)
 
 
+def strophe_login(server, cert, key, key_passphrase_file=None):
+    """A plain libstrophe client (tests/bench/floor-strophe: no Tessera code;
+    libstrophe's OpenSSL unlocks an encrypted key itself)."""
+    argv = [os.environ["TESSERA_FLOOR_STROPHE"], "login", "--jid", server["JID"], "--host", server["HOST"],
+            "--port", server["PORT"], "--ca-file", server["CA_FILE"], "--cert", cert, "--key", key]
+    if key_passphrase_file:
+        argv += ["--key-passphrase-file", key_passphrase_file]
+    return run(argv)
+
+
 def secret_file(path, text):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -190,6 +200,9 @@ def test_pem(server, device, work, enrolled):
     login = peer_login(server, encrypted, encrypted, key_passphrase_file=pass_file)
     check(login.returncode == 0, "slixmpp logs in with the encrypted PEM and its passphrase",
           login.stdout + login.stderr)
+    login = strophe_login(server, encrypted, encrypted, key_passphrase_file=pass_file)
+    check(login.returncode == 0 and login.stdout.startswith(server["JID"] + "/"),
+          "a libstrophe client logs in with the encrypted PEM and its passphrase", login.stdout + login.stderr)
 
     plain = os.path.join(work, "plain.pem")
     result = device.cli("--json", "export", "--format", "pem", "--no-encrypt", "-o", plain)
@@ -203,6 +216,9 @@ def test_pem(server, device, work, enrolled):
     login = peer_login(server, plain, plain)
     check(login.returncode == 0 and login.stdout.startswith(server["JID"] + "/"),
           "slixmpp logs in by SASL EXTERNAL with the exported PEM", login.stdout + login.stderr)
+    login = strophe_login(server, plain, plain)
+    check(login.returncode == 0 and login.stdout.startswith(server["JID"] + "/"),
+          "a libstrophe client logs in with the unencrypted PEM", login.stdout + login.stderr)
 
 
 def test_refusals(server, device, work, enrolled):
