@@ -723,6 +723,10 @@ static const TesseraCliCommand commands[] = {
     N_("Log in with this device's certificate (SASL EXTERNAL) and print the bound address"),
     N_("Could not log in with the certificate"),
     0, 0, FALSE, run_login },
+  { "export", "export [FINGERPRINT]",
+    N_("Write this device's certificate and key (or another one's whose key is here) for other programs"),
+    N_("Could not export the certificate"),
+    0, 1, FALSE, _tessera_cli_run_export },
 };
 
 const TesseraCliCommand *

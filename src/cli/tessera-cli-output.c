@@ -194,6 +194,9 @@ classify_cli_error (const GError *error,
     case TESSERA_CLI_ERROR_NO_CERTIFICATE:
       *code = "no-certificate";
       return TESSERA_CLI_EXIT_NOPERM;
+    case TESSERA_CLI_ERROR_KEY_NOT_HERE:
+      *code = "key-not-here";
+      return TESSERA_CLI_EXIT_USAGE;
     case TESSERA_CLI_ERROR_FORCE_REQUIRED:
       *code = "force-required";
       return TESSERA_CLI_EXIT_FAILURE;
@@ -237,6 +240,11 @@ _tessera_cli_error_classify (const GError *error,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       *code = "cancelled";
+      return TESSERA_CLI_EXIT_FAILURE;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      *code = "file-exists";
       return TESSERA_CLI_EXIT_FAILURE;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))

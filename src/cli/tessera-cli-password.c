@@ -29,6 +29,7 @@
 typedef enum {
   SECRET_FILE_PASSWORD,
   SECRET_FILE_KEY_PASSPHRASE,
+  SECRET_FILE_EXPORT_PASSPHRASE,
 } SecretFileKind;
 
 static void
@@ -42,8 +43,11 @@ warn_if_readable_by_others (const char        *path,
   if (kind == SECRET_FILE_PASSWORD)
     g_printerr (_("tessera-cli: warning: other users may read the password file “%s”; "
                   "make it readable by its owner only (chmod 600)\n"), path);
-  else
+  else if (kind == SECRET_FILE_KEY_PASSPHRASE)
     g_printerr (_("tessera-cli: warning: other users may read the key passphrase file “%s”; "
+                  "make it readable by its owner only (chmod 600)\n"), path);
+  else
+    g_printerr (_("tessera-cli: warning: other users may read the export passphrase file “%s”; "
                   "make it readable by its owner only (chmod 600)\n"), path);
 }
 
@@ -206,43 +210,53 @@ read_line_quietly (char  *buffer,
   return have_line;
 }
 
-/* Reads a line from the terminal on stdin without echoing it. */
+/* Reads a line from the terminal on stdin without echoing it, after
+ * @label. NULL with @error (code @code) when there is no terminal, no
+ * line or an empty one. */
 static char *
-prompt_password (const char  *bare_jid,
-                 GError     **error)
+prompt_secret (const char  *label,
+               int          code,
+               GError     **error)
 {
   char buffer[PASSWORD_MAX];
   gboolean have_line;
-  char *password;
+  char *secret;
 
   if (tcgetattr (STDIN_FILENO, &prompt_saved) != 0)
     {
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
+      g_set_error (error, TESSERA_CLI_ERROR, code,
                    _("Could not ask for the password: the terminal cannot hide input"));
       return NULL;
     }
 
-  g_printerr (_("Password for %s: "), bare_jid);
+  g_printerr ("%s", label);
   have_line = read_line_quietly (buffer, sizeof buffer);
   if (!have_line)
     {
       explicit_bzero (buffer, sizeof buffer);
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
-                   _("No password was entered"));
+      g_set_error (error, TESSERA_CLI_ERROR, code, _("No password was entered"));
       return NULL;
     }
 
   buffer[strcspn (buffer, "\r\n")] = '\0';
-  password = g_strdup (buffer);
+  secret = g_strdup (buffer);
   explicit_bzero (buffer, sizeof buffer);
-  if (*password == '\0')
+  if (*secret == '\0')
     {
-      tessera_secret_free (password);
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_PASSWORD_REQUIRED,
-                   _("No password was entered"));
+      tessera_secret_free (secret);
+      g_set_error (error, TESSERA_CLI_ERROR, code, _("No password was entered"));
       return NULL;
     }
-  return password;
+  return secret;
+}
+
+static char *
+prompt_password (const char  *bare_jid,
+                 GError     **error)
+{
+  g_autofree char *label = g_strdup_printf (_("Password for %s: "), bare_jid);
+
+  return prompt_secret (label, TESSERA_CLI_ERROR_PASSWORD_REQUIRED, error);
 }
 
 /* --password-file, then $TESSERA_PASSWORD, then the Secret Service, then a
@@ -296,4 +310,47 @@ _tessera_cli_get_key_passphrase (TesseraCli  *cli,
   *passphrase = read_secret_file (cli->key_passphrase_file, TESSERA_CLI_ERROR_USAGE,
                                  SECRET_FILE_KEY_PASSPHRASE, error);
   return *passphrase != NULL;
+}
+
+/* --export-passphrase-file, else asked twice on a terminal. An empty
+ * passphrase is refused: an export without encryption is asked for by
+ * name (--no-encrypt), never by leaving a prompt empty. */
+char *
+_tessera_cli_get_export_passphrase (TesseraCli  *cli,
+                                    GError     **error)
+{
+  char *first;
+  char *second;
+  gboolean same;
+
+  if (cli->export_passphrase_file != NULL)
+    return read_secret_file (cli->export_passphrase_file, TESSERA_CLI_ERROR_USAGE,
+                             SECRET_FILE_EXPORT_PASSPHRASE, error);
+
+  if (!isatty (STDIN_FILENO))
+    {
+      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_USAGE,
+                   _("No export passphrase: give --export-passphrase-file or run this on a terminal"));
+      return NULL;
+    }
+
+  first = prompt_secret (_("Passphrase for the exported file: "), TESSERA_CLI_ERROR_USAGE, error);
+  if (first == NULL)
+    return NULL;
+  second = prompt_secret (_("The same passphrase again: "), TESSERA_CLI_ERROR_USAGE, error);
+  if (second == NULL)
+    {
+      tessera_secret_free (first);
+      return NULL;
+    }
+  same = g_str_equal (first, second);
+  tessera_secret_free (second);
+  if (!same)
+    {
+      tessera_secret_free (first);
+      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_USAGE,
+                   _("The two passphrases differ; nothing was exported"));
+      return NULL;
+    }
+  return first;
 }

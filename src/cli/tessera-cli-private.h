@@ -31,6 +31,7 @@ typedef enum {
   TESSERA_CLI_ERROR_FORCE_REQUIRED,
   TESSERA_CLI_ERROR_AMBIGUOUS,
   TESSERA_CLI_ERROR_NO_CERTIFICATE,
+  TESSERA_CLI_ERROR_KEY_NOT_HERE,
 } TesseraCliError;
 
 GQuark tessera_cli_error_quark (void);
@@ -71,6 +72,11 @@ struct _TesseraCli
   char     *key_passphrase;   /* from --key-passphrase-file, wiped on exit */
   gboolean  force;
   int       hold;
+  char     *format;                  /* export: "pkcs12" or "pem" */
+  char     *output;                  /* export: the file to write */
+  char     *export_passphrase_file;
+  gboolean  no_encrypt;
+  gboolean  modern;
 
   /* the command and its positional arguments */
   const TesseraCliCommand *command;
@@ -111,6 +117,12 @@ char         *_tessera_cli_get_password    (TesseraCli *cli,
 gboolean      _tessera_cli_get_key_passphrase (TesseraCli *cli,
                                                char      **passphrase,
                                                GError    **error);
+char         *_tessera_cli_get_export_passphrase (TesseraCli *cli,
+                                                  GError    **error);
+
+/* tessera-cli-export.c */
+gboolean      _tessera_cli_run_export      (TesseraCli *cli,
+                                            GError    **error);
 
 /* tessera-cli-output.c */
 int           _tessera_cli_error_classify  (const GError *error,

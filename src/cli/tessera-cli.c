@@ -79,12 +79,31 @@ add_command_options (TesseraCli              *cli,
     { NULL }
   };
 
+  const GOptionEntry export_entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &cli->format,
+      N_("pkcs12 (the default: one file for phones and desktops) or pem (for poezio, slixmpp, libstrophe)"),
+      N_("FORMAT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli->output,
+      N_("Write to FILE (created readable by you only)"), N_("FILE") },
+    { "export-passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->export_passphrase_file,
+      N_("Encrypt the file with the first line of FILE instead of asking twice"), N_("FILE") },
+    { "modern", 0, 0, G_OPTION_ARG_NONE, &cli->modern,
+      N_("PKCS #12 with AES-256 and a SHA-256 MAC (Android 14 and later, desktops)"), NULL },
+    { "no-encrypt", 0, 0, G_OPTION_ARG_NONE, &cli->no_encrypt,
+      N_("PEM only: leave the private key unencrypted (for programs that cannot be given a passphrase)"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &cli->force,
+      N_("Replace FILE if it exists"), NULL },
+    { NULL }
+  };
+
   if (g_str_equal (command->name, "enroll"))
     g_option_context_add_main_entries (context, enroll_entries, GETTEXT_PACKAGE);
   else if (g_str_equal (command->name, "revoke"))
     g_option_context_add_main_entries (context, revoke_entries, GETTEXT_PACKAGE);
   else if (g_str_equal (command->name, "login"))
     g_option_context_add_main_entries (context, login_entries, GETTEXT_PACKAGE);
+  else if (g_str_equal (command->name, "export"))
+    g_option_context_add_main_entries (context, export_entries, GETTEXT_PACKAGE);
 
   add_global_options (cli, context, FALSE);
 }
@@ -285,6 +304,9 @@ tessera_cli_clear (TesseraCli *cli)
   g_clear_pointer (&cli->key_passphrase_file, g_free);
   g_clear_pointer (&cli->key_passphrase, tessera_secret_free);
   g_clear_pointer (&cli->key_type, g_free);
+  g_clear_pointer (&cli->format, g_free);
+  g_clear_pointer (&cli->output, g_free);
+  g_clear_pointer (&cli->export_passphrase_file, g_free);
   g_clear_pointer (&cli->args, g_strfreev);
   g_clear_object (&cli->session);
   g_clear_pointer (&cli->local_fingerprints, g_hash_table_unref);

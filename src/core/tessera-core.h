@@ -18,6 +18,7 @@
 #include "tessera-fingerprint.h"
 #include "tessera-jid.h"
 #include "tessera-journal.h"
+#include "tessera-key-export.h"
 #include "tessera-key-store.h"
 #include "tessera-secret.h"
 #include "tessera-session.h"

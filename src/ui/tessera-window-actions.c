@@ -12,6 +12,7 @@
 
 #include "tessera-account-dialog.h"
 #include "tessera-enroll-wizard.h"
+#include "tessera-export-dialog.h"
 #include "tessera-generate-dialog.h"
 #include "tessera-window-private.h"
 
@@ -384,6 +385,34 @@ revoke_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Export */
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraCertEntry *entry = tessera_cert_list_get_selected (self->cert_list);
+  TesseraKeyStore *store = tessera_account_model_get_store (self->model);
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  TesseraExportDialog *dialog;
+
+  if (entry == NULL || store == NULL)
+    return;
+
+  /* A few small files: the action is enabled only for a key that is here. */
+  record = tessera_key_store_find_by_fingerprint (store, tessera_cert_entry_get_fingerprint (entry));
+  if (record == NULL || tessera_key_record_get_certificate (record) == NULL)
+    {
+      _tessera_window_show_toast (self, _("The key of this certificate is not on this device"));
+      return;
+    }
+
+  dialog = tessera_export_dialog_new (GTK_WINDOW (self), store, record, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Accounts and enrollment */
 
 static void
@@ -485,6 +514,7 @@ _tessera_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.generate", NULL, generate_action);
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.revoke", NULL, revoke_action);
+  gtk_widget_class_install_action (widget_class, "win.export-certificate", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
   gtk_widget_class_install_action (widget_class, "win.edit-account", NULL, edit_account_action);
   gtk_widget_class_install_action (widget_class, "win.enroll", NULL, enroll_action);
@@ -493,5 +523,6 @@ _tessera_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.generate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.revoke", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export-certificate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.revoke", NULL);
 }

@@ -37,6 +37,7 @@ struct _TesseraWindow
   GtkButton            *generate_button;
   GtkButton            *upload_button;
   GtkButton            *revoke_button;
+  GtkButton            *export_button;
   GtkLabel             *pending_label;
 
   GSettings            *settings;

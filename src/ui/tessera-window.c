@@ -167,6 +167,19 @@ pending_text (gpointer          this,
 
 /* Following the model */
 
+/* Only a certificate whose key is on this device can be exported. */
+static gboolean
+selected_key_is_here (TesseraWindow *self)
+{
+  TesseraCertEntry *entry = tessera_cert_list_get_selected (self->cert_list);
+  const char * const *here;
+
+  if (self->model == NULL)
+    return FALSE;
+  here = tessera_account_model_get_device_fingerprints (self->model);
+  return entry != NULL && here != NULL && g_strv_contains (here, tessera_cert_entry_get_fingerprint (entry));
+}
+
 /* Actions cannot be bound from a .ui file: their state follows the model here. */
 static void
 sync_actions (TesseraWindow *self)
@@ -179,6 +192,7 @@ sync_actions (TesseraWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.generate", tessera_account_model_get_can_add (model));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", tessera_account_model_get_can_upload (model));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke", tessera_account_model_get_can_revoke (model));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-certificate", selected_key_is_here (self));
 }
 
 /* A new list keeps the selected certificate selected, or selects the one
@@ -223,6 +237,7 @@ static void
 selection_changed_cb (TesseraWindow *self)
 {
   tessera_account_model_set_selected (self->model, tessera_cert_list_get_selected (self->cert_list));
+  sync_actions (self);
 }
 
 /* Accounts */
@@ -548,6 +563,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, generate_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upload_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, revoke_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, export_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, pending_label);
   gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, is_set);
