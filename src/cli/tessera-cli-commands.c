@@ -244,7 +244,8 @@ last_used_state_name (TesseraLastUsedState state)
 static void
 add_entry_json (TesseraCli       *cli,
                 JsonBuilder      *builder,
-                TesseraCertEntry *entry)
+                TesseraCertEntry *entry,
+                GDateTime        *now)
 {
   TesseraCertificate *certificate = tessera_cert_entry_get_certificate (entry);
   const char * const *users = tessera_cert_entry_get_users (entry);
@@ -263,8 +264,11 @@ add_entry_json (TesseraCli       *cli,
   for (guint i = 0; users[i] != NULL; i++)
     json_builder_add_string_value (builder, users[i]);
   json_builder_end_array (builder);
+  add_time_member (builder, "not_before", tessera_cert_entry_get_not_before (entry));
   add_time_member (builder, "not_after",
                    certificate != NULL ? tessera_certificate_get_not_after (certificate) : NULL);
+  json_builder_set_member_name (builder, "stale");
+  json_builder_add_boolean_value (builder, tessera_cert_entry_is_stale (entry, now));
   json_builder_set_member_name (builder, "this_device");
   json_builder_add_boolean_value (builder, is_this_device (cli, entry));
   json_builder_set_member_name (builder, "readable");
@@ -291,8 +295,10 @@ describe_last_used (TesseraCertEntry *entry)
 
 static char **
 entry_row (TesseraCli       *cli,
-           TesseraCertEntry *entry)
+           TesseraCertEntry *entry,
+           GDateTime        *now)
 {
+  g_autofree char *last_used = NULL;
   TesseraCertificate *certificate = tessera_cert_entry_get_certificate (entry);
   const char * const *users = tessera_cert_entry_get_users (entry);
   char **row = g_new0 (char *, 7);
@@ -301,7 +307,10 @@ entry_row (TesseraCli       *cli,
   row[0] = g_strdup (is_this_device (cli, entry) ? "*" : "");
   row[1] = g_strdup (*name != '\0' ? name : _("(no name)"));
   row[2] = tessera_fingerprint_shorten (tessera_cert_entry_get_fingerprint (entry));
-  row[3] = describe_last_used (entry);
+  last_used = describe_last_used (entry);
+  /* Translators: the LAST USED column of a certificate nobody uses any more, e.g. "never (stale)" */
+  row[3] = tessera_cert_entry_is_stale (entry, now) ? g_strdup_printf (_("%s (stale)"), last_used)
+                                                    : g_steal_pointer (&last_used);
   row[4] = users[0] != NULL ? g_strjoinv (", ", (char **) users) : g_strdup ("-");
   if (certificate != NULL)
     row[5] = _tessera_cli_format_date (tessera_certificate_get_not_after (certificate));
@@ -317,6 +326,8 @@ print_list_table (TesseraCli *cli,
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   guint n_items = g_list_model_get_n_items (entries);
   char **header = g_new0 (char *, 7);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  gboolean any_stale = FALSE;
 
   if (n_items == 0)
     {
@@ -336,10 +347,14 @@ print_list_table (TesseraCli *cli,
     {
       g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (entries, i);
 
-      g_ptr_array_add (rows, entry_row (cli, entry));
+      g_ptr_array_add (rows, entry_row (cli, entry, now));
+      any_stale |= tessera_cert_entry_is_stale (entry, now);
     }
   _tessera_cli_print_table (rows, 6);
   g_print (_("* = this device\n"));
+  if (any_stale)
+    g_print (_("stale = never used and issued more than %d days ago, or last used more than %d days ago\n"),
+             TESSERA_STALE_NEVER_USED_DAYS, TESSERA_STALE_UNUSED_DAYS);
 }
 
 static gboolean
@@ -355,6 +370,7 @@ run_list (TesseraCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
       guint n_items = g_list_model_get_n_items (entries);
 
       json_builder_begin_object (builder);
@@ -364,7 +380,7 @@ run_list (TesseraCli  *cli,
         {
           g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (entries, i);
 
-          add_entry_json (cli, builder, entry);
+          add_entry_json (cli, builder, entry, now);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);

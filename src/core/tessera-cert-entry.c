@@ -235,6 +235,47 @@ tessera_cert_entry_get_last_used (TesseraCertEntry *self)
 }
 
 GDateTime *
+tessera_cert_entry_get_not_before (TesseraCertEntry *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_ENTRY (self), NULL);
+
+  if (self->certificate == NULL)
+    return NULL;
+  return tessera_certificate_get_not_before (self->certificate);
+}
+
+/* "More than N days": a time exactly N days old is not stale yet. */
+static gboolean
+older_than_days (GDateTime *time,
+                 GDateTime *now,
+                 int        days)
+{
+  return g_date_time_difference (now, time) > (GTimeSpan) days * G_TIME_SPAN_DAY;
+}
+
+gboolean
+tessera_cert_entry_is_stale (TesseraCertEntry *self,
+                             GDateTime        *now)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_ENTRY (self), FALSE);
+  g_return_val_if_fail (now != NULL, FALSE);
+
+  if (self->certificate == NULL)
+    return FALSE;
+  switch (self->last_used_state)
+    {
+    case TESSERA_LAST_USED_NEVER:
+      return older_than_days (tessera_certificate_get_not_before (self->certificate), now,
+                              TESSERA_STALE_NEVER_USED_DAYS);
+    case TESSERA_LAST_USED_AT:
+      return self->last_used != NULL && older_than_days (self->last_used, now, TESSERA_STALE_UNUSED_DAYS);
+    case TESSERA_LAST_USED_UNKNOWN:
+    default:
+      return FALSE;
+    }
+}
+
+GDateTime *
 tessera_cert_entry_get_not_after (TesseraCertEntry *self)
 {
   g_return_val_if_fail (TESSERA_IS_CERT_ENTRY (self), NULL);

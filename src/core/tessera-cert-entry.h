@@ -43,9 +43,20 @@ gboolean             tessera_cert_entry_get_readable        (TesseraCertEntry *s
 TesseraLastUsedState tessera_cert_entry_get_last_used_state (TesseraCertEntry *self);
 GDateTime           *tessera_cert_entry_get_last_used       (TesseraCertEntry *self); /* NULL unless AT */
 GDateTime           *tessera_cert_entry_get_not_after       (TesseraCertEntry *self); /* NULL when unreadable */
+GDateTime           *tessera_cert_entry_get_not_before      (TesseraCertEntry *self); /* NULL when unreadable */
 const char * const  *tessera_cert_entry_get_users           (TesseraCertEntry *self); /* never NULL */
 const char          *tessera_cert_entry_get_protocol        (TesseraCertEntry *self);
 TesseraCertProtocol  tessera_cert_entry_get_cert_protocol   (TesseraCertEntry *self);
+
+/* A certificate nobody seems to use any more: never used and issued more
+ * than TESSERA_STALE_NEVER_USED_DAYS days before @now, or last used more
+ * than TESSERA_STALE_UNUSED_DAYS days before @now. An entry the server
+ * says nothing about (UNKNOWN) or that cannot be read is never stale: the
+ * rule needs both dates. */
+#define TESSERA_STALE_NEVER_USED_DAYS 30
+#define TESSERA_STALE_UNUSED_DAYS     90
+gboolean             tessera_cert_entry_is_stale            (TesseraCertEntry *self,
+                                                             GDateTime        *now);
 
 /* Properties (read-only): "name", "fingerprint", "last-used" (GDateTime),
  * "last-used-state" (int, a TesseraLastUsedState), "not-after" (GDateTime or

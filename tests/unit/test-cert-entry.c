@@ -253,6 +253,45 @@ test_thread_handoff (void)
   g_assert_finalize_object (entry);
 }
 
+/* The stale rule at its edges: "more than" 30 days since issue for a
+ * never-used certificate, 90 since the last use; unknown and unreadable
+ * entries are never stale. cert-a.der was issued 2026-01-01T00:00:00Z. */
+static void
+test_stale (void)
+{
+  g_autoptr(GBytes) der = load_fixture ("cert-a.der");
+  g_autoptr(GBytes) junk = g_bytes_new_static ("junk", 4);
+  g_autoptr(GDateTime) issued = NULL;
+  g_autoptr(GDateTime) day30 = NULL;
+  g_autoptr(GDateTime) day30_plus = NULL;
+  g_autoptr(GDateTime) used = g_date_time_new_utc (2026, 3, 1, 0, 0, 0);
+  g_autoptr(GDateTime) used_90 = g_date_time_add_days (used, 90);
+  g_autoptr(GDateTime) used_90_plus = g_date_time_add_seconds (used_90, 1);
+  g_autoptr(TesseraCertEntry) never = tessera_cert_entry_new ("A", der, TESSERA_LAST_USED_NEVER, NULL, NULL, "ccm2");
+  g_autoptr(TesseraCertEntry) at = tessera_cert_entry_new ("B", der, TESSERA_LAST_USED_AT, used, NULL, "ccm2");
+  g_autoptr(TesseraCertEntry) unknown = tessera_cert_entry_new ("C", der, TESSERA_LAST_USED_UNKNOWN, NULL, NULL,
+                                                                "ccm2");
+  g_autoptr(TesseraCertEntry) unreadable = tessera_cert_entry_new ("D", junk, TESSERA_LAST_USED_NEVER, NULL, NULL,
+                                                                   "ccm2");
+  g_autoptr(GDateTime) far = g_date_time_new_utc (2030, 1, 1, 0, 0, 0);
+
+  issued = g_date_time_ref (tessera_cert_entry_get_not_before (never));
+  g_assert_nonnull (issued);
+  day30 = g_date_time_add_days (issued, TESSERA_STALE_NEVER_USED_DAYS);
+  day30_plus = g_date_time_add_seconds (day30, 1);
+
+  g_assert_false (tessera_cert_entry_is_stale (never, issued));
+  g_assert_false (tessera_cert_entry_is_stale (never, day30));
+  g_assert_true (tessera_cert_entry_is_stale (never, day30_plus));
+
+  g_assert_false (tessera_cert_entry_is_stale (at, used_90));
+  g_assert_true (tessera_cert_entry_is_stale (at, used_90_plus));
+
+  g_assert_false (tessera_cert_entry_is_stale (unknown, far));
+  g_assert_null (tessera_cert_entry_get_not_before (unreadable));
+  g_assert_false (tessera_cert_entry_is_stale (unreadable, far));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,6 +305,7 @@ main (int   argc,
   g_test_add_func ("/tessera/cert-entry/last-used-states", test_last_used_states);
   g_test_add_func ("/tessera/cert-entry/defaults-and-copies", test_defaults_and_copies);
   g_test_add_func ("/tessera/cert-entry/thread-handoff", test_thread_handoff);
+  g_test_add_func ("/tessera/cert-entry/stale", test_stale);
 
   return g_test_run ();
 }

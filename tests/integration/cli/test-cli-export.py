@@ -11,7 +11,6 @@ peer XMPP client, slixmpp (Debian's python3-slixmpp), logs in by SASL
 EXTERNAL with the exported PEM and with what `openssl pkcs12` takes out of
 the exported PKCS #12; so does a plain libstrophe client.  Runs with the system Python (slixmpp, gi).  TAP."""
 
-import json
 import os
 import stat
 import subprocess
@@ -21,80 +20,14 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "server-module"))
+sys.path.insert(0, HERE)
 
 from ccm2client import LocalServer  # noqa: E402
+from clitest import Device, check, describe, run, finish  # noqa: E402
 
 PEER = os.path.join(SOURCE_ROOT, "tests", "bench", "peer-slixmpp.py")
 PASSPHRASE = "correct horse export staple"
 KEY_PASSPHRASE = "a passphrase of my own for the key"
-
-count = 0
-failed = 0
-
-
-def check(ok, text, detail=""):
-    global count, failed
-    count += 1
-    failed += 0 if ok else 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", count, text))
-    if not ok and detail:
-        for line in str(detail)[:3000].splitlines():
-            print("# " + line)
-    sys.stdout.flush()
-
-
-class Device:
-    """One device: its own XDG folders and file keyring (or none)."""
-
-    def __init__(self, root, server, keyring=True):
-        self.root = root
-        self.server = server
-        self.keyring = keyring
-        for sub in ("data", "config", "cache", "tmp"):
-            os.makedirs(os.path.join(root, sub), mode=0o700, exist_ok=True)
-
-    def env(self):
-        env = dict(os.environ)
-        env.update({
-            "XDG_DATA_HOME": os.path.join(self.root, "data"),
-            "XDG_CONFIG_HOME": os.path.join(self.root, "config"),
-            "XDG_CACHE_HOME": os.path.join(self.root, "cache"),
-            "XDG_STATE_HOME": os.path.join(self.root, "cache"),
-            "XDG_RUNTIME_DIR": os.path.join(self.root, "tmp"),
-            "TMPDIR": os.path.join(self.root, "tmp"),
-            "HOME": self.root,
-            "TESSERA_PASSWORD": self.server["PASSWORD"],
-        })
-        env.pop("TESSERA_TEST_CRASH_AT", None)
-        if self.keyring:
-            env.update({"SECRET_BACKEND": "file",
-                        "SECRET_FILE_TEST_PATH": os.path.join(self.root, "keyring"),
-                        "SECRET_FILE_TEST_PASSWORD": "test-keyring"})
-            env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        else:
-            env.pop("SECRET_BACKEND", None)
-            env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=%s/no-such-bus" % self.root
-        return env
-
-    def cli(self, *args):
-        server = self.server
-        argv = [os.environ["TESSERA_CLI"], "--jid", server["JID"], "--host", server["HOST"],
-                "--port", server["PORT"], "--ca-file", server["CA_FILE"]] + list(args)
-        result = subprocess.run(argv, env=self.env(), stdin=subprocess.DEVNULL, capture_output=True,
-                                text=True, timeout=120)
-        result.doc = None
-        if "--json" in args and result.stdout.strip():
-            result.doc = json.loads(result.stdout)
-        return result
-
-
-def describe(result):
-    return "exit %d\nstdout: %s\nstderr: %s" % (result.returncode, result.stdout, result.stderr)
-
-
-def run(argv, **kwargs):
-    return subprocess.run(argv, capture_output=True, text=True, timeout=120, **kwargs)
-
 
 def peer_login(server, cert, key, key_passphrase_file=None):
     argv = ["/usr/bin/python3", PEER, "login", "--jid", server["JID"], "--host", server["HOST"],
@@ -325,8 +258,7 @@ def main():
     finally:
         server.stop()
         subprocess.run(["rm", "-rf", work])
-    print("1..%d" % count)
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,86 @@
+# clitest.py: what the Python tests of tessera-cli share
+#
+# Copyright 2026 The Tessera authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""TAP checks, and one device (its own XDG folders and file keyring, or
+none) running the built tessera-cli ($TESSERA_CLI) against a LocalServer."""
+
+import json
+import os
+import subprocess
+import sys
+
+count = 0
+failed = 0
+
+
+def check(ok, text, detail=""):
+    global count, failed
+    count += 1
+    failed += 0 if ok else 1
+    print("%s %d - %s" % ("ok" if ok else "not ok", count, text))
+    if not ok and detail:
+        for line in str(detail)[:3000].splitlines():
+            print("# " + line)
+    sys.stdout.flush()
+
+
+class Device:
+    """One device: its own XDG folders and file keyring (or none)."""
+
+    def __init__(self, root, server, keyring=True):
+        self.root = root
+        self.server = server
+        self.keyring = keyring
+        for sub in ("data", "config", "cache", "tmp"):
+            os.makedirs(os.path.join(root, sub), mode=0o700, exist_ok=True)
+
+    def env(self):
+        env = dict(os.environ)
+        env.update({
+            "XDG_DATA_HOME": os.path.join(self.root, "data"),
+            "XDG_CONFIG_HOME": os.path.join(self.root, "config"),
+            "XDG_CACHE_HOME": os.path.join(self.root, "cache"),
+            "XDG_STATE_HOME": os.path.join(self.root, "cache"),
+            "XDG_RUNTIME_DIR": os.path.join(self.root, "tmp"),
+            "TMPDIR": os.path.join(self.root, "tmp"),
+            "HOME": self.root,
+            "TESSERA_PASSWORD": self.server["PASSWORD"],
+        })
+        env.pop("TESSERA_TEST_CRASH_AT", None)
+        if self.keyring:
+            env.update({"SECRET_BACKEND": "file",
+                        "SECRET_FILE_TEST_PATH": os.path.join(self.root, "keyring"),
+                        "SECRET_FILE_TEST_PASSWORD": "test-keyring"})
+            env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            env.pop("SECRET_BACKEND", None)
+            env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=%s/no-such-bus" % self.root
+        return env
+
+    def cli(self, *args):
+        server = self.server
+        argv = [os.environ["TESSERA_CLI"], "--jid", server["JID"], "--host", server["HOST"],
+                "--port", server["PORT"], "--ca-file", server["CA_FILE"]] + list(args)
+        result = subprocess.run(argv, env=self.env(), stdin=subprocess.DEVNULL, capture_output=True,
+                                text=True, timeout=120)
+        result.doc = None
+        if "--json" in args and result.stdout.strip():
+            result.doc = json.loads(result.stdout)
+        return result
+
+
+def describe(result):
+    return "exit %d\nstdout: %s\nstderr: %s" % (result.returncode, result.stdout, result.stderr)
+
+
+def run(argv, **kwargs):
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, **kwargs)
+
+
+
+
+def finish():
+    """Prints the plan; the exit status for main()."""
+    print("1..%d" % count)
+    return 1 if failed else 0
