@@ -279,7 +279,7 @@ test_export_from_window (Fixture       *f,
   g_assert_true (tessera_cert_list_select_fingerprint (list, fingerprint));
   TESSERA_UI_WAIT (gtk_widget_get_sensitive (button), 10);
   tessera_ui_test_settle (300);
-  tessera_ui_test_screenshot (GTK_WIDGET (window), "main-window");
+  tessera_ui_test_screenshot (GTK_WIDGET (window), "export-window");
 
   tessera_ui_test_click (button);
   TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_EXPORT_DIALOG) != NULL, 10);

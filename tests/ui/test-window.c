@@ -342,7 +342,7 @@ test_window_overview (Fixture       *f,
   TesseraCertEntry *selected;
 
   generate_and_upload (f, "Workstation");
-  g_assert_cmpuint (n_entries (f), ==, 4);
+  g_assert_cmpuint (n_entries (f), ==, 5);
   selected = tessera_cert_list_get_selected (f->cert_list);
   g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
   TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "details_revealer"))), 10);
