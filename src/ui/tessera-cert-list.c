@@ -28,6 +28,7 @@ struct _TesseraCertList
 
   GListModel         *model;
   GHashTable         *device_fingerprints;
+  GDateTime          *now;                /* "stale" is judged as of the list */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraCertList, tessera_cert_list, ADW_TYPE_BIN)
@@ -244,6 +245,31 @@ show_unreadable_badge (GtkWidget *box,
 }
 
 static void
+show_stale_badge (GtkWidget *box,
+                  gboolean   visible)
+{
+  GtkWidget *badge = g_object_get_data (G_OBJECT (box), "stale-badge");
+
+  if (badge == NULL && !visible)
+    return;
+  if (badge == NULL)
+    {
+      g_autofree char *tooltip = NULL;
+
+      /* Translators: tooltip of the "Stale" badge */
+      tooltip = g_strdup_printf (_("Never used and issued more than %d days ago, or last used more than %d days "
+                                   "ago: probably a device that is gone"),
+                                 TESSERA_STALE_NEVER_USED_DAYS, TESSERA_STALE_UNUSED_DAYS);
+      /* Translators: a badge on a certificate nobody seems to use any more */
+      badge = create_badge (_("Stale"), "dim-badge");
+      gtk_widget_set_tooltip_text (badge, tooltip);
+      gtk_box_append (GTK_BOX (box), badge);
+      g_object_set_data (G_OBJECT (box), "stale-badge", badge);
+    }
+  set_visible (badge, visible);
+}
+
+static void
 name_bind_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               TesseraCertList          *self)
@@ -257,6 +283,7 @@ name_bind_cb (GtkSignalListItemFactory *factory,
   set_label_text (label, name[0] == '\0' ? _("Unnamed") : name);
   show_device_badge (box, tessera_cert_list_is_device (self, entry));
   show_unreadable_badge (box, tessera_cert_entry_get_certificate (entry) == NULL);
+  show_stale_badge (box, tessera_cert_entry_is_stale (entry, self->now));
 }
 
 static void
@@ -463,6 +490,7 @@ tessera_cert_list_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_CERT_LIST);
   g_clear_object (&self->model);
   g_clear_pointer (&self->device_fingerprints, g_hash_table_unref);
+  g_clear_pointer (&self->now, g_date_time_unref);
 
   G_OBJECT_CLASS (tessera_cert_list_parent_class)->dispose (object);
 }
@@ -556,6 +584,7 @@ static void
 tessera_cert_list_init (TesseraCertList *self)
 {
   self->device_fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->now = g_date_time_new_now_utc ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
   setup_sorters (self);
@@ -596,6 +625,8 @@ tessera_cert_list_set_model (TesseraCertList *self,
   /* Rebinding every row also picks up new device fingerprints, so this runs
    * even when the model is the same. */
   g_set_object (&self->model, model);
+  g_clear_pointer (&self->now, g_date_time_unref);
+  self->now = g_date_time_new_now_utc ();
   gtk_sort_list_model_set_model (self->sort_model, NULL);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   gtk_sort_list_model_set_model (self->sort_model, model);

@@ -514,6 +514,7 @@ _tessera_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.generate", NULL, generate_action);
   gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.revoke", NULL, revoke_action);
+  gtk_widget_class_install_action (widget_class, "win.revoke-stale", NULL, _tessera_window_revoke_stale_action);
   gtk_widget_class_install_action (widget_class, "win.export-certificate", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
   gtk_widget_class_install_action (widget_class, "win.edit-account", NULL, edit_account_action);

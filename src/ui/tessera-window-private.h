@@ -55,4 +55,10 @@ void        _tessera_window_show_error     (TesseraWindow *self,
                                             const GError  *error);
 void        _tessera_window_class_init_actions (GtkWidgetClass *widget_class);
 
+/* tessera-window-stale.c */
+GPtrArray  *_tessera_window_dup_stale_entries   (TesseraWindow *self);
+void        _tessera_window_revoke_stale_action (GtkWidget     *widget,
+                                                 const char    *action_name,
+                                                 GVariant      *param);
+
 G_END_DECLS

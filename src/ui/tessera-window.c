@@ -180,6 +180,18 @@ selected_key_is_here (TesseraWindow *self)
   return entry != NULL && here != NULL && g_strv_contains (here, tessera_cert_entry_get_fingerprint (entry));
 }
 
+/* Something to offer "Revoke Stale Certificates…" for, while no revocation runs. */
+static gboolean
+has_stale_entries (TesseraWindow *self)
+{
+  g_autoptr(GPtrArray) stale = NULL;
+
+  if (self->model == NULL || tessera_account_model_get_busy (self->model))
+    return FALSE;
+  stale = _tessera_window_dup_stale_entries (self);
+  return stale->len > 0;
+}
+
 /* Actions cannot be bound from a .ui file: their state follows the model here. */
 static void
 sync_actions (TesseraWindow *self)
@@ -193,6 +205,7 @@ sync_actions (TesseraWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", tessera_account_model_get_can_upload (model));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke", tessera_account_model_get_can_revoke (model));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-certificate", selected_key_is_here (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke-stale", has_stale_entries (self));
 }
 
 /* A new list keeps the selected certificate selected, or selects the one

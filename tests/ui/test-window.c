@@ -717,6 +717,65 @@ test_window_cli_at_once (Fixture       *f,
   g_assert_cmpuint (n_entries (f), ==, 2);
 }
 
+static guint
+count_visible_labels (GtkWidget  *root,
+                      const char *text)
+{
+  guint count = 0;
+
+  if (!gtk_widget_get_visible (root))
+    return 0;
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    count++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    count += count_visible_labels (child, text);
+  return count;
+}
+
+/* The demo account's "Old tablet" (last used 120 days ago) and "Old phone"
+ * (never used, issued 60 days ago) are stale: badged in the list, offered
+ * together by "Revoke Stale Certificates…" and revoked on the real server
+ * after one confirmation; the others stay. */
+static void
+test_window_revoke_stale (Fixture       *f,
+                          gconstpointer  data)
+{
+  AdwMessageDialog *dialog;
+  const char *body;
+  guint before = n_entries (f);
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
+  GListModel *model = tessera_cert_list_get_model (f->cert_list);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (model, i);
+
+      if (tessera_cert_entry_is_stale (entry, now))
+        g_ptr_array_add (stale, g_strdup (tessera_cert_entry_get_fingerprint (entry)));
+    }
+  g_assert_cmpuint (stale->len, ==, 2);
+
+  /* One "Stale" badge per stale row, none elsewhere (the list draws the
+   * rows of all five: the window is large enough). */
+  g_assert_cmpuint (count_visible_labels (GTK_WIDGET (f->cert_list), "Stale"), ==, 2);
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "stale-list");
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.revoke-stale", NULL);
+  dialog = wait_for_message_dialog ();
+  body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "2 Stale"));
+  g_assert_nonnull (strstr (body, "Old tablet"));
+  g_assert_nonnull (strstr (body, "Old phone"));
+  g_assert_null (strstr (body, "Laptop"));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "revoke-stale-confirm");
+  respond (dialog, "_Revoke All");
+
+  TESSERA_UI_WAIT (window_settled (f) && n_entries (f) == before - 2, 60);
+  for (guint i = 0; i < stale->len; i++)
+    g_assert_false (is_listed (f, g_ptr_array_index (stale, i)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -731,6 +790,8 @@ main (int   argc,
               fixture_setup, test_window_generate_upload, fixture_teardown);
   g_test_add ("/tessera/ui/window/overview", Fixture, options_demo,
               fixture_setup, test_window_overview, fixture_teardown);
+  g_test_add ("/tessera/ui/window/revoke-stale", Fixture, options_demo,
+              fixture_setup, test_window_revoke_stale, fixture_teardown);
   g_test_add ("/tessera/ui/window/revoke", Fixture, options_demo,
               fixture_setup, test_window_revoke, fixture_teardown);
   g_test_add ("/tessera/ui/window/revoke-this-device", Fixture, options_plain,
