@@ -350,15 +350,27 @@ tessera_enrollment_dup_record (TesseraEnrollment *self)
 
 typedef struct
 {
-  TesseraEnrollment *self;
-  GParamSpec        *pspec;
+  TesseraEnrollment     *self;
+  GParamSpec            *pspec;
+  gboolean               has_step;
+  TesseraEnrollmentStep  step;   /* with has_step: the step this notify shows */
 } Notify;
 
+/* A step is stored here, in the caller's context, just before its notify:
+ * a watcher of "step" then sees every step, in order, even when the worker
+ * has moved on already (reading the field when the notify arrives would
+ * skip the steps in between). */
 static gboolean
 notify_in_context (gpointer data)
 {
   Notify *notify = data;
 
+  if (notify->has_step)
+    {
+      g_mutex_lock (&notify->self->mutex);
+      notify->self->step = notify->step;
+      g_mutex_unlock (&notify->self->mutex);
+    }
   g_object_notify_by_pspec (G_OBJECT (notify->self), notify->pspec);
   return G_SOURCE_REMOVE;
 }
@@ -372,6 +384,13 @@ notify_free (gpointer data)
   g_free (notify);
 }
 
+static void
+post_notify (TesseraOperation *op,
+             Notify           *notify)
+{
+  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT, notify_in_context, notify, notify_free);
+}
+
 /* Worker thread: the property changed; tell it where the caller lives. */
 static void
 notify_later (TesseraEnrollment *self,
@@ -382,7 +401,7 @@ notify_later (TesseraEnrollment *self,
 
   notify->self = g_object_ref (self);
   notify->pspec = properties[prop_id];
-  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT, notify_in_context, notify, notify_free);
+  post_notify (op, notify);
 }
 
 static void
@@ -390,10 +409,13 @@ set_step (TesseraEnrollment     *self,
           TesseraOperation      *op,
           TesseraEnrollmentStep  step)
 {
-  g_mutex_lock (&self->mutex);
-  self->step = step;
-  g_mutex_unlock (&self->mutex);
-  notify_later (self, op, PROP_STEP);
+  Notify *notify = g_new0 (Notify, 1);
+
+  notify->self = g_object_ref (self);
+  notify->pspec = properties[PROP_STEP];
+  notify->has_step = TRUE;
+  notify->step = step;
+  post_notify (op, notify);
 }
 
 static void
