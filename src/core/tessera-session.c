@@ -345,32 +345,11 @@ tessera_session_close (TesseraSession *self)
 
 /* ---- "reconciled" ------------------------------------------------------ */
 
-typedef struct
-{
-  GWeakRef  session;
-  GStrv     notes;
-} Reconciled;
-
 static void
-reconciled_free (gpointer data)
+reconciled_in_context (gpointer object,
+                       gpointer notes)
 {
-  Reconciled *reconciled = data;
-
-  g_weak_ref_clear (&reconciled->session);
-  g_strfreev (reconciled->notes);
-  g_free (reconciled);
-}
-
-static gboolean
-reconciled_in_context (gpointer data)
-{
-  Reconciled *reconciled = data;
-  g_autoptr(TesseraSession) self = g_weak_ref_get (&reconciled->session);
-
-  if (self != NULL)
-    g_signal_emit (self, signals[RECONCILED], 0, reconciled->notes);
-
-  return G_SOURCE_REMOVE;
+  g_signal_emit (object, signals[RECONCILED], 0, notes);
 }
 
 /* An operation's thread: the notes of its reconciliation. */
@@ -379,15 +358,13 @@ emit_reconciled (TesseraOperation *op,
                  GPtrArray        *notes,
                  gpointer          user_data)
 {
-  Reconciled *reconciled = g_new0 (Reconciled, 1);
+  GStrv copy = g_new0 (char *, notes->len + 1);
 
-  g_weak_ref_init (&reconciled->session, user_data);
-  reconciled->notes = g_new0 (char *, notes->len + 1);
   for (guint i = 0; i < notes->len; i++)
-    reconciled->notes[i] = g_strdup (g_ptr_array_index (notes, i));
+    copy[i] = g_strdup (g_ptr_array_index (notes, i));
   /* Queued before the operation's own result, so it arrives first. */
-  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT,
-                              reconciled_in_context, reconciled, reconciled_free);
+  tessera_operation_invoke_alive (op->context, user_data, reconciled_in_context, copy,
+                                  (GDestroyNotify) g_strfreev);
 }
 
 /* ---- running operations ------------------------------------------------ */
