@@ -605,6 +605,22 @@ tessera_session_upload_finish (TesseraSession  *self,
 
 /* ---- revoke ------------------------------------------------------------ */
 
+typedef struct
+{
+  char                  *fingerprint;
+  TesseraRevocationList  listed;       /* entries NULL: not listed by the caller */
+} RevokeData;
+
+static void
+revoke_data_free (gpointer data)
+{
+  RevokeData *args = data;
+
+  g_free (args->fingerprint);
+  g_clear_pointer (&args->listed.entries, g_ptr_array_unref);
+  g_free (args);
+}
+
 static gpointer
 revoke_thread (gpointer           source,
                TesseraOperation  *op,
@@ -613,8 +629,10 @@ revoke_thread (gpointer           source,
 {
   TesseraSession *self = source;
   TesseraRevocation revocation = { self->link, self->store, self->claims, self->reconciler };
+  RevokeData *args = data;
+  const TesseraRevocationList *listed = args->listed.entries != NULL ? &args->listed : NULL;
 
-  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, data, NULL, error));
+  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, args->fingerprint, listed, error));
 }
 
 void
@@ -624,10 +642,14 @@ tessera_session_revoke_async (TesseraSession      *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
+  RevokeData *args;
+
   g_return_if_fail (TESSERA_IS_SESSION (self));
   g_return_if_fail (fingerprint != NULL);
 
-  run_async (self, "revoke", tessera_session_revoke_async, TRUE, revoke_thread, g_strdup (fingerprint), g_free,
+  args = g_new0 (RevokeData, 1);
+  args->fingerprint = g_strdup (fingerprint);
+  run_async (self, "revoke", tessera_session_revoke_async, TRUE, revoke_thread, args, revoke_data_free,
              NULL, cancellable, callback, user_data);
 }
 
@@ -639,35 +661,6 @@ tessera_session_revoke_finish (TesseraSession  *self,
   return GPOINTER_TO_INT (tessera_operation_finish (self, result, tessera_session_revoke_async, error));
 }
 
-typedef struct
-{
-  char                  *fingerprint;
-  TesseraRevocationList  listed;
-} RevokeListed;
-
-static void
-revoke_listed_free (gpointer data)
-{
-  RevokeListed *args = data;
-
-  g_free (args->fingerprint);
-  g_ptr_array_unref (args->listed.entries);
-  g_free (args);
-}
-
-static gpointer
-revoke_listed_thread (gpointer           source,
-                      TesseraOperation  *op,
-                      gpointer           data,
-                      GError           **error)
-{
-  TesseraSession *self = source;
-  TesseraRevocation revocation = { self->link, self->store, self->claims, self->reconciler };
-  RevokeListed *args = data;
-
-  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, args->fingerprint, &args->listed, error));
-}
-
 void
 tessera_session_revoke_listed_async (TesseraSession      *self,
                                      const char          *fingerprint,
@@ -677,7 +670,7 @@ tessera_session_revoke_listed_async (TesseraSession      *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  RevokeListed *args;
+  RevokeData *args;
   guint n_items;
 
   g_return_if_fail (TESSERA_IS_SESSION (self));
@@ -685,15 +678,15 @@ tessera_session_revoke_listed_async (TesseraSession      *self,
   g_return_if_fail (G_IS_LIST_MODEL (listed));
 
   n_items = g_list_model_get_n_items (listed);
-  args = g_new0 (RevokeListed, 1);
+  args = g_new0 (RevokeData, 1);
   args->fingerprint = g_strdup (fingerprint);
   args->listed.entries = g_ptr_array_new_full (n_items, g_object_unref);
   args->listed.read_at = listed_at;
   for (guint i = 0; i < n_items; i++)
     g_ptr_array_add (args->listed.entries, g_list_model_get_item (listed, i));
 
-  run_async (self, "revoke", tessera_session_revoke_listed_async, TRUE, revoke_listed_thread,
-             args, revoke_listed_free, NULL, cancellable, callback, user_data);
+  run_async (self, "revoke", tessera_session_revoke_listed_async, TRUE, revoke_thread,
+             args, revoke_data_free, NULL, cancellable, callback, user_data);
 }
 
 gboolean
