@@ -1,4 +1,4 @@
-/* tessera-test-fixtures.h: temporary directories, a file keyring, waiting for async results
+/* tessera-test-fixtures.h: temporary directories, a file keyring, waiting for async results, keys
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -7,6 +7,8 @@
 #pragma once
 
 #include <gio/gio.h>
+
+#include "tessera-core.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +24,13 @@ gboolean  tessera_test_remove_tree         (const char  *path,
                                             GError     **error);
 /* Asserts that the tree is gone, then frees @path; for teardown. */
 void      tessera_test_tmpdir_free         (char *path);
+
+/* Replaces the file @path with a symbolic link to @copy, a new copy of it
+ * with mode @mode: another file of the user's, which the code under test
+ * must neither read through the link nor change. Asserts every step. */
+void      tessera_test_replace_with_link   (const char  *path,
+                                            const char  *copy,
+                                            guint        mode);
 
 /* ---- a device ------------------------------------------------------------ */
 
@@ -64,6 +73,16 @@ const char *tessera_test_file_keyring_path   (void);
 /* Removes the keyring's directory with the file and the backup ("~") the
  * backend keeps beside it; does nothing in a child that shared it. */
 void      tessera_test_file_keyring_teardown (void);
+
+/* ---- a key store --------------------------------------------------------- */
+
+/* Saves a new ECDSA P-256 key "Laptop" (ccm2) in @store, under
+ * @passphrase, with its certificate request for @jid: a key as an
+ * enrollment leaves it before the upload. Asserts every step; returns the
+ * key's id. */
+char     *tessera_test_save_pending_key    (TesseraKeyStore *store,
+                                            const char      *jid,
+                                            const char      *passphrase);
 
 /* ---- waiting for an async result ----------------------------------------- */
 

@@ -16,6 +16,7 @@
 
 #include "tessera-core.h"
 #include "tessera-store-file.h"
+#include "tessera-test-fixtures.h"
 
 #define JID        "mallory-target@example.org"
 #define PASSPHRASE "store file test passphrase"
@@ -197,49 +198,21 @@ test_write_replaces_link (void)
 
 /* ---- the key store: meta.ini and request.der replaced by links --------- */
 
-static char *
-save_key_with_request (TesseraKeyStore *store)
-{
-  g_autoptr(TesseraKey) key = NULL;
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(TesseraKeyRecord) requested = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GError) error = NULL;
-
-  key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
-  g_assert_no_error (error);
-  record = tessera_key_store_save_key (store, key, "Laptop", "ccm2", PASSPHRASE, &error);
-  g_assert_no_error (error);
-  csr = tessera_key_create_csr (key, JID, &error);
-  g_assert_no_error (error);
-  requested = tessera_key_store_save_request (store, tessera_key_record_get_id (record), csr, &error);
-  g_assert_no_error (error);
-
-  return g_strdup (tessera_key_record_get_id (record));
-}
-
 static void
 check_key_store_link (const char *file_name)
 {
   g_autofree char *tmp = make_tmp ();
   g_autofree char *base = g_build_filename (tmp, "data", NULL);
   g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, base);
-  g_autofree char *id = save_key_with_request (store);
+  g_autofree char *id = tessera_test_save_pending_key (store, JID, PASSPHRASE);
   g_autofree char *path = g_build_filename (tessera_key_store_get_dir (store), id, file_name, NULL);
-  g_autofree char *original = NULL;
-  g_autofree char *victim = NULL;
+  g_autofree char *victim = g_build_filename (tmp, "elsewhere", NULL);
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GError) error = NULL;
-  gsize length;
 
   /* A copy of the real file, elsewhere: with the link followed, the key
    * would load as if nothing had happened. */
-  g_assert_true (g_file_get_contents (path, &original, &length, &error));
-  victim = g_build_filename (tmp, "elsewhere", NULL);
-  g_assert_true (g_file_set_contents (victim, original, (gssize) length, &error));
-  g_assert_no_errno (g_chmod (victim, 0644));
-  g_assert_no_errno (g_unlink (path));
-  g_assert_no_errno (symlink (victim, path));
+  tessera_test_replace_with_link (path, victim, 0644);
 
   record = tessera_key_store_lookup (store, id, &error);
   g_assert_null (record);
@@ -271,7 +244,7 @@ test_base_dir_repaired_on_read (void)
   g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, NULL);
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = save_key_with_request (store);
+  g_autofree char *id = tessera_test_save_pending_key (store, JID, PASSPHRASE);
 
   g_assert_no_errno (g_chmod (base, 0777));
   g_assert_no_errno (g_chmod (tessera_key_store_get_dir (store), 0777));
