@@ -264,14 +264,21 @@ tessera_test_wait_async (GAsyncResult **result,
 {
   GMainContext *context = g_main_context_ref_thread_default ();
   gboolean passed = FALSE;
-  GSource *deadline = g_timeout_source_new_seconds (seconds);
+  GSource *deadline = NULL;
 
-  g_source_set_callback (deadline, deadline_cb, &passed, NULL);
-  g_source_attach (deadline, context);
+  if (seconds > 0)
+    {
+      deadline = g_timeout_source_new_seconds (seconds);
+      g_source_set_callback (deadline, deadline_cb, &passed, NULL);
+      g_source_attach (deadline, context);
+    }
   while (*result == NULL && !passed)
     g_main_context_iteration (context, TRUE);
-  g_source_destroy (deadline);
-  g_source_unref (deadline);
+  if (deadline != NULL)
+    {
+      g_source_destroy (deadline);
+      g_source_unref (deadline);
+    }
   g_main_context_unref (context);
 
   if (*result == NULL)

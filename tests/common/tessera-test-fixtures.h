@@ -93,7 +93,9 @@ void      tessera_test_async_result_cb     (GObject      *source,
                                             gpointer      user_data);
 /* Runs the thread-default main context until *@result is set (by
  * tessera_test_async_result_cb) or @seconds have passed; fails the test at
- * the deadline. Returns *@result, NULL after a failure. */
+ * the deadline. Returns *@result, NULL after a failure. @seconds 0: no
+ * deadline, for the programs that are not tests (tests/load, tests/soak),
+ * whose operations end by their own timeouts. */
 GAsyncResult *tessera_test_wait_async      (GAsyncResult **result,
                                             guint          seconds);
 
