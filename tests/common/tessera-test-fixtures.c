@@ -95,6 +95,15 @@ tessera_test_tmpdir_free (char *path)
   g_free (path);
 }
 
+guint
+tessera_test_mode_of (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_no_errno (g_lstat (path, &st));
+  return st.st_mode & 07777;
+}
+
 void
 tessera_test_replace_with_link (const char *path,
                                 const char *copy,

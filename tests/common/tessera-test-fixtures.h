@@ -25,6 +25,9 @@ gboolean  tessera_test_remove_tree         (const char  *path,
 /* Asserts that the tree is gone, then frees @path; for teardown. */
 void      tessera_test_tmpdir_free         (char *path);
 
+/* The permission bits of @path itself (lstat: a link is not followed);
+ * asserts that it exists. */
+guint     tessera_test_mode_of             (const char  *path);
 /* Replaces the file @path with a symbolic link to @copy, a new copy of it
  * with mode @mode: another file of the user's, which the code under test
  * must neither read through the link nor change. Asserts every step. */

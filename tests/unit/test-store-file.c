@@ -26,32 +26,16 @@ static char *self_path;
 static char *
 make_tmp (void)
 {
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("tessera-test-store-file-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
+  return tessera_test_tmpdir_new ("tessera-test-store-file-XXXXXX");
 }
 
 static void
 remove_tree (const char *path)
 {
-  const char *argv[] = { "rm", "-rf", "--", path, NULL };
   g_autoptr(GError) error = NULL;
-  int status = 0;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  tessera_test_remove_tree (path, &error);
   g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-static guint
-mode_of (const char *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
 }
 
 /* Another file of the same user, readable by others as such files are. */
@@ -95,13 +79,13 @@ test_symlink_refused (void)
   g_assert_null (contents);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   assert_names_path (error, link);
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
   g_clear_error (&error);
 
   g_assert_false (tessera_store_repair_mode (link, 0600, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   assert_names_path (error, link);
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
 
   remove_tree (tmp);
 }
@@ -121,7 +105,7 @@ test_dir_symlink_refused (void)
   g_assert_false (tessera_store_ensure_private_dir (link, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   assert_names_path (error, link);
-  g_assert_cmphex (mode_of (elsewhere), ==, 0755);
+  g_assert_cmphex (tessera_test_mode_of (elsewhere), ==, 0755);
 
   remove_tree (tmp);
 }
@@ -187,11 +171,11 @@ test_write_replaces_link (void)
   /* The link itself was replaced; what it pointed to is untouched. */
   g_assert_true (g_file_get_contents (victim, &victim_after, NULL, NULL));
   g_assert_cmpstr (victim_after, ==, "unchanged\n");
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
   g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
   g_assert_true (g_file_get_contents (link, &written, NULL, NULL));
   g_assert_cmpstr (written, ==, "new\n");
-  g_assert_cmphex (mode_of (link), ==, 0600);
+  g_assert_cmphex (tessera_test_mode_of (link), ==, 0600);
 
   remove_tree (tmp);
 }
@@ -218,7 +202,7 @@ check_key_store_link (const char *file_name)
   g_assert_null (record);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   assert_names_path (error, path);
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
 
   remove_tree (tmp);
 }
@@ -252,8 +236,8 @@ test_base_dir_repaired_on_read (void)
   records = tessera_key_store_list (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (records->len, ==, 1);
-  g_assert_cmphex (mode_of (base), ==, 0700);
-  g_assert_cmphex (mode_of (tessera_key_store_get_dir (store)), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (base), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (tessera_key_store_get_dir (store)), ==, 0700);
 
   /* Without any key yet (no account folder), the base folder too. */
   g_assert_true (tessera_key_store_delete (store, id, &error));
@@ -264,7 +248,7 @@ test_base_dir_repaired_on_read (void)
   records = tessera_key_store_list (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (records->len, ==, 0);
-  g_assert_cmphex (mode_of (base), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (base), ==, 0700);
 }
 
 /* ---- a failed fsync of the folder after the rename --------------------- */

@@ -196,15 +196,6 @@ assert_contains (const char *haystack,
     g_test_fail_printf ("“%s” is not in: %s", needle, haystack);
 }
 
-static guint
-mode_of (const char *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
-}
-
 static char *
 write_file (Fixture    *f,
             const char *name,
@@ -343,7 +334,7 @@ test_key_store_link (Fixture       *f,
   g_assert_cmpint (result.status, !=, 0);
   assert_contains (result.err, path);
   assert_contains (result.err, "symbolic link");
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
 }
 
 /* Base folders someone made 0777 are 0700 after a command that only reads. */
@@ -363,8 +354,8 @@ test_base_dirs_private_after_read (Fixture       *f,
   run_cli (f, &result, "--jid", JID, "--host", "127.0.0.1", "--port", "9", "--timeout", "5", "login", NULL);
   g_assert_false (result.timed_out);
   assert_contains (result.err, "no valid certificate");
-  g_assert_cmphex (mode_of (data_dir), ==, 0700);
-  g_assert_cmphex (mode_of (config_dir), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (data_dir), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (config_dir), ==, 0700);
 }
 
 /* ---- item 4: accounts.ini entries that are not accounts ---------------- */
