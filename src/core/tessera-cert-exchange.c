@@ -64,10 +64,10 @@ build_request (xmpp_ctx_t *ctx,
     }
 }
 
-/* A request that changes the server returns non-NULL once it is done:
- * the crash point marks that the server has acted and this process has
- * not yet seen it. An empty result is the confirmation of an append and
- * of either revocation. */
+/* Reads the answer. An add, an append or a revocation has changed the
+ * server by then while this process has recorded nothing yet: the crash
+ * points let the reliability tests stop it exactly there. An empty result
+ * confirms an append and either revocation. */
 static gpointer
 parse_request (xmpp_stanza_t *result,
                gpointer       user_data,
