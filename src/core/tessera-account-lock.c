@@ -8,15 +8,10 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 
 #include "tessera-account-lock.h"
 #include "tessera-error.h"
@@ -97,50 +92,15 @@ tessera_account_lock_get_path (TesseraAccountLock *self)
   return self->path;
 }
 
-/* The lock file itself, never what a link in its place points to. */
-static int
-open_lock_file (const char  *dir,
-                const char  *path,
-                GError     **error)
-{
-  struct stat st;
-  int fd;
-
-  if (!tessera_store_ensure_private_dir (dir, error))
-    return -1;
-
-  fd = g_open (path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, TESSERA_STORE_ERROR,
-                   saved_errno == ELOOP ? TESSERA_STORE_ERROR_PERMISSIONS : TESSERA_STORE_ERROR_IO,
-                   _("Could not open the lock file “%s”: %s"), path, g_strerror (saved_errno));
-      return -1;
-    }
-
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid () ||
-      ((st.st_mode & 07777) != 0600 && fchmod (fd, 0600) != 0))
-    {
-      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS,
-                   _("Could not use the lock file “%s”: it is not a private file of this user"), path);
-      close (fd);
-      return -1;
-    }
-
-  return fd;
-}
-
 /* One attempt, without waiting. TRUE when this process now holds the lock
  * once more; TESSERA_STORE_ERROR_BUSY when another process holds it. */
 static gboolean
-try_once (const char  *dir,
-          const char  *path,
+try_once (const char  *path,
           const char  *jid,
           GError     **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&held_mutex);
+  g_autofree char *busy = NULL;
   Held *held;
   int fd;
 
@@ -154,24 +114,11 @@ try_once (const char  *dir,
       return TRUE;
     }
 
-  fd = open_lock_file (dir, path, error);
+  busy = g_strdup_printf (_("Another Tessera is working on the account %s: try again when it has finished"),
+                          jid);
+  fd = tessera_store_lock_file (path, busy, error);
   if (fd < 0)
     return FALSE;
-
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      if (saved_errno == EWOULDBLOCK)
-        g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_BUSY,
-                     _("Another Tessera is working on the account %s: try again when it has finished"),
-                     jid);
-      else
-        g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
-                     _("Could not lock “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
 
   held = g_new0 (Held, 1);
   held->fd = fd;
@@ -228,7 +175,7 @@ tessera_account_lock_acquire (TesseraKeyStore  *store,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      if (try_once (dir, path, tessera_key_store_get_jid (store), &local_error))
+      if (try_once (path, tessera_key_store_get_jid (store), &local_error))
         break;
 
       remaining = deadline - g_get_monotonic_time ();

@@ -18,110 +18,93 @@
 
 #define SELF_SIGNED_DAYS        365
 
-/* ---- request builders and parsers (run on the connection's worker) ----- */
+/* ---- requests (built and read on the connection's worker) ------------- */
 
+typedef enum
+{
+  REQUEST_LIST,
+  REQUEST_ITEMS,
+  REQUEST_ADD,
+  REQUEST_APPEND,
+  REQUEST_REVOKE,
+  REQUEST_SASLCERT_REVOKE,
+} RequestKind;
+
+/* One request of this file, the user data of its build and parse. */
 typedef struct
 {
-  const char *name;
-  GBytes     *der;
-} NamedDer;
+  RequestKind  kind;
+  const char  *name;   /* a certificate's name; the fingerprint for REQUEST_REVOKE */
+  GBytes      *der;    /* the request (add) or the certificate (append) */
+} Request;
 
 static xmpp_stanza_t *
-build_list (xmpp_ctx_t *ctx,
-            const char *id,
-            gpointer    user_data)
+build_request (xmpp_ctx_t *ctx,
+               const char *id,
+               gpointer    user_data)
 {
-  return tessera_protocol_build_list (ctx, id);
+  const Request *request = user_data;
+
+  switch (request->kind)
+    {
+    case REQUEST_LIST:
+      return tessera_protocol_build_list (ctx, id);
+    case REQUEST_ITEMS:
+      return tessera_protocol_build_saslcert_items (ctx, id);
+    case REQUEST_ADD:
+      return tessera_protocol_build_add (ctx, id, request->name, request->der);
+    case REQUEST_APPEND:
+      return tessera_protocol_build_saslcert_append (ctx, id, request->name, request->der);
+    case REQUEST_REVOKE:
+      return tessera_protocol_build_revoke (ctx, id, request->name);
+    case REQUEST_SASLCERT_REVOKE:
+      return tessera_protocol_build_saslcert_revoke (ctx, id, request->name);
+    default:
+      g_assert_not_reached ();
+    }
 }
 
+/* Reads the answer. An add, an append or a revocation has changed the
+ * server by then while this process has recorded nothing yet: the crash
+ * points let the reliability tests stop it exactly there. An empty result
+ * confirms an append and either revocation. */
 static gpointer
-parse_list (xmpp_stanza_t *result,
-            gpointer       user_data,
-            GError       **error)
+parse_request (xmpp_stanza_t *result,
+               gpointer       user_data,
+               GError       **error)
 {
-  return tessera_protocol_parse_list (result, error);
+  const Request *request = user_data;
+
+  switch (request->kind)
+    {
+    case REQUEST_LIST:
+      return tessera_protocol_parse_list (result, error);
+    case REQUEST_ITEMS:
+      return tessera_protocol_parse_saslcert_items (result, error);
+    case REQUEST_ADD:
+      tessera_test_crash_point ("enroll:csr-sent");
+      return tessera_protocol_parse_add_result (result, error);
+    case REQUEST_APPEND:
+      tessera_test_crash_point ("enroll:csr-sent");
+      return GINT_TO_POINTER (TRUE);
+    case REQUEST_REVOKE:
+    case REQUEST_SASLCERT_REVOKE:
+      tessera_test_crash_point ("revoke:sent");
+      return GINT_TO_POINTER (TRUE);
+    default:
+      g_assert_not_reached ();
+    }
 }
 
-static xmpp_stanza_t *
-build_items (xmpp_ctx_t *ctx,
-             const char *id,
-             gpointer    user_data)
-{
-  return tessera_protocol_build_saslcert_items (ctx, id);
-}
-
+/* @request stays the caller's: the call blocks until the worker is done
+ * with it. */
 static gpointer
-parse_items (xmpp_stanza_t *result,
-             gpointer       user_data,
-             GError       **error)
+send_request (TesseraXmppLink   *link,
+              TesseraOperation  *op,
+              const Request     *request,
+              GError           **error)
 {
-  return tessera_protocol_parse_saslcert_items (result, error);
-}
-
-static xmpp_stanza_t *
-build_add (xmpp_ctx_t *ctx,
-           const char *id,
-           gpointer    user_data)
-{
-  NamedDer *add = user_data;
-
-  return tessera_protocol_build_add (ctx, id, add->name, add->der);
-}
-
-static gpointer
-parse_add (xmpp_stanza_t *result,
-           gpointer       user_data,
-           GError       **error)
-{
-  /* The server has issued the certificate; this process has not read it. */
-  tessera_test_crash_point ("enroll:csr-sent");
-  return tessera_protocol_parse_add_result (result, error);
-}
-
-static xmpp_stanza_t *
-build_append (xmpp_ctx_t *ctx,
-              const char *id,
-              gpointer    user_data)
-{
-  NamedDer *append = user_data;
-
-  return tessera_protocol_build_saslcert_append (ctx, id, append->name, append->der);
-}
-
-static gpointer
-parse_append (xmpp_stanza_t *result,
-              gpointer       user_data,
-              GError       **error)
-{
-  tessera_test_crash_point ("enroll:csr-sent");
-  return GINT_TO_POINTER (TRUE);
-}
-
-static xmpp_stanza_t *
-build_revoke (xmpp_ctx_t *ctx,
-              const char *id,
-              gpointer    user_data)
-{
-  return tessera_protocol_build_revoke (ctx, id, user_data);
-}
-
-static xmpp_stanza_t *
-build_saslcert_revoke (xmpp_ctx_t *ctx,
-                       const char *id,
-                       gpointer    user_data)
-{
-  return tessera_protocol_build_saslcert_revoke (ctx, id, user_data);
-}
-
-/* Either revocation: an empty result is the confirmation. */
-static gpointer
-parse_revoke (xmpp_stanza_t *result,
-              gpointer       user_data,
-              GError       **error)
-{
-  /* The server has revoked; this process has not seen it yet. */
-  tessera_test_crash_point ("revoke:sent");
-  return GINT_TO_POINTER (TRUE);
+  return tessera_xmpp_link_iq (link, op, build_request, parse_request, (gpointer) request, error);
 }
 
 /* ---- listing ----------------------------------------------------------- */
@@ -131,7 +114,9 @@ list_xep0257 (TesseraXmppLink   *link,
               TesseraOperation  *op,
               GError           **error)
 {
-  return tessera_xmpp_link_iq (link, op, build_items, parse_items, NULL, error);
+  Request items = { REQUEST_ITEMS, NULL, NULL };
+
+  return send_request (link, op, &items, error);
 }
 
 GPtrArray *
@@ -140,8 +125,10 @@ tessera_cert_exchange_list (TesseraXmppLink   *link,
                             TesseraFeatures    features,
                             GError           **error)
 {
+  Request list = { REQUEST_LIST, NULL, NULL };
+
   if (features & TESSERA_FEATURE_LIST)
-    return tessera_xmpp_link_iq (link, op, build_list, parse_list, NULL, error);
+    return send_request (link, op, &list, error);
   if (features & TESSERA_FEATURE_XEP0257)
     return list_xep0257 (link, op, error);
 
@@ -217,7 +204,8 @@ send_ccm2_add (TesseraXmppLink   *link,
   g_autoptr(GBytes) der = NULL;
   g_autoptr(GError) local_error = NULL;
   TesseraCertificate *cert;
-  NamedDer add = {
+  Request add = {
+    REQUEST_ADD,
     tessera_key_record_get_name (record),
     tessera_key_record_get_request_der (record),
   };
@@ -226,7 +214,7 @@ send_ccm2_add (TesseraXmppLink   *link,
     return NULL;
   tessera_test_crash_point ("enroll:request-sent");
   g_debug ("%s: sending the request of key %s (ccm2)", op->what, id);
-  der = tessera_xmpp_link_iq (link, op, build_add, parse_add, &add, error);
+  der = send_request (link, op, &add, error);
   if (der == NULL)
     return NULL;
   tessera_key_store_journal_note (store, id, TESSERA_JOURNAL_STEP_RESULT_RECEIVED);
@@ -253,7 +241,7 @@ send_xep0257_append (TesseraXmppLink   *link,
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(TesseraCertificate) cert = NULL;
   g_autofree char *name = NULL;
-  NamedDer append;
+  Request append = { REQUEST_APPEND, NULL, NULL };
 
   cert = tessera_certificate_new_self_signed (key, jid, SELF_SIGNED_DAYS, error);
   if (cert == NULL)
@@ -274,7 +262,7 @@ send_xep0257_append (TesseraXmppLink   *link,
   tessera_test_crash_point ("enroll:request-sent");
   g_debug ("%s: appending self-signed certificate %s of key %s (XEP-0257)", op->what,
            tessera_certificate_get_fingerprint (cert), id);
-  if (tessera_xmpp_link_iq (link, op, build_append, parse_append, &append, error) == NULL)
+  if (send_request (link, op, &append, error) == NULL)
     return NULL;
   tessera_key_store_journal_note (store, id, TESSERA_JOURNAL_STEP_RESULT_RECEIVED);
   tessera_test_crash_point ("enroll:result-received");
@@ -427,12 +415,16 @@ tessera_cert_exchange_revoke (TesseraXmppLink   *link,
                               TesseraCertEntry  *entry,
                               GError           **error)
 {
-  if (tessera_cert_entry_get_cert_protocol (entry) == TESSERA_CERT_PROTOCOL_XEP0257)
-    return tessera_xmpp_link_iq (link, op, build_saslcert_revoke, parse_revoke,
-                                 (gpointer) tessera_cert_entry_get_name (entry), error) != NULL;
+  /* XEP-0257 revokes by name, ccm2 by fingerprint. */
+  Request revoke = { REQUEST_REVOKE, tessera_cert_entry_get_fingerprint (entry), NULL };
 
-  return tessera_xmpp_link_iq (link, op, build_revoke, parse_revoke,
-                               (gpointer) tessera_cert_entry_get_fingerprint (entry), error) != NULL;
+  if (tessera_cert_entry_get_cert_protocol (entry) == TESSERA_CERT_PROTOCOL_XEP0257)
+    {
+      revoke.kind = REQUEST_SASLCERT_REVOKE;
+      revoke.name = tessera_cert_entry_get_name (entry);
+    }
+
+  return send_request (link, op, &revoke, error) != NULL;
 }
 
 gboolean

@@ -239,7 +239,6 @@ typedef struct
 
 typedef struct
 {
-  GWeakRef           held;
   TesseraConnection *connection;  /* unowned: identity only */
   GError            *error;
 } Closed;
@@ -259,19 +258,16 @@ closed_free (gpointer data)
 {
   Closed *closed = data;
 
-  g_weak_ref_clear (&closed->held);
   g_clear_error (&closed->error);
   g_free (closed);
 }
 
-static gboolean
-closed_in_context (gpointer data)
+static void
+closed_in_context (gpointer object,
+                   gpointer data)
 {
+  TesseraHeldLogin *self = object;
   Closed *closed = data;
-  g_autoptr(TesseraHeldLogin) self = g_weak_ref_get (&closed->held);
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
 
   g_mutex_lock (&self->mutex);
   if (self->connection == closed->connection)
@@ -281,8 +277,6 @@ closed_in_context (gpointer data)
   g_debug ("login: held session ended%s%s", closed->error ? ": " : "",
            closed->error ? closed->error->message : "");
   g_signal_emit (self, signals[CLOSED], 0, closed->error);
-
-  return G_SOURCE_REMOVE;
 }
 
 /* Worker thread of the connection: hop to the caller's context. */
@@ -292,14 +286,16 @@ connection_closed (TesseraConnection *connection,
                    gpointer           user_data)
 {
   Watch *watch = user_data;
-  Closed *closed = g_new0 (Closed, 1);
   g_autoptr(TesseraHeldLogin) self = g_weak_ref_get (&watch->held);
+  Closed *closed;
 
-  g_weak_ref_init (&closed->held, self);
+  if (self == NULL)
+    return;
+
+  closed = g_new0 (Closed, 1);
   closed->connection = connection;
   closed->error = error != NULL ? g_error_copy (error) : NULL;
-  g_main_context_invoke_full (watch->context, G_PRIORITY_DEFAULT,
-                              closed_in_context, closed, closed_free);
+  tessera_operation_invoke_alive (watch->context, self, closed_in_context, closed, closed_free);
 }
 
 void

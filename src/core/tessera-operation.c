@@ -92,6 +92,59 @@ tessera_operation_tell (TesseraOperation *op,
     op->notes_func (op, notes, op->notes_data);
 }
 
+/* ---- calling back an object that may be gone ---------------------------- */
+
+typedef struct
+{
+  GWeakRef          object;
+  TesseraAliveFunc  func;
+  gpointer          data;
+  GDestroyNotify    data_free;
+} AliveCall;
+
+static void
+alive_call_free (gpointer data)
+{
+  AliveCall *call = data;
+
+  g_weak_ref_clear (&call->object);
+  if (call->data_free != NULL)
+    call->data_free (call->data);
+  g_free (call);
+}
+
+static gboolean
+alive_call_run (gpointer data)
+{
+  AliveCall *call = data;
+  g_autoptr(GObject) object = g_weak_ref_get (&call->object);
+
+  if (object != NULL)
+    call->func (object, call->data);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+tessera_operation_invoke_alive (GMainContext      *context,
+                                gpointer           object,
+                                TesseraAliveFunc   func,
+                                gpointer           data,
+                                GDestroyNotify     data_free)
+{
+  AliveCall *call;
+
+  g_return_if_fail (G_IS_OBJECT (object));
+  g_return_if_fail (func != NULL);
+
+  call = g_new0 (AliveCall, 1);
+  g_weak_ref_init (&call->object, object);
+  call->func = func;
+  call->data = data;
+  call->data_free = data_free;
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, alive_call_run, call, alive_call_free);
+}
+
 /* ---- running in a thread ----------------------------------------------- */
 
 typedef struct

@@ -62,6 +62,21 @@ TesseraAccountLock *tessera_operation_lock_account (TesseraOperation  *op,
 void              tessera_operation_tell    (TesseraOperation  *op,
                                              GPtrArray         *notes);
 
+/* Called in a main context with an object that was still alive. */
+typedef void (*TesseraAliveFunc) (gpointer object,
+                                  gpointer data);
+
+/* From any thread (an operation's, a connection's worker): calls
+ * @func (@object, @data) in @context unless @object (a GObject) has been
+ * finalized by then; @object is not kept alive meanwhile. @data is freed
+ * with @data_free (nullable) either way, in @context or, when @context
+ * is gone, wherever GLib drops the source. */
+void              tessera_operation_invoke_alive (GMainContext      *context,
+                                                  gpointer           object,
+                                                  TesseraAliveFunc   func,
+                                                  gpointer           data,
+                                                  GDestroyNotify     data_free);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraOperation, tessera_operation_free)
 
 /* The blocking body of an operation: a result, or NULL with @error set

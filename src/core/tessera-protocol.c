@@ -162,6 +162,26 @@ new_request (xmpp_ctx_t     *ctx,
   return iq;
 }
 
+/* A "set" request about one certificate by its name: ccm2's add and
+ * XEP-0257's append (@der, base64 in <@der_name/>) and revoke (no @der). */
+static xmpp_stanza_t *
+new_named_request (xmpp_ctx_t *ctx,
+                   const char *id,
+                   const char *payload_name,
+                   const char *payload_ns,
+                   const char *name,
+                   const char *der_name,
+                   GBytes     *der)
+{
+  xmpp_stanza_t *payload;
+  xmpp_stanza_t *iq = new_request (ctx, "set", id, payload_name, payload_ns, &payload);
+
+  add_text_element (payload, "name", name);
+  if (der != NULL)
+    add_base64_element (payload, der_name, der);
+  return iq;
+}
+
 /* ------------------------------------------------------------------ */
 /* Base64                                                              */
 
@@ -393,18 +413,13 @@ tessera_protocol_build_add (xmpp_ctx_t *ctx,
                             const char *name,
                             GBytes     *csr_der)
 {
-  xmpp_stanza_t *request;
-  xmpp_stanza_t *iq;
-
   g_return_val_if_fail (ctx != NULL, NULL);
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (csr_der != NULL && g_bytes_get_size (csr_der) > 0, NULL);
 
-  iq = new_request (ctx, "set", id, "add-certificate-request", TESSERA_NS_CCM2_ADD, &request);
-  add_text_element (request, "name", name);
-  add_base64_element (request, "x509certificate-signing-request", csr_der);
-  return iq;
+  return new_named_request (ctx, id, "add-certificate-request", TESSERA_NS_CCM2_ADD, name,
+                            "x509certificate-signing-request", csr_der);
 }
 
 GBytes *
@@ -590,6 +605,25 @@ read_entries (xmpp_stanza_t  *list,
   return g_steal_pointer (&entries);
 }
 
+/* The entries of the list element @list_name (NULL: any) of the reply:
+ * the same reading for ccm2 and XEP-0257. */
+static GPtrArray *
+parse_entries (xmpp_stanza_t  *result,
+               const char     *list_name,
+               const char     *item_name,
+               ListContext    *lc,
+               GError        **error)
+{
+  xmpp_stanza_t *list = result != NULL ? find_payload (result, list_name, lc->ns) : NULL;
+
+  if (list == NULL)
+    {
+      malformed (error, _("it holds no certificate list"));
+      return NULL;
+    }
+  return read_entries (list, item_name, lc, error);
+}
+
 xmpp_stanza_t *
 tessera_protocol_build_list (xmpp_ctx_t *ctx,
                              const char *id)
@@ -608,18 +642,11 @@ tessera_protocol_parse_list_limited (xmpp_stanza_t  *result,
                                      GError        **error)
 {
   ListContext lc = { TESSERA_NS_CCM2_LIST, "ccm2", TRUE, max_entries, 0 };
-  xmpp_stanza_t *list;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   /* Any element name: the draft's example spells it "list-of-certficiates". */
-  list = result != NULL ? find_payload (result, NULL, TESSERA_NS_CCM2_LIST) : NULL;
-  if (list == NULL)
-    {
-      malformed (error, _("it holds no certificate list"));
-      return NULL;
-    }
-  return read_entries (list, "x509certificate", &lc, error);
+  return parse_entries (result, NULL, "x509certificate", &lc, error);
 }
 
 GPtrArray *
@@ -662,18 +689,12 @@ tessera_protocol_build_saslcert_append (xmpp_ctx_t *ctx,
                                         const char *name,
                                         GBytes     *cert_der)
 {
-  xmpp_stanza_t *append;
-  xmpp_stanza_t *iq;
-
   g_return_val_if_fail (ctx != NULL, NULL);
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (cert_der != NULL && g_bytes_get_size (cert_der) > 0, NULL);
 
-  iq = new_request (ctx, "set", id, "append", TESSERA_NS_SASLCERT, &append);
-  add_text_element (append, "name", name);
-  add_base64_element (append, "x509cert", cert_der);
-  return iq;
+  return new_named_request (ctx, id, "append", TESSERA_NS_SASLCERT, name, "x509cert", cert_der);
 }
 
 xmpp_stanza_t *
@@ -693,16 +714,11 @@ tessera_protocol_build_saslcert_revoke (xmpp_ctx_t *ctx,
                                         const char *id,
                                         const char *name)
 {
-  xmpp_stanza_t *revoke;
-  xmpp_stanza_t *iq;
-
   g_return_val_if_fail (ctx != NULL, NULL);
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  iq = new_request (ctx, "set", id, "revoke", TESSERA_NS_SASLCERT, &revoke);
-  add_text_element (revoke, "name", name);
-  return iq;
+  return new_named_request (ctx, id, "revoke", TESSERA_NS_SASLCERT, name, NULL, NULL);
 }
 
 GPtrArray *
@@ -710,17 +726,10 @@ tessera_protocol_parse_saslcert_items (xmpp_stanza_t  *result,
                                        GError        **error)
 {
   ListContext lc = { TESSERA_NS_SASLCERT, "xep0257", FALSE, TESSERA_PROTOCOL_MAX_ENTRIES, 0 };
-  xmpp_stanza_t *items;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  items = result != NULL ? find_payload (result, "items", TESSERA_NS_SASLCERT) : NULL;
-  if (items == NULL)
-    {
-      malformed (error, _("it holds no certificate list"));
-      return NULL;
-    }
-  return read_entries (items, "item", &lc, error);
+  return parse_entries (result, "items", "item", &lc, error);
 }
 
 /* ------------------------------------------------------------------ */

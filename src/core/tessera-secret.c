@@ -8,15 +8,11 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
@@ -278,29 +274,6 @@ keyring_file_state_equal (const KeyringFileState *a,
 }
 
 
-static int
-open_keyring_lock (const char  *path,
-                   GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  int fd;
-
-  if (!tessera_store_ensure_private_dir (dir, error))
-    return -1;
-
-  fd = g_open (path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, TESSERA_STORE_ERROR,
-                   saved_errno == ELOOP ? TESSERA_STORE_ERROR_PERMISSIONS : TESSERA_STORE_ERROR_IO,
-                   _("Could not open the lock file “%s”: %s"), path, g_strerror (saved_errno));
-    }
-
-  return fd;
-}
-
 /* Waits for the keyring; @fd is -1 when there is nothing to lock (a
  * Secret Service proper). Release with keyring_unlock(). */
 static gboolean
@@ -309,6 +282,7 @@ keyring_lock (int     *fd,
 {
   g_autofree char *keyring = NULL;
   g_autofree char *path = NULL;
+  const char *busy = _("Another Tessera kept the keyring busy: try again when it has finished");
   gint64 deadline;
 
   *fd = -1;
@@ -318,28 +292,18 @@ keyring_lock (int     *fd,
   g_mutex_lock (&keyring_mutex);
   keyring = keyring_file_path ();
   path = g_strconcat (keyring, ".tessera-lock", NULL);
-  *fd = open_keyring_lock (path, error);
-  if (*fd < 0)
-    {
-      g_mutex_unlock (&keyring_mutex);
-      return FALSE;
-    }
-
   deadline = g_get_monotonic_time () + (gint64) KEYRING_LOCK_WAIT_MS * 1000;
-  while (flock (*fd, LOCK_EX | LOCK_NB) != 0)
+  for (;;)
     {
-      int saved_errno = errno;
+      g_autoptr(GError) local_error = NULL;
 
-      if (saved_errno != EWOULDBLOCK || g_get_monotonic_time () >= deadline)
+      *fd = tessera_store_lock_file (path, busy, &local_error);
+      if (*fd >= 0)
+        break;
+      if (!g_error_matches (local_error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_BUSY) ||
+          g_get_monotonic_time () >= deadline)
         {
-          if (saved_errno == EWOULDBLOCK)
-            g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_BUSY,
-                         _("Another Tessera kept the keyring busy: try again when it has finished"));
-          else
-            g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
-                         _("Could not lock “%s”: %s"), path, g_strerror (saved_errno));
-          close (*fd);
-          *fd = -1;
+          g_propagate_error (error, g_steal_pointer (&local_error));
           g_mutex_unlock (&keyring_mutex);
           return FALSE;
         }
@@ -412,6 +376,38 @@ build_attributes (const SecretSchema *schema,
   return attributes;
 }
 
+/* The common start of every keyring call: the service is there, the
+ * keyring is ours (keyring_lock()), and the item's attributes. NULL with
+ * @error otherwise; finish with keyring_end(). */
+static GHashTable *
+keyring_begin (const SecretSchema  *schema,
+               const char          *bare_jid,
+               const char          *key_id,
+               int                 *lock_fd,
+               GError             **error)
+{
+  if (!check_available (error) || !keyring_lock (lock_fd, error))
+    return NULL;
+
+  return build_attributes (schema, bare_jid, key_id);
+}
+
+/* Releases the keyring and turns libsecret's @secret_error (taken,
+ * nullable) into a store error about @what. */
+static gboolean
+keyring_end (int          lock_fd,
+             GError      *secret_error,
+             const char  *what,
+             GError     **error)
+{
+  keyring_unlock (lock_fd);
+  if (secret_error == NULL)
+    return TRUE;
+
+  propagate_secret_error (error, secret_error, what);
+  return FALSE;
+}
+
 static char *
 lookup_secret (const SecretSchema  *schema,
                const char          *bare_jid,
@@ -424,19 +420,12 @@ lookup_secret (const SecretSchema  *schema,
   char *secret;
   int lock_fd;
 
-  if (!check_available (error))
+  attributes = keyring_begin (schema, bare_jid, key_id, &lock_fd, error);
+  if (attributes == NULL)
     return NULL;
-
-  if (!keyring_lock (&lock_fd, error))
-    return NULL;
-  attributes = build_attributes (schema, bare_jid, key_id);
   secret = secret_password_lookupv_sync (schema, attributes, NULL, &local_error);
-  keyring_unlock (lock_fd);
-  if (local_error != NULL)
-    {
-      propagate_secret_error (error, local_error, what);
-      return NULL;
-    }
+  if (!keyring_end (lock_fd, local_error, what, error))
+    return NULL;
 
   return secret;
 }
@@ -452,27 +441,19 @@ store_secret (const SecretSchema  *schema,
 {
   g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
-  gboolean stored;
   int lock_fd;
 
-  if (!check_available (error))
+  attributes = keyring_begin (schema, bare_jid, key_id, &lock_fd, error);
+  if (attributes == NULL)
     return FALSE;
+  secret_password_storev_sync (schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
+                               NULL, &local_error);
 
-  if (!keyring_lock (&lock_fd, error))
-    return FALSE;
-  attributes = build_attributes (schema, bare_jid, key_id);
-  stored = secret_password_storev_sync (schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
-                                        NULL, &local_error);
-  keyring_unlock (lock_fd);
-  if (!stored)
-    {
-      propagate_secret_error (error, local_error, what);
-      return FALSE;
-    }
-
-  return TRUE;
+  return keyring_end (lock_fd, local_error, what, error);
 }
 
+/* FALSE without an error from libsecret only means there was nothing to
+ * remove. */
 static gboolean
 clear_secret (const SecretSchema  *schema,
               const char          *bare_jid,
@@ -484,22 +465,12 @@ clear_secret (const SecretSchema  *schema,
   GError *local_error = NULL;
   int lock_fd;
 
-  if (!check_available (error))
+  attributes = keyring_begin (schema, bare_jid, key_id, &lock_fd, error);
+  if (attributes == NULL)
     return FALSE;
-
-  /* FALSE without an error only means there was nothing to remove. */
-  if (!keyring_lock (&lock_fd, error))
-    return FALSE;
-  attributes = build_attributes (schema, bare_jid, key_id);
   secret_password_clearv_sync (schema, attributes, NULL, &local_error);
-  keyring_unlock (lock_fd);
-  if (local_error != NULL)
-    {
-      propagate_secret_error (error, local_error, what);
-      return FALSE;
-    }
 
-  return TRUE;
+  return keyring_end (lock_fd, local_error, what, error);
 }
 
 char *

@@ -345,32 +345,11 @@ tessera_session_close (TesseraSession *self)
 
 /* ---- "reconciled" ------------------------------------------------------ */
 
-typedef struct
-{
-  GWeakRef  session;
-  GStrv     notes;
-} Reconciled;
-
 static void
-reconciled_free (gpointer data)
+reconciled_in_context (gpointer object,
+                       gpointer notes)
 {
-  Reconciled *reconciled = data;
-
-  g_weak_ref_clear (&reconciled->session);
-  g_strfreev (reconciled->notes);
-  g_free (reconciled);
-}
-
-static gboolean
-reconciled_in_context (gpointer data)
-{
-  Reconciled *reconciled = data;
-  g_autoptr(TesseraSession) self = g_weak_ref_get (&reconciled->session);
-
-  if (self != NULL)
-    g_signal_emit (self, signals[RECONCILED], 0, reconciled->notes);
-
-  return G_SOURCE_REMOVE;
+  g_signal_emit (object, signals[RECONCILED], 0, notes);
 }
 
 /* An operation's thread: the notes of its reconciliation. */
@@ -379,15 +358,13 @@ emit_reconciled (TesseraOperation *op,
                  GPtrArray        *notes,
                  gpointer          user_data)
 {
-  Reconciled *reconciled = g_new0 (Reconciled, 1);
+  GStrv copy = g_new0 (char *, notes->len + 1);
 
-  g_weak_ref_init (&reconciled->session, user_data);
-  reconciled->notes = g_new0 (char *, notes->len + 1);
   for (guint i = 0; i < notes->len; i++)
-    reconciled->notes[i] = g_strdup (g_ptr_array_index (notes, i));
+    copy[i] = g_strdup (g_ptr_array_index (notes, i));
   /* Queued before the operation's own result, so it arrives first. */
-  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT,
-                              reconciled_in_context, reconciled, reconciled_free);
+  tessera_operation_invoke_alive (op->context, user_data, reconciled_in_context, copy,
+                                  (GDestroyNotify) g_strfreev);
 }
 
 /* ---- running operations ------------------------------------------------ */
@@ -628,6 +605,22 @@ tessera_session_upload_finish (TesseraSession  *self,
 
 /* ---- revoke ------------------------------------------------------------ */
 
+typedef struct
+{
+  char                  *fingerprint;
+  TesseraRevocationList  listed;       /* entries NULL: not listed by the caller */
+} RevokeData;
+
+static void
+revoke_data_free (gpointer data)
+{
+  RevokeData *args = data;
+
+  g_free (args->fingerprint);
+  g_clear_pointer (&args->listed.entries, g_ptr_array_unref);
+  g_free (args);
+}
+
 static gpointer
 revoke_thread (gpointer           source,
                TesseraOperation  *op,
@@ -636,8 +629,10 @@ revoke_thread (gpointer           source,
 {
   TesseraSession *self = source;
   TesseraRevocation revocation = { self->link, self->store, self->claims, self->reconciler };
+  RevokeData *args = data;
+  const TesseraRevocationList *listed = args->listed.entries != NULL ? &args->listed : NULL;
 
-  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, data, NULL, error));
+  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, args->fingerprint, listed, error));
 }
 
 void
@@ -647,10 +642,14 @@ tessera_session_revoke_async (TesseraSession      *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
+  RevokeData *args;
+
   g_return_if_fail (TESSERA_IS_SESSION (self));
   g_return_if_fail (fingerprint != NULL);
 
-  run_async (self, "revoke", tessera_session_revoke_async, TRUE, revoke_thread, g_strdup (fingerprint), g_free,
+  args = g_new0 (RevokeData, 1);
+  args->fingerprint = g_strdup (fingerprint);
+  run_async (self, "revoke", tessera_session_revoke_async, TRUE, revoke_thread, args, revoke_data_free,
              NULL, cancellable, callback, user_data);
 }
 
@@ -662,35 +661,6 @@ tessera_session_revoke_finish (TesseraSession  *self,
   return GPOINTER_TO_INT (tessera_operation_finish (self, result, tessera_session_revoke_async, error));
 }
 
-typedef struct
-{
-  char                  *fingerprint;
-  TesseraRevocationList  listed;
-} RevokeListed;
-
-static void
-revoke_listed_free (gpointer data)
-{
-  RevokeListed *args = data;
-
-  g_free (args->fingerprint);
-  g_ptr_array_unref (args->listed.entries);
-  g_free (args);
-}
-
-static gpointer
-revoke_listed_thread (gpointer           source,
-                      TesseraOperation  *op,
-                      gpointer           data,
-                      GError           **error)
-{
-  TesseraSession *self = source;
-  TesseraRevocation revocation = { self->link, self->store, self->claims, self->reconciler };
-  RevokeListed *args = data;
-
-  return GINT_TO_POINTER (tessera_revocation_run (&revocation, op, args->fingerprint, &args->listed, error));
-}
-
 void
 tessera_session_revoke_listed_async (TesseraSession      *self,
                                      const char          *fingerprint,
@@ -700,7 +670,7 @@ tessera_session_revoke_listed_async (TesseraSession      *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  RevokeListed *args;
+  RevokeData *args;
   guint n_items;
 
   g_return_if_fail (TESSERA_IS_SESSION (self));
@@ -708,15 +678,15 @@ tessera_session_revoke_listed_async (TesseraSession      *self,
   g_return_if_fail (G_IS_LIST_MODEL (listed));
 
   n_items = g_list_model_get_n_items (listed);
-  args = g_new0 (RevokeListed, 1);
+  args = g_new0 (RevokeData, 1);
   args->fingerprint = g_strdup (fingerprint);
   args->listed.entries = g_ptr_array_new_full (n_items, g_object_unref);
   args->listed.read_at = listed_at;
   for (guint i = 0; i < n_items; i++)
     g_ptr_array_add (args->listed.entries, g_list_model_get_item (listed, i));
 
-  run_async (self, "revoke", tessera_session_revoke_listed_async, TRUE, revoke_listed_thread,
-             args, revoke_listed_free, NULL, cancellable, callback, user_data);
+  run_async (self, "revoke", tessera_session_revoke_listed_async, TRUE, revoke_thread,
+             args, revoke_data_free, NULL, cancellable, callback, user_data);
 }
 
 gboolean

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -240,6 +241,75 @@ tessera_store_sync_parent_dir (const char *path)
   if (!tessera_store_sync_dir (dir, &error))
     g_message ("%s", error->message);
 }
+
+/* ---- lock files -------------------------------------------------------- */
+
+/* The lock file itself, never what a link in its place points to. */
+static int
+open_lock_file (const char  *path,
+                GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  struct stat st;
+  int fd;
+
+  if (!tessera_store_ensure_private_dir (dir, error))
+    return -1;
+
+  fd = g_open (path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TESSERA_STORE_ERROR,
+                   saved_errno == ELOOP ? TESSERA_STORE_ERROR_PERMISSIONS : TESSERA_STORE_ERROR_IO,
+                   _("Could not open the lock file “%s”: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid () ||
+      ((st.st_mode & 07777) != 0600 && fchmod (fd, 0600) != 0))
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS,
+                   _("Could not use the lock file “%s”: it is not a private file of this user"), path);
+      close (fd);
+      return -1;
+    }
+
+  return fd;
+}
+
+int
+tessera_store_lock_file (const char  *path,
+                         const char  *busy_message,
+                         GError     **error)
+{
+  int fd;
+
+  g_return_val_if_fail (path != NULL, -1);
+  g_return_val_if_fail (busy_message != NULL, -1);
+
+  fd = open_lock_file (path, error);
+  if (fd < 0)
+    return -1;
+
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      if (saved_errno == EWOULDBLOCK)
+        g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_BUSY, busy_message);
+      else
+        g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_IO,
+                     _("Could not lock “%s”: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+
+  return fd;
+}
+
+/* ---- writing ------------------------------------------------------------ */
 
 static gboolean
 write_all (int           fd,

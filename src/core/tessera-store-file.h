@@ -46,4 +46,14 @@ gboolean  tessera_store_sync_dir              (const char  *dir,
  * removals, which have nothing left to undo). */
 void      tessera_store_sync_parent_dir       (const char  *path);
 
+/* Opens the lock file @path (created 0600, its folder 0700; an existing
+ * one must be a regular file of this user and is made 0600) and takes an
+ * exclusive flock(2) on it without waiting. The descriptor: closing it
+ * releases the lock, and so does the end of the process. -1 when another
+ * open file holds the lock (TESSERA_STORE_ERROR_BUSY with @busy_message),
+ * or with the error that stopped it. */
+int       tessera_store_lock_file             (const char  *path,
+                                               const char  *busy_message,
+                                               GError     **error);
+
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* tessera-test-fixtures.c: temporary directories, a file keyring, waiting for async results
+/* tessera-test-fixtures.c: temporary directories, a file keyring, waiting for async results, keys
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -92,6 +93,33 @@ tessera_test_tmpdir_free (char *path)
   tessera_test_remove_tree (path, &error);
   g_assert_no_error (error);
   g_free (path);
+}
+
+guint
+tessera_test_mode_of (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_no_errno (g_lstat (path, &st));
+  return st.st_mode & 07777;
+}
+
+void
+tessera_test_replace_with_link (const char *path,
+                                const char *copy,
+                                guint       mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+  g_assert_no_errno (g_chmod (copy, mode));
+  g_assert_no_errno (g_unlink (path));
+  g_assert_no_errno (symlink (copy, path));
 }
 
 /* ---- a device ------------------------------------------------------------ */
@@ -192,6 +220,31 @@ tessera_test_file_keyring_teardown (void)
   g_clear_pointer (&keyring_path, g_free);
 }
 
+/* ---- a key store --------------------------------------------------------- */
+
+char *
+tessera_test_save_pending_key (TesseraKeyStore *store,
+                               const char      *jid,
+                               const char      *passphrase)
+{
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKeyRecord) requested = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GError) error = NULL;
+
+  key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
+  g_assert_no_error (error);
+  record = tessera_key_store_save_key (store, key, "Laptop", "ccm2", passphrase, &error);
+  g_assert_no_error (error);
+  csr = tessera_key_create_csr (key, jid, &error);
+  g_assert_no_error (error);
+  requested = tessera_key_store_save_request (store, tessera_key_record_get_id (record), csr, &error);
+  g_assert_no_error (error);
+
+  return g_strdup (tessera_key_record_get_id (record));
+}
+
 /* ---- waiting for an async result ----------------------------------------- */
 
 void
@@ -220,14 +273,21 @@ tessera_test_wait_async (GAsyncResult **result,
 {
   GMainContext *context = g_main_context_ref_thread_default ();
   gboolean passed = FALSE;
-  GSource *deadline = g_timeout_source_new_seconds (seconds);
+  GSource *deadline = NULL;
 
-  g_source_set_callback (deadline, deadline_cb, &passed, NULL);
-  g_source_attach (deadline, context);
+  if (seconds > 0)
+    {
+      deadline = g_timeout_source_new_seconds (seconds);
+      g_source_set_callback (deadline, deadline_cb, &passed, NULL);
+      g_source_attach (deadline, context);
+    }
   while (*result == NULL && !passed)
     g_main_context_iteration (context, TRUE);
-  g_source_destroy (deadline);
-  g_source_unref (deadline);
+  if (deadline != NULL)
+    {
+      g_source_destroy (deadline);
+      g_source_unref (deadline);
+    }
   g_main_context_unref (context);
 
   if (*result == NULL)

@@ -1,4 +1,4 @@
-/* tessera-test-fixtures.h: temporary directories, a file keyring, waiting for async results
+/* tessera-test-fixtures.h: temporary directories, a file keyring, waiting for async results, keys
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -7,6 +7,8 @@
 #pragma once
 
 #include <gio/gio.h>
+
+#include "tessera-core.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +24,16 @@ gboolean  tessera_test_remove_tree         (const char  *path,
                                             GError     **error);
 /* Asserts that the tree is gone, then frees @path; for teardown. */
 void      tessera_test_tmpdir_free         (char *path);
+
+/* The permission bits of @path itself (lstat: a link is not followed);
+ * asserts that it exists. */
+guint     tessera_test_mode_of             (const char  *path);
+/* Replaces the file @path with a symbolic link to @copy, a new copy of it
+ * with mode @mode: another file of the user's, which the code under test
+ * must neither read through the link nor change. Asserts every step. */
+void      tessera_test_replace_with_link   (const char  *path,
+                                            const char  *copy,
+                                            guint        mode);
 
 /* ---- a device ------------------------------------------------------------ */
 
@@ -65,6 +77,16 @@ const char *tessera_test_file_keyring_path   (void);
  * backend keeps beside it; does nothing in a child that shared it. */
 void      tessera_test_file_keyring_teardown (void);
 
+/* ---- a key store --------------------------------------------------------- */
+
+/* Saves a new ECDSA P-256 key "Laptop" (ccm2) in @store, under
+ * @passphrase, with its certificate request for @jid: a key as an
+ * enrollment leaves it before the upload. Asserts every step; returns the
+ * key's id. */
+char     *tessera_test_save_pending_key    (TesseraKeyStore *store,
+                                            const char      *jid,
+                                            const char      *passphrase);
+
 /* ---- waiting for an async result ----------------------------------------- */
 
 /* A GAsyncReadyCallback that stores a reference to the result in the
@@ -74,7 +96,9 @@ void      tessera_test_async_result_cb     (GObject      *source,
                                             gpointer      user_data);
 /* Runs the thread-default main context until *@result is set (by
  * tessera_test_async_result_cb) or @seconds have passed; fails the test at
- * the deadline. Returns *@result, NULL after a failure. */
+ * the deadline. Returns *@result, NULL after a failure. @seconds 0: no
+ * deadline, for the programs that are not tests (tests/load, tests/soak),
+ * whose operations end by their own timeouts. */
 GAsyncResult *tessera_test_wait_async      (GAsyncResult **result,
                                             guint          seconds);
 

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "tessera-core.h"
+#include "tessera-test-fixtures.h"
 
 /* tests/load/run-load starts 50 of these at once. Each is one client: one
  * TesseraSession, its own key store, one operation after the other until
@@ -40,31 +41,6 @@ typedef struct
   gboolean  reconnect;
   int       timeout;
 } Options;
-
-typedef struct
-{
-  GMainLoop    *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
-static GAsyncResult *
-wait_result (Wait *wait)
-{
-  while (wait->result == NULL)
-    g_main_loop_run (wait->loop);
-  return g_steal_pointer (&wait->result);
-}
 
 static char *
 one_line (const char *text)
@@ -151,7 +127,6 @@ run_enroll (Options *options)
   g_autoptr(TesseraSession) session = NULL;
   g_autoptr(GString) lines = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
   gint64 deadline = g_get_monotonic_time () + (gint64) options->seconds * G_USEC_PER_SEC;
   int done = 0;
 
@@ -172,8 +147,8 @@ run_enroll (Options *options)
       double ms;
 
       tessera_session_enroll_async (session, name, TESSERA_KEY_TYPE_ECDSA_P256, "load test passphrase",
-                                    NULL, done_cb, &wait);
-      result = wait_result (&wait);
+                                    NULL, tessera_test_async_result_cb, &result);
+      tessera_test_wait_async (&result, 0);
       record = tessera_session_enroll_finish (session, result, &op_error);
       ms = (g_get_monotonic_time () - start) / 1000.0;
       done++;
@@ -199,7 +174,6 @@ run_enroll (Options *options)
       g_file_set_contents (options->key_list, list->str, list->len, NULL);
     }
 
-  g_main_loop_unref (wait.loop);
   if (!g_file_set_contents (options->out, lines->str, lines->len, &error))
     {
       g_printerr ("tessera-load: %s\n", error->message);
@@ -217,7 +191,6 @@ run_login (Options *options)
   g_autofree char *list_text = NULL;
   g_auto(GStrv) pairs = NULL;
   g_autoptr(GRand) rand = g_rand_new ();
-  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
   gint64 deadline = g_get_monotonic_time () + (gint64) options->seconds * G_USEC_PER_SEC;
   guint n_pairs;
   int done = 0;
@@ -247,8 +220,8 @@ run_login (Options *options)
       double ms;
 
       tessera_session_login_full_async (session, TESSERA_LOGIN_FLAGS_NONE, pair[0], pair[1], NULL,
-                                        NULL, done_cb, &wait);
-      result = wait_result (&wait);
+                                        NULL, tessera_test_async_result_cb, &result);
+      tessera_test_wait_async (&result, 0);
       jid = tessera_session_login_finish (session, result, &op_error);
       ms = (g_get_monotonic_time () - start) / 1000.0;
       done++;
@@ -262,7 +235,6 @@ run_login (Options *options)
         }
     }
 
-  g_main_loop_unref (wait.loop);
   if (!g_file_set_contents (options->out, lines->str, lines->len, &error))
     {
       g_printerr ("tessera-load: %s\n", error->message);

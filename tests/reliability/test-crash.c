@@ -849,15 +849,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
 
-  tmpdir = g_dir_make_tmp ("tessera-crash-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmpdir = tessera_test_tmpdir_new ("tessera-crash-XXXXXX");
 
   for (guint i = 0; i < G_N_ELEMENTS (enroll_cases); i++)
     {
@@ -883,7 +881,6 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_pointer (&ccm2_server, tessera_test_server_stop);
-  g_assert_true (tessera_test_remove_tree (tmpdir, NULL));
-  g_free (tmpdir);
+  tessera_test_tmpdir_free (g_steal_pointer (&tmpdir));
   return status;
 }

@@ -494,15 +494,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
 
-  tmpdir = g_dir_make_tmp ("tessera-disk-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmpdir = tessera_test_tmpdir_new ("tessera-disk-XXXXXX");
 
   for (guint i = 0; i < G_N_ELEMENTS (store_cases); i++)
     {
@@ -513,7 +511,6 @@ main (int   argc,
   g_test_add_func ("/tessera/reliability/disk-faults/cli-enroll", test_cli_enroll_faults);
 
   status = g_test_run ();
-  g_assert_true (tessera_test_remove_tree (tmpdir, NULL));
-  g_free (tmpdir);
+  tessera_test_tmpdir_free (g_steal_pointer (&tmpdir));
   return status;
 }

@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "tessera-core.h"
+#include "tessera-test-fixtures.h"
 
 /* tests/soak/run-soak runs this under valgrind. One TesseraSession (one
  * management connection, reused) enrolls once if its key store has no
@@ -20,31 +21,6 @@
  *   cycles N errors E fds-after-first F fds-at-end G */
 
 #define KEY_PASSPHRASE "soak test passphrase"
-
-typedef struct
-{
-  GMainLoop    *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
-static GAsyncResult *
-wait_result (Wait *wait)
-{
-  while (wait->result == NULL)
-    g_main_loop_run (wait->loop);
-  return g_steal_pointer (&wait->result);
-}
 
 static guint
 count_fds (void)
@@ -59,7 +35,6 @@ count_fds (void)
 
 static gboolean
 ensure_enrolled (TesseraSession  *session,
-                 Wait            *wait,
                  GError         **error)
 {
   g_autoptr(TesseraKeyRecord) device = NULL;
@@ -71,15 +46,14 @@ ensure_enrolled (TesseraSession  *session,
     return TRUE;
 
   tessera_session_enroll_async (session, "Soak", TESSERA_KEY_TYPE_ECDSA_P256, KEY_PASSPHRASE, NULL,
-                                done_cb, wait);
-  result = wait_result (wait);
+                                tessera_test_async_result_cb, &result);
+  tessera_test_wait_async (&result, 0);
   record = tessera_session_enroll_finish (session, result, error);
   return record != NULL;
 }
 
 static gboolean
 cycle (TesseraSession  *session,
-       Wait            *wait,
        GError         **error)
 {
   g_autoptr(GAsyncResult) listed = NULL;
@@ -87,14 +61,14 @@ cycle (TesseraSession  *session,
   g_autoptr(GListModel) entries = NULL;
   g_autofree char *jid = NULL;
 
-  tessera_session_list_async (session, NULL, done_cb, wait);
-  listed = wait_result (wait);
+  tessera_session_list_async (session, NULL, tessera_test_async_result_cb, &listed);
+  tessera_test_wait_async (&listed, 0);
   entries = tessera_session_list_finish (session, listed, error);
   if (entries == NULL)
     return FALSE;
 
-  tessera_session_login_async (session, NULL, done_cb, wait);
-  logged_in = wait_result (wait);
+  tessera_session_login_async (session, NULL, tessera_test_async_result_cb, &logged_in);
+  tessera_test_wait_async (&logged_in, 0);
   jid = tessera_session_login_finish (session, logged_in, error);
   return jid != NULL;
 }
@@ -126,7 +100,6 @@ main (int   argc,
   g_autoptr(TesseraAccount) account = NULL;
   g_autoptr(TesseraKeyStore) store = NULL;
   TesseraSession *session;
-  Wait wait = { NULL, NULL };
   guint errors = 0, fds_first = 0, fds_end;
   gint64 until;
 
@@ -146,7 +119,6 @@ main (int   argc,
     }
   g_strchomp (password);
 
-  wait.loop = g_main_loop_new (NULL, FALSE);
   account = tessera_account_new (jid, host, (guint16) port, TESSERA_TLS_STARTTLS, ca_file, NULL);
   store = tessera_key_store_new (jid, data_dir);
   session = tessera_session_new (account, store);
@@ -154,7 +126,7 @@ main (int   argc,
   tessera_session_set_timeout (session, (guint) timeout);
   tessera_session_set_key_passphrase (session, KEY_PASSPHRASE);
 
-  if (!ensure_enrolled (session, &wait, &error))
+  if (!ensure_enrolled (session, &error))
     {
       g_printerr ("tessera-soak: enrolling failed: %s\n", error->message);
       errors++;
@@ -164,7 +136,7 @@ main (int   argc,
     {
       g_autoptr(GError) cycle_error = NULL;
 
-      if (!cycle (session, &wait, &cycle_error))
+      if (!cycle (session, &cycle_error))
         {
           g_printerr ("tessera-soak: cycle %d: %s\n", i, cycle_error->message);
           errors++;
@@ -186,6 +158,5 @@ main (int   argc,
 
   g_print ("cycles %d errors %u fds-after-first %u fds-at-end %u session-finalized %s\n", cycles, errors,
            fds_first, fds_end, session == NULL ? "yes" : "no");
-  g_main_loop_unref (wait.loop);
   return errors == 0 && session == NULL ? 0 : 1;
 }

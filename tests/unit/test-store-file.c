@@ -16,6 +16,7 @@
 
 #include "tessera-core.h"
 #include "tessera-store-file.h"
+#include "tessera-test-fixtures.h"
 
 #define JID        "mallory-target@example.org"
 #define PASSPHRASE "store file test passphrase"
@@ -25,32 +26,16 @@ static char *self_path;
 static char *
 make_tmp (void)
 {
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("tessera-test-store-file-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
+  return tessera_test_tmpdir_new ("tessera-test-store-file-XXXXXX");
 }
 
 static void
 remove_tree (const char *path)
 {
-  const char *argv[] = { "rm", "-rf", "--", path, NULL };
   g_autoptr(GError) error = NULL;
-  int status = 0;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  tessera_test_remove_tree (path, &error);
   g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-static guint
-mode_of (const char *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
 }
 
 /* Another file of the same user, readable by others as such files are. */
@@ -94,13 +79,13 @@ test_symlink_refused (void)
   g_assert_null (contents);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   assert_names_path (error, link);
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
   g_clear_error (&error);
 
   g_assert_false (tessera_store_repair_mode (link, 0600, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   assert_names_path (error, link);
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
 
   remove_tree (tmp);
 }
@@ -120,7 +105,7 @@ test_dir_symlink_refused (void)
   g_assert_false (tessera_store_ensure_private_dir (link, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   assert_names_path (error, link);
-  g_assert_cmphex (mode_of (elsewhere), ==, 0755);
+  g_assert_cmphex (tessera_test_mode_of (elsewhere), ==, 0755);
 
   remove_tree (tmp);
 }
@@ -186,37 +171,16 @@ test_write_replaces_link (void)
   /* The link itself was replaced; what it pointed to is untouched. */
   g_assert_true (g_file_get_contents (victim, &victim_after, NULL, NULL));
   g_assert_cmpstr (victim_after, ==, "unchanged\n");
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
   g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
   g_assert_true (g_file_get_contents (link, &written, NULL, NULL));
   g_assert_cmpstr (written, ==, "new\n");
-  g_assert_cmphex (mode_of (link), ==, 0600);
+  g_assert_cmphex (tessera_test_mode_of (link), ==, 0600);
 
   remove_tree (tmp);
 }
 
 /* ---- the key store: meta.ini and request.der replaced by links --------- */
-
-static char *
-save_key_with_request (TesseraKeyStore *store)
-{
-  g_autoptr(TesseraKey) key = NULL;
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(TesseraKeyRecord) requested = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GError) error = NULL;
-
-  key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
-  g_assert_no_error (error);
-  record = tessera_key_store_save_key (store, key, "Laptop", "ccm2", PASSPHRASE, &error);
-  g_assert_no_error (error);
-  csr = tessera_key_create_csr (key, JID, &error);
-  g_assert_no_error (error);
-  requested = tessera_key_store_save_request (store, tessera_key_record_get_id (record), csr, &error);
-  g_assert_no_error (error);
-
-  return g_strdup (tessera_key_record_get_id (record));
-}
 
 static void
 check_key_store_link (const char *file_name)
@@ -224,28 +188,21 @@ check_key_store_link (const char *file_name)
   g_autofree char *tmp = make_tmp ();
   g_autofree char *base = g_build_filename (tmp, "data", NULL);
   g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, base);
-  g_autofree char *id = save_key_with_request (store);
+  g_autofree char *id = tessera_test_save_pending_key (store, JID, PASSPHRASE);
   g_autofree char *path = g_build_filename (tessera_key_store_get_dir (store), id, file_name, NULL);
-  g_autofree char *original = NULL;
-  g_autofree char *victim = NULL;
+  g_autofree char *victim = g_build_filename (tmp, "elsewhere", NULL);
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GError) error = NULL;
-  gsize length;
 
   /* A copy of the real file, elsewhere: with the link followed, the key
    * would load as if nothing had happened. */
-  g_assert_true (g_file_get_contents (path, &original, &length, &error));
-  victim = g_build_filename (tmp, "elsewhere", NULL);
-  g_assert_true (g_file_set_contents (victim, original, (gssize) length, &error));
-  g_assert_no_errno (g_chmod (victim, 0644));
-  g_assert_no_errno (g_unlink (path));
-  g_assert_no_errno (symlink (victim, path));
+  tessera_test_replace_with_link (path, victim, 0644);
 
   record = tessera_key_store_lookup (store, id, &error);
   g_assert_null (record);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   assert_names_path (error, path);
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
 
   remove_tree (tmp);
 }
@@ -271,7 +228,7 @@ test_base_dir_repaired_on_read (void)
   g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, NULL);
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = save_key_with_request (store);
+  g_autofree char *id = tessera_test_save_pending_key (store, JID, PASSPHRASE);
 
   g_assert_no_errno (g_chmod (base, 0777));
   g_assert_no_errno (g_chmod (tessera_key_store_get_dir (store), 0777));
@@ -279,8 +236,8 @@ test_base_dir_repaired_on_read (void)
   records = tessera_key_store_list (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (records->len, ==, 1);
-  g_assert_cmphex (mode_of (base), ==, 0700);
-  g_assert_cmphex (mode_of (tessera_key_store_get_dir (store)), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (base), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (tessera_key_store_get_dir (store)), ==, 0700);
 
   /* Without any key yet (no account folder), the base folder too. */
   g_assert_true (tessera_key_store_delete (store, id, &error));
@@ -291,7 +248,7 @@ test_base_dir_repaired_on_read (void)
   records = tessera_key_store_list (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (records->len, ==, 0);
-  g_assert_cmphex (mode_of (base), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (base), ==, 0700);
 }
 
 /* ---- a failed fsync of the folder after the rename --------------------- */

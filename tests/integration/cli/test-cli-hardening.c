@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "tessera-core.h"
+#include "tessera-test-fixtures.h"
 
 /* None of these cases gets as far as a server: each is refused (or
  * warned about) before tessera-cli connects, so none starts Prosody. The
@@ -195,15 +196,6 @@ assert_contains (const char *haystack,
     g_test_fail_printf ("“%s” is not in: %s", needle, haystack);
 }
 
-static guint
-mode_of (const char *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
-}
-
 static char *
 write_file (Fixture    *f,
             const char *name,
@@ -310,27 +302,16 @@ test_secret_file_readable_by_others (Fixture       *f,
 
 /* ---- item 2: the key store under a link -------------------------------- */
 
+/* The folder of a key saved with its request, as an enrollment leaves it
+ * before the upload. */
 static char *
 save_key_with_request (Fixture *f)
 {
   g_autofree char *base = g_build_filename (f->data_home, "tessera", NULL);
   g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, base);
-  g_autoptr(TesseraKey) key = NULL;
-  g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(TesseraKeyRecord) requested = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *id = tessera_test_save_pending_key (store, JID, PASSPHRASE);
 
-  key = tessera_key_generate (TESSERA_KEY_TYPE_ECDSA_P256, NULL, &error);
-  g_assert_no_error (error);
-  record = tessera_key_store_save_key (store, key, "Laptop", "ccm2", PASSPHRASE, &error);
-  g_assert_no_error (error);
-  csr = tessera_key_create_csr (key, JID, &error);
-  g_assert_no_error (error);
-  requested = tessera_key_store_save_request (store, tessera_key_record_get_id (record), csr, &error);
-  g_assert_no_error (error);
-
-  return g_build_filename (tessera_key_store_get_dir (store), tessera_key_record_get_id (record), NULL);
+  return g_build_filename (tessera_key_store_get_dir (store), id, NULL);
 }
 
 /* meta.ini or request.der replaced by a link to another file of the user
@@ -343,22 +324,17 @@ test_key_store_link (Fixture       *f,
   const char *file_name = data;
   g_autofree char *key_dir = save_key_with_request (f);
   g_autofree char *path = g_build_filename (key_dir, file_name, NULL);
-  g_autofree char *original = NULL;
-  g_autofree char *victim = NULL;
+  g_autofree char *victim = g_build_filename (f->tmpdir, "someone-elses-file", NULL);
   g_auto(CliResult) result = { 0 };
-  gsize length;
 
-  g_assert_true (g_file_get_contents (path, &original, &length, NULL));
-  victim = write_file (f, "someone-elses-file", original, (gssize) length, 0644);
-  g_assert_no_errno (g_unlink (path));
-  g_assert_no_errno (symlink (victim, path));
+  tessera_test_replace_with_link (path, victim, 0644);
 
   run_cli (f, &result, "--jid", JID, "--host", "127.0.0.1", "--port", "9", "--timeout", "5", "login", NULL);
   g_assert_false (result.timed_out);
   g_assert_cmpint (result.status, !=, 0);
   assert_contains (result.err, path);
   assert_contains (result.err, "symbolic link");
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
 }
 
 /* Base folders someone made 0777 are 0700 after a command that only reads. */
@@ -378,8 +354,8 @@ test_base_dirs_private_after_read (Fixture       *f,
   run_cli (f, &result, "--jid", JID, "--host", "127.0.0.1", "--port", "9", "--timeout", "5", "login", NULL);
   g_assert_false (result.timed_out);
   assert_contains (result.err, "no valid certificate");
-  g_assert_cmphex (mode_of (data_dir), ==, 0700);
-  g_assert_cmphex (mode_of (config_dir), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (data_dir), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (config_dir), ==, 0700);
 }
 
 /* ---- item 4: accounts.ini entries that are not accounts ---------------- */
