@@ -31,7 +31,9 @@ def parse_time(text):
 
 def main():
     work = tempfile.mkdtemp(prefix="tessera-stale-")
-    server = LocalServer(work, "--demo")
+    # The demo data is written into the internal storage's files: this test
+    # of the client's rule keeps that storage under any TESSERA_TEST_STORAGE.
+    server = LocalServer(work, "--demo", "--storage", "internal")
     try:
         device = Device(os.path.join(work, "device"), server)
         result = device.cli("--json", "list")
