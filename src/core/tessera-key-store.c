@@ -925,6 +925,59 @@ tessera_key_store_dup_key_passphrase (TesseraKeyStore  *self,
   return passphrase;
 }
 
+/* Marks key @id "keyring" in its meta.ini, replaced atomically. */
+static gboolean
+set_passphrase_in_keyring (TesseraKeyStore  *self,
+                           const char       *id,
+                           GError          **error)
+{
+  g_autoptr(GKeyFile) meta = NULL;
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&meta_lock);
+
+  meta = read_meta (self, id, error);
+  if (meta == NULL)
+    return FALSE;
+
+  g_key_file_set_string (meta, META_GROUP, "passphrase", PASSPHRASE_KEYRING);
+  return write_meta (self, id, meta, error);
+}
+
+gboolean
+tessera_key_store_remember_passphrase (TesseraKeyStore  *self,
+                                       const char       *id,
+                                       const char       *user_passphrase,
+                                       GError          **error)
+{
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKey) key = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), FALSE);
+  g_return_val_if_fail (user_passphrase != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_id (id, error) || (record = load_record (self, id, error)) == NULL)
+    return FALSE;
+  if (!record->uses_user_passphrase)
+    return TRUE;
+
+  /* Never put a passphrase in the keyring that does not open the key. */
+  key = decrypt_key (record, user_passphrase, error);
+  if (key == NULL)
+    return FALSE;
+
+  /* The secret first, meta.ini after (replaced atomically). A crash in
+   * between leaves meta.ini saying "user": the key still opens with the
+   * user's passphrase, and the keyring item is an unused copy that the
+   * next try overwrites. The other order could leave a key marked
+   * "keyring" with no item in the keyring, which nothing would open
+   * without knowing to ask the user. */
+  if (!tessera_secret_store_key_passphrase (self->jid, id, user_passphrase, error))
+    return FALSE;
+  tessera_test_crash_point ("key-store:remember-after-secret");
+
+  return set_passphrase_in_keyring (self, id, error);
+}
+
 static int
 compare_records_by_age (gconstpointer a,
                         gconstpointer b)
