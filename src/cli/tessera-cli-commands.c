@@ -723,6 +723,10 @@ static const TesseraCliCommand commands[] = {
     N_("Log in with this device's certificate (SASL EXTERNAL) and print the bound address"),
     N_("Could not log in with the certificate"),
     0, 0, FALSE, run_login },
+  { "remember-passphrase", "remember-passphrase",
+    N_("Move the passphrase of keys made without a keyring (and the password) into the keyring"),
+    N_("Could not remember the passphrase in the keyring"),
+    0, 0, FALSE, _tessera_cli_run_remember_passphrase },
 };
 
 const TesseraCliCommand *

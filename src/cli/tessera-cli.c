@@ -79,12 +79,21 @@ add_command_options (TesseraCli              *cli,
     { NULL }
   };
 
+  const GOptionEntry remember_entries[] = {
+    { "key", 0, 0, G_OPTION_ARG_STRING, &cli->key_id,
+      N_("Only the key with this id (its folder's name); default: every key with a passphrase of its own"),
+      N_("KEYID") },
+    { NULL }
+  };
+
   if (g_str_equal (command->name, "enroll"))
     g_option_context_add_main_entries (context, enroll_entries, GETTEXT_PACKAGE);
   else if (g_str_equal (command->name, "revoke"))
     g_option_context_add_main_entries (context, revoke_entries, GETTEXT_PACKAGE);
   else if (g_str_equal (command->name, "login"))
     g_option_context_add_main_entries (context, login_entries, GETTEXT_PACKAGE);
+  else if (g_str_equal (command->name, "remember-passphrase"))
+    g_option_context_add_main_entries (context, remember_entries, GETTEXT_PACKAGE);
 
   add_global_options (cli, context, FALSE);
 }
@@ -285,6 +294,7 @@ tessera_cli_clear (TesseraCli *cli)
   g_clear_pointer (&cli->key_passphrase_file, g_free);
   g_clear_pointer (&cli->key_passphrase, tessera_secret_free);
   g_clear_pointer (&cli->key_type, g_free);
+  g_clear_pointer (&cli->key_id, g_free);
   g_clear_pointer (&cli->args, g_strfreev);
   g_clear_object (&cli->session);
   g_clear_pointer (&cli->local_fingerprints, g_hash_table_unref);

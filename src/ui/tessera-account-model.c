@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-account-loader.h"
+#include "tessera-account-lock.h"
 #include "tessera-account-model.h"
 #include "tessera-format.h"
 
@@ -572,6 +573,9 @@ tessera_account_model_get_can_remember (TesseraAccountModel *self)
 
 /* Remembering in the keyring */
 
+/* As long as an operation may hold the account (its deadline). */
+#define REMEMBER_LOCK_WAIT_USEC (TESSERA_SESSION_DEFAULT_TIMEOUT * G_USEC_PER_SEC)
+
 typedef struct
 {
   TesseraKeyStore *store;
@@ -626,7 +630,17 @@ remember_thread (GTask        *task,
                  GCancellable *cancellable)
 {
   RememberData *data = task_data;
+  g_autoptr(TesseraAccountLock) lock = NULL;
   GError *error = NULL;
+
+  /* meta.ini changes: the account's lock, like every other writer. */
+  lock = tessera_account_lock_acquire (data->store, g_get_monotonic_time () + REMEMBER_LOCK_WAIT_USEC,
+                                       cancellable, &error);
+  if (lock == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
 
   if (data->password != NULL && !tessera_secret_store_password (data->jid, data->password, &error))
     {
