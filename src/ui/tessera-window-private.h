@@ -43,6 +43,7 @@ struct _TesseraWindow
   AdwToast             *pending_toast;      /* "ready to upload", while shown */
   AdwToast             *remember_toast;     /* "Remember in Keyring", while shown */
   AdwMessageDialog     *password_dialog;    /* asking for the password, while shown */
+  gboolean              password_sent;      /* a typed password went to the server */
 
   /* The current account's state, replaced on a switch; the .ui binds to it */
   TesseraAccountModel  *model;

@@ -34,26 +34,34 @@ password_response_cb (AdwMessageDialog *dialog,
   if (log_in && key_entry != NULL && gtk_editable_get_text (key_entry)[0] != '\0')
     tessera_account_model_set_key_passphrase (self->model, gtk_editable_get_text (key_entry));
   if (log_in && gtk_editable_get_text (entry)[0] != '\0')
-    tessera_account_model_set_password (self->model, gtk_editable_get_text (entry));
+    {
+      self->password_sent = TRUE;
+      tessera_account_model_set_password (self->model, gtk_editable_get_text (entry));
+    }
   gtk_editable_set_text (entry, "");
   if (key_entry != NULL)
     gtk_editable_set_text (key_entry, "");
 }
 
+/* The first time says why it asks; after a refused password, the
+ * server's answer comes first. */
 static char *
 password_body (TesseraWindow *self)
 {
   TesseraAccount *account = tessera_account_model_get_account (self->model);
+  g_autoptr(GString) body = g_string_new (NULL);
   g_autofree char *last_error = NULL;
-  g_autofree char *intro = NULL;
 
   g_object_get (self->model, "last-error", &last_error, NULL);
-  intro = g_strdup_printf (_("Enter the password of %s to load its certificates. Tessera keeps it in memory "
-                             "until it quits and writes it nowhere."),
-                           tessera_account_get_jid (account));
-  if (last_error == NULL)
-    return g_steal_pointer (&intro);
-  return g_strdup_printf ("%s\n\n%s", last_error, intro);
+  if (self->password_sent && last_error != NULL)
+    g_string_append_printf (body, "%s\n\n", last_error);
+  g_string_append_printf (body, _("Enter the password of %s to load its certificates. Tessera keeps it in "
+                                  "memory until it quits and writes it nowhere."),
+                          tessera_account_get_jid (account));
+  if (tessera_account_model_get_needs_key_passphrase (self->model))
+    g_string_append_printf (body, "\n\n%s",
+                            _("This device’s key is protected by a passphrase you chose: enter it too."));
+  return g_string_free (g_steal_pointer (&body), FALSE);
 }
 
 static GtkWidget *
@@ -170,6 +178,7 @@ _tessera_window_drop_secrets_ui (TesseraWindow *self)
     gtk_window_close (GTK_WINDOW (self->password_dialog));
   if (self->remember_toast != NULL)
     adw_toast_dismiss (self->remember_toast);
+  self->password_sent = FALSE;
 }
 
 static void

@@ -242,6 +242,8 @@ window_asks_for_password (Fixture          *f,
   dialog = wait_for_password_dialog ();
   g_assert_nonnull (find_named (GTK_WIDGET (dialog), "key-passphrase-entry"));
   g_assert_true (tessera_account_model_get_needs_password (tessera_window_get_model (window)));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "passphrase you chose"));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "no-keyring-window-unlock");
   log_in (dialog, "not the password", PASSPHRASE);
 
   dialog = wait_for_password_dialog ();
