@@ -669,6 +669,10 @@ remembered_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
+  /* In the keyring now: nothing typed is left to offer (the session keeps
+   * its own copies for this run). */
+  g_clear_pointer (&self->password, tessera_secret_free);
+  g_clear_pointer (&self->key_passphrase, tessera_secret_free);
   set_boolean (self, &self->can_remember, FALSE, PROP_CAN_REMEMBER);
   g_task_return_boolean (task, TRUE);
 }

@@ -175,9 +175,21 @@ void
 _tessera_window_drop_secrets_ui (TesseraWindow *self)
 {
   if (self->password_dialog != NULL)
-    gtk_window_close (GTK_WINDOW (self->password_dialog));
+    {
+      AdwMessageDialog *dialog = self->password_dialog;
+
+      g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->password_dialog);
+      self->password_dialog = NULL;
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
   if (self->remember_toast != NULL)
-    adw_toast_dismiss (self->remember_toast);
+    {
+      AdwToast *toast = self->remember_toast;
+
+      g_object_remove_weak_pointer (G_OBJECT (toast), (gpointer *) &self->remember_toast);
+      self->remember_toast = NULL;
+      adw_toast_dismiss (toast);
+    }
   self->password_sent = FALSE;
 }
 

@@ -304,6 +304,11 @@ keyring_appears (Fixture          *f,
   stored = tessera_secret_lookup_password (jid, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (stored, ==, tessera_ui_test_server_get (f->server, "PASSWORD"));
+  /* Remembered: not offered again. */
+  tessera_window_refresh (window);
+  wait_for_list (window);
+  tessera_ui_test_settle (500);
+  g_assert_false (tessera_account_model_get_can_remember (model));
 
   /* A new run of the window: no prompt, the list straight away. */
   tessera_ui_test_close_all_windows ();
