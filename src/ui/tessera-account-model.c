@@ -666,6 +666,11 @@ remembered_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* A typed key passphrase that opens no key is dropped: the next use
+       * asks again, and the next refresh offers the keyring again. */
+      if (g_error_matches (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_WRONG_PASSPHRASE))
+        tessera_account_model_set_key_passphrase (self, NULL);
+      set_boolean (self, &self->can_remember, FALSE, PROP_CAN_REMEMBER);
       g_task_return_error (task, error);
       return;
     }
