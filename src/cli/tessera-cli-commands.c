@@ -743,6 +743,10 @@ static const TesseraCliCommand commands[] = {
     N_("Write this device's certificate and key (or another one's whose key is here) for other programs"),
     N_("Could not export the certificate"),
     0, 1, FALSE, _tessera_cli_run_export },
+  { "remember-passphrase", "remember-passphrase",
+    N_("Move the passphrase of keys made without a keyring (and the password) into the keyring"),
+    N_("Could not remember the passphrase in the keyring"),
+    0, 0, FALSE, _tessera_cli_run_remember_passphrase },
 };
 
 const TesseraCliCommand *

@@ -270,8 +270,10 @@ _tessera_cli_report_error (TesseraCli   *cli,
 
   status = _tessera_cli_error_classify (error, &code);
 
-  if (g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE) ||
-      g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED))
+  /* The hint only helps who gave no passphrase (remember-passphrase needs a keyring and has one). */
+  if ((g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE) ||
+       g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED)) &&
+      cli->key_passphrase_file == NULL)
     /* Translators: appended to an error about the keyring */
     message = g_strdup_printf (_("%s (without a keyring, give a passphrase for the key with --key-passphrase-file)"),
                                error->message);

@@ -77,6 +77,7 @@ struct _TesseraCli
   char     *export_passphrase_file;
   gboolean  no_encrypt;
   gboolean  modern;
+  char     *key_id;           /* remember-passphrase --key */
 
   /* the command and its positional arguments */
   const TesseraCliCommand *command;
@@ -110,6 +111,10 @@ void          _tessera_cli_async_done_cb   (GObject      *source,
                                             GAsyncResult *result,
                                             gpointer      user_data);
 GAsyncResult *_tessera_cli_wait            (TesseraCli *cli);
+
+/* tessera-cli-remember.c */
+gboolean      _tessera_cli_run_remember_passphrase (TesseraCli *cli,
+                                                    GError    **error);
 
 /* tessera-cli-password.c */
 char         *_tessera_cli_get_password    (TesseraCli *cli,

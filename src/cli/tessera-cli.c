@@ -95,6 +95,12 @@ add_command_options (TesseraCli              *cli,
       N_("Replace FILE if it exists"), NULL },
     { NULL }
   };
+  const GOptionEntry remember_entries[] = {
+    { "key", 0, 0, G_OPTION_ARG_STRING, &cli->key_id,
+      N_("Only the key with this id (its folder's name); default: every key with a passphrase of its own"),
+      N_("KEYID") },
+    { NULL }
+  };
 
   if (g_str_equal (command->name, "enroll"))
     g_option_context_add_main_entries (context, enroll_entries, GETTEXT_PACKAGE);
@@ -104,6 +110,8 @@ add_command_options (TesseraCli              *cli,
     g_option_context_add_main_entries (context, login_entries, GETTEXT_PACKAGE);
   else if (g_str_equal (command->name, "export"))
     g_option_context_add_main_entries (context, export_entries, GETTEXT_PACKAGE);
+  else if (g_str_equal (command->name, "remember-passphrase"))
+    g_option_context_add_main_entries (context, remember_entries, GETTEXT_PACKAGE);
 
   add_global_options (cli, context, FALSE);
 }
@@ -307,6 +315,7 @@ tessera_cli_clear (TesseraCli *cli)
   g_clear_pointer (&cli->format, g_free);
   g_clear_pointer (&cli->output, g_free);
   g_clear_pointer (&cli->export_passphrase_file, g_free);
+  g_clear_pointer (&cli->key_id, g_free);
   g_clear_pointer (&cli->args, g_strfreev);
   g_clear_object (&cli->session);
   g_clear_pointer (&cli->local_fingerprints, g_hash_table_unref);

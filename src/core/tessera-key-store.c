@@ -868,18 +868,18 @@ decrypt_key (TesseraKeyRecord  *record,
   return g_steal_pointer (&key);
 }
 
-TesseraKey *
-tessera_key_store_load_key (TesseraKeyStore  *self,
-                            const char       *id,
-                            const char       *user_passphrase,
-                            GError          **error)
+/* Opens key @id with its passphrase (find_passphrase()); the passphrase
+ * goes to @passphrase_out when asked for, else it is wiped. */
+static TesseraKey *
+open_key (TesseraKeyStore  *self,
+          const char       *id,
+          const char       *user_passphrase,
+          char            **passphrase_out,
+          GError          **error)
 {
   g_autoptr(TesseraKeyRecord) record = NULL;
   char *passphrase;
   TesseraKey *key;
-
-  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!check_id (id, error) || (record = load_record (self, id, error)) == NULL)
     return NULL;
@@ -889,8 +889,22 @@ tessera_key_store_load_key (TesseraKeyStore  *self,
     return NULL;
 
   key = decrypt_key (record, passphrase, error);
+  if (key != NULL && passphrase_out != NULL)
+    *passphrase_out = g_steal_pointer (&passphrase);
   tessera_secret_free (passphrase);
   return key;
+}
+
+TesseraKey *
+tessera_key_store_load_key (TesseraKeyStore  *self,
+                            const char       *id,
+                            const char       *user_passphrase,
+                            GError          **error)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return open_key (self, id, user_passphrase, NULL, error);
 }
 
 char *
@@ -899,30 +913,69 @@ tessera_key_store_dup_key_passphrase (TesseraKeyStore  *self,
                                       const char       *user_passphrase,
                                       GError          **error)
 {
-  g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(TesseraKey) key = NULL;
-  char *passphrase;
+  char *passphrase = NULL;
 
   g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_id (id, error) || (record = load_record (self, id, error)) == NULL)
-    return NULL;
-
-  passphrase = find_passphrase (self, record, user_passphrase, error);
-  if (passphrase == NULL)
-    return NULL;
-
   /* A wrong passphrase is reported here, clearly, rather than as a
    * mysterious TLS failure inside libstrophe. */
-  key = decrypt_key (record, passphrase, error);
-  if (key == NULL)
-    {
-      tessera_secret_free (passphrase);
-      return NULL;
-    }
+  key = open_key (self, id, user_passphrase, &passphrase, error);
+  return key != NULL ? passphrase : NULL;
+}
 
-  return passphrase;
+/* Marks key @id "keyring" in its meta.ini, replaced atomically. */
+static gboolean
+set_passphrase_in_keyring (TesseraKeyStore  *self,
+                           const char       *id,
+                           GError          **error)
+{
+  g_autoptr(GKeyFile) meta = NULL;
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&meta_lock);
+
+  meta = read_meta (self, id, error);
+  if (meta == NULL)
+    return FALSE;
+
+  g_key_file_set_string (meta, META_GROUP, "passphrase", PASSPHRASE_KEYRING);
+  return write_meta (self, id, meta, error);
+}
+
+gboolean
+tessera_key_store_remember_passphrase (TesseraKeyStore  *self,
+                                       const char       *id,
+                                       const char       *user_passphrase,
+                                       GError          **error)
+{
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKey) key = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), FALSE);
+  g_return_val_if_fail (user_passphrase != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_id (id, error) || (record = load_record (self, id, error)) == NULL)
+    return FALSE;
+  if (!record->uses_user_passphrase)
+    return TRUE;
+
+  /* Never put a passphrase in the keyring that does not open the key. */
+  key = decrypt_key (record, user_passphrase, error);
+  if (key == NULL)
+    return FALSE;
+
+  /* The secret first, meta.ini after (replaced atomically). A crash in
+   * between leaves meta.ini saying "user": the key still opens with the
+   * user's passphrase, and the keyring item is an unused copy that the
+   * next try overwrites. The other order could leave a key marked
+   * "keyring" with no item in the keyring, which nothing would open
+   * without knowing to ask the user. */
+  if (!tessera_secret_store_key_passphrase (self->jid, id, user_passphrase, error))
+    return FALSE;
+  tessera_test_crash_point ("key-store:remember-after-secret");
+
+  return set_passphrase_in_keyring (self, id, error);
 }
 
 static int
@@ -1225,6 +1278,31 @@ read_journal_lines (TesseraKeyStore  *self,
   return g_strsplit (text, "\n", -1);
 }
 
+/* The folder of stored key @id, for its journal; NOT_FOUND otherwise. */
+static char *
+journal_key_dir (TesseraKeyStore  *self,
+                 const char       *id,
+                 gboolean          writing,
+                 GError          **error)
+{
+  g_autofree char *key_dir = NULL;
+
+  if (!check_id (id, error))
+    return NULL;
+
+  key_dir = key_dir_path (self, id);
+  if (g_file_test (key_dir, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&key_dir);
+
+  if (writing)
+    g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND,
+                 _("Could not write the journal of key %s: it is not stored"), id);
+  else
+    g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND,
+                 _("Could not read the journal of key %s: it is not stored"), id);
+  return NULL;
+}
+
 gboolean
 tessera_key_store_journal_append (TesseraKeyStore     *self,
                                   const char          *id,
@@ -1243,16 +1321,9 @@ tessera_key_store_journal_append (TesseraKeyStore     *self,
   g_return_val_if_fail (tessera_journal_step_to_string (step) != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_id (id, error))
+  key_dir = journal_key_dir (self, id, TRUE, error);
+  if (key_dir == NULL)
     return FALSE;
-
-  key_dir = key_dir_path (self, id);
-  if (!g_file_test (key_dir, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND,
-                   _("Could not write the journal of key %s: it is not stored"), id);
-      return FALSE;
-    }
 
   locker = g_mutex_locker_new (&meta_lock);
   lines = read_journal_lines (self, id, error);
@@ -1280,16 +1351,9 @@ tessera_key_store_read_journal (TesseraKeyStore  *self,
   g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_id (id, error))
+  key_dir = journal_key_dir (self, id, FALSE, error);
+  if (key_dir == NULL)
     return NULL;
-
-  key_dir = key_dir_path (self, id);
-  if (!g_file_test (key_dir, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND,
-                   _("Could not read the journal of key %s: it is not stored"), id);
-      return NULL;
-    }
 
   locker = g_mutex_locker_new (&meta_lock);
   return read_journal_lines (self, id, error);

@@ -104,6 +104,16 @@ char             *tessera_key_store_dup_key_passphrase   (TesseraKeyStore     *s
                                                           const char          *id,
                                                           const char          *user_passphrase,
                                                           GError             **error);
+/* Moves the passphrase of a key saved with @user_passphrase (no keyring at
+ * the time) into the Secret Service, then marks the key "keyring" in its
+ * meta.ini, so later runs need no passphrase. @user_passphrase is checked
+ * against the key first (TESSERA_CRYPTO_ERROR_WRONG_PASSPHRASE). A key that
+ * already uses the keyring is left alone (TRUE). No Secret Service:
+ * TESSERA_STORE_ERROR_NO_SECRET_SERVICE and nothing changes. */
+gboolean          tessera_key_store_remember_passphrase  (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          const char          *user_passphrase,
+                                                          GError             **error);
 GPtrArray        *tessera_key_store_list                 (TesseraKeyStore     *self,
                                                           GError             **error);
 TesseraKeyRecord *tessera_key_store_lookup               (TesseraKeyStore     *self,

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-account-loader.h"
+#include "tessera-account-lock.h"
 #include "tessera-account-model.h"
 #include "tessera-format.h"
 
@@ -55,6 +56,12 @@ struct _TesseraAccountModel
   gboolean                refresh_queued;
   gboolean                uploading;
   gboolean                revoking;
+  gboolean                needs_password;
+  gboolean                needs_key_passphrase;
+  gboolean                can_remember;
+  gboolean                probing;
+  char                   *password;        /* typed by the user, memory only */
+  char                   *key_passphrase;  /* typed by the user, memory only */
 
   /* Derived from the above by update_derived(), kept to notify on change */
   gboolean                can_refresh;
@@ -87,6 +94,9 @@ enum {
   PROP_UPLOAD_TOOLTIP,
   PROP_CAN_REVOKE,
   PROP_REVOKE_TOOLTIP,
+  PROP_NEEDS_PASSWORD,
+  PROP_NEEDS_KEY_PASSPHRASE,
+  PROP_CAN_REMEMBER,
   N_PROPS
 };
 
@@ -320,6 +330,104 @@ show_failure (TesseraAccountModel *self,
 }
 
 static void
+key_check_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  g_autoptr(TesseraKeyRecord) device = tessera_key_store_get_device_record (task_data, NULL);
+
+  g_task_return_boolean (task, device != NULL && tessera_key_record_get_uses_user_passphrase (device));
+}
+
+/* Notified on every refused login, not only on change: a window that
+ * could not ask the last time (a wizard in front) asks now. */
+static void
+key_checked_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TesseraAccountModel) self = user_data;
+  gboolean uses_user_passphrase = g_task_propagate_boolean (G_TASK (result), NULL);
+
+  if (is_closed (self))
+    return;
+  set_boolean (self, &self->needs_key_passphrase, uses_user_passphrase && self->key_passphrase == NULL,
+               PROP_NEEDS_KEY_PASSPHRASE);
+  self->needs_password = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_PASSWORD]);
+}
+
+/* The management login was refused or had no password: ask for one, and
+ * for the passphrase of this device's key when the user chose it (logins
+ * and reconciling need it). A typed password that the server refused is
+ * dropped, so the next try asks again. The key is looked at on a thread:
+ * the key store blocks. */
+static void
+check_password_failure (TesseraAccountModel *self,
+                        const GError        *error)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (!g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_AUTHENTICATION_FAILED))
+    return;
+
+  if (self->password != NULL)
+    {
+      g_clear_pointer (&self->password, tessera_secret_free);
+      if (self->session != NULL)
+        tessera_session_set_password (self->session, NULL);
+    }
+  task = g_task_new (NULL, NULL, key_checked_cb, g_object_ref (self));
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, key_check_thread);
+}
+
+static gboolean
+holds_typed_secret (TesseraAccountModel *self)
+{
+  return self->password != NULL || self->key_passphrase != NULL;
+}
+
+static void
+probed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(TesseraAccountModel) self = user_data;
+  gboolean available = g_task_propagate_boolean (G_TASK (result), NULL);
+
+  self->probing = FALSE;
+  if (is_closed (self))
+    return;
+  set_boolean (self, &self->can_remember, available && holds_typed_secret (self), PROP_CAN_REMEMBER);
+}
+
+static void
+probe_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_task_return_boolean (task, tessera_secret_is_available ());
+}
+
+/* A keyring may have appeared since the user typed a secret (it blocks:
+ * probed on a thread after each load). */
+static void
+probe_keyring (TesseraAccountModel *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (!holds_typed_secret (self) || self->can_remember || self->probing)
+    return;
+
+  self->probing = TRUE;
+  task = g_task_new (NULL, NULL, probed_cb, g_object_ref (self));
+  g_task_run_in_thread (task, probe_thread);
+}
+
+static void
 loaded_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -335,10 +443,14 @@ loaded_cb (GObject      *object,
 
   g_object_freeze_notify (G_OBJECT (self));
   if (snapshot != NULL)
-    show_snapshot (self, snapshot);
+    {
+      show_snapshot (self, snapshot);
+      probe_keyring (self);
+    }
   else
     {
       set_features (self, features);
+      check_password_failure (self, error);
       show_failure (self, error);
     }
   self->refreshing = FALSE;
@@ -407,6 +519,212 @@ tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
   if (self->session == NULL)
     self->session = tessera_session_new (self->account, self->store);
   tessera_session_set_key_passphrase (self->session, passphrase);
+  tessera_secret_free (self->key_passphrase);
+  self->key_passphrase = g_strdup (passphrase);
+  if (passphrase != NULL)
+    set_boolean (self, &self->needs_key_passphrase, FALSE, PROP_NEEDS_KEY_PASSPHRASE);
+}
+
+/**
+ * tessera_account_model_set_password:
+ * @self: a #TesseraAccountModel
+ * @password: the account's password as the user typed it
+ *
+ * Used for the management login instead of the keyring's, in memory
+ * only, and refreshes with it.
+ */
+void
+tessera_account_model_set_password (TesseraAccountModel *self,
+                                    const char          *password)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+  g_return_if_fail (self->account != NULL);
+  g_return_if_fail (password != NULL);
+
+  tessera_secret_free (self->password);
+  self->password = g_strdup (password);
+  if (self->session == NULL)
+    self->session = tessera_session_new (self->account, self->store);
+  tessera_session_set_password (self->session, password);
+  set_boolean (self, &self->needs_password, FALSE, PROP_NEEDS_PASSWORD);
+  tessera_account_model_refresh (self);
+}
+
+gboolean
+tessera_account_model_get_needs_password (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), FALSE);
+  return self->needs_password;
+}
+
+gboolean
+tessera_account_model_get_needs_key_passphrase (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), FALSE);
+  return self->needs_key_passphrase;
+}
+
+gboolean
+tessera_account_model_get_can_remember (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), FALSE);
+  return self->can_remember;
+}
+
+/* Remembering in the keyring */
+
+/* As long as an operation may hold the account (its deadline). */
+#define REMEMBER_LOCK_WAIT_USEC (TESSERA_SESSION_DEFAULT_TIMEOUT * G_USEC_PER_SEC)
+
+typedef struct
+{
+  TesseraKeyStore *store;
+  char            *jid;
+  char            *password;
+  char            *key_passphrase;
+} RememberData;
+
+static void
+remember_data_free (RememberData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->jid);
+  tessera_secret_free (data->password);
+  tessera_secret_free (data->key_passphrase);
+  g_free (data);
+}
+
+/* Every key of the account made with a passphrase of the user's moves
+ * into the keyring; one that the typed passphrase does not open stops it
+ * with that error (the keys before it have moved, each completely). */
+static gboolean
+remember_keys (RememberData  *data,
+               GError       **error)
+{
+  g_autoptr(GPtrArray) records = tessera_key_store_list (data->store, error);
+
+  if (records == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (records, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!tessera_key_record_get_uses_user_passphrase (record))
+        continue;
+      if (!tessera_key_store_remember_passphrase (data->store, tessera_key_record_get_id (record),
+                                                  data->key_passphrase, &local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+remember_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  RememberData *data = task_data;
+  g_autoptr(TesseraAccountLock) lock = NULL;
+  GError *error = NULL;
+
+  /* meta.ini changes: the account's lock, like every other writer. */
+  lock = tessera_account_lock_acquire (data->store, g_get_monotonic_time () + REMEMBER_LOCK_WAIT_USEC,
+                                       cancellable, &error);
+  if (lock == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (data->password != NULL && !tessera_secret_store_password (data->jid, data->password, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (data->key_passphrase != NULL && !remember_keys (data, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+remembered_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraAccountModel *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* A typed key passphrase that opens no key is dropped: the next use
+       * asks again, and the next refresh offers the keyring again. */
+      if (g_error_matches (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_WRONG_PASSPHRASE))
+        tessera_account_model_set_key_passphrase (self, NULL);
+      set_boolean (self, &self->can_remember, FALSE, PROP_CAN_REMEMBER);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* In the keyring now: nothing typed is left to offer (the session keeps
+   * its own copies for this run). */
+  g_clear_pointer (&self->password, tessera_secret_free);
+  g_clear_pointer (&self->key_passphrase, tessera_secret_free);
+  set_boolean (self, &self->can_remember, FALSE, PROP_CAN_REMEMBER);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * tessera_account_model_remember_async:
+ * @self: a #TesseraAccountModel
+ * @callback: called when the secrets are in the keyring, or that failed
+ * @user_data: data for @callback
+ *
+ * Stores the typed password in the Secret Service, and moves the keys
+ * protected by the typed passphrase into it
+ * (tessera_key_store_remember_passphrase()). Only when the user asks.
+ */
+void
+tessera_account_model_remember_async (TesseraAccountModel *self,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) inner = NULL;
+  RememberData *data;
+
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+  g_return_if_fail (self->account != NULL);
+
+  task = g_task_new (self, self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_account_model_remember_async);
+
+  data = g_new0 (RememberData, 1);
+  data->store = g_object_ref (self->store);
+  data->jid = g_strdup (tessera_account_get_jid (self->account));
+  data->password = g_strdup (self->password);
+  data->key_passphrase = g_strdup (self->key_passphrase);
+  inner = g_task_new (NULL, NULL, remembered_cb, task);
+  g_task_set_task_data (inner, data, (GDestroyNotify) remember_data_free);
+  g_task_run_in_thread (inner, remember_thread);
+}
+
+gboolean
+tessera_account_model_remember_finish (TesseraAccountModel  *self,
+                                       GAsyncResult         *result,
+                                       GError              **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Uploading and revoking */
@@ -604,6 +922,8 @@ tessera_account_model_finalize (GObject *object)
   g_free (self->add_tooltip);
   g_free (self->upload_tooltip);
   g_free (self->revoke_tooltip);
+  g_clear_pointer (&self->password, tessera_secret_free);
+  g_clear_pointer (&self->key_passphrase, tessera_secret_free);
 
   G_OBJECT_CLASS (tessera_account_model_parent_class)->finalize (object);
 }
@@ -684,6 +1004,18 @@ tessera_account_model_get_property (GObject    *object,
 
     case PROP_REVOKE_TOOLTIP:
       g_value_set_string (value, self->revoke_tooltip);
+      break;
+
+    case PROP_NEEDS_PASSWORD:
+      g_value_set_boolean (value, self->needs_password);
+      break;
+
+    case PROP_NEEDS_KEY_PASSPHRASE:
+      g_value_set_boolean (value, self->needs_key_passphrase);
+      break;
+
+    case PROP_CAN_REMEMBER:
+      g_value_set_boolean (value, self->can_remember);
       break;
 
     default:
@@ -772,6 +1104,12 @@ tessera_account_model_class_init (TesseraAccountModelClass *klass)
   properties[PROP_UPLOAD_TOOLTIP] = readable_string ("upload-tooltip");
   properties[PROP_CAN_REVOKE] = readable_boolean ("can-revoke");
   properties[PROP_REVOKE_TOOLTIP] = readable_string ("revoke-tooltip");
+  /* The server refused the login or no password is known: ask the user */
+  properties[PROP_NEEDS_PASSWORD] = readable_boolean ("needs-password");
+  /* This device's key uses the user's passphrase and none was typed yet */
+  properties[PROP_NEEDS_KEY_PASSPHRASE] = readable_boolean ("needs-key-passphrase");
+  /* A keyring answers now and the user typed a secret: offer to keep it */
+  properties[PROP_CAN_REMEMBER] = readable_boolean ("can-remember");
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -49,6 +49,22 @@ char                   *tessera_account_model_steal_select_hint   (TesseraAccoun
 
 void                    tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
                                                                   const char          *passphrase);
+/* Without a keyring (or with no password in it) the management login has
+ * no password: "needs-password" turns TRUE and the window asks. What the
+ * user typed is kept in memory only, wiped when replaced or at dispose. */
+gboolean                tessera_account_model_get_needs_password  (TesseraAccountModel  *self);
+gboolean                tessera_account_model_get_needs_key_passphrase (TesseraAccountModel *self);
+void                    tessera_account_model_set_password        (TesseraAccountModel  *self,
+                                                                   const char           *password);
+/* TRUE once a Secret Service answers while a typed password or key
+ * passphrase is held: the window offers to remember them. */
+gboolean                tessera_account_model_get_can_remember    (TesseraAccountModel  *self);
+void                    tessera_account_model_remember_async      (TesseraAccountModel  *self,
+                                                                   GAsyncReadyCallback   callback,
+                                                                   gpointer              user_data);
+gboolean                tessera_account_model_remember_finish     (TesseraAccountModel  *self,
+                                                                   GAsyncResult         *result,
+                                                                   GError              **error);
 void                    tessera_account_model_refresh             (TesseraAccountModel  *self);
 void                    tessera_account_model_upload_async        (TesseraAccountModel  *self,
                                                                    GAsyncReadyCallback   callback,

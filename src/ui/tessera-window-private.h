@@ -42,6 +42,9 @@ struct _TesseraWindow
 
   GSettings            *settings;
   AdwToast             *pending_toast;      /* "ready to upload", while shown */
+  AdwToast             *remember_toast;     /* "Remember in Keyring", while shown */
+  AdwMessageDialog     *password_dialog;    /* asking for the password, while shown */
+  gboolean              password_sent;      /* a typed password went to the server */
 
   /* The current account's state, replaced on a switch; the .ui binds to it */
   TesseraAccountModel  *model;
@@ -54,6 +57,10 @@ void        _tessera_window_show_error     (TesseraWindow *self,
                                             const char    *heading,
                                             const GError  *error);
 void        _tessera_window_class_init_actions (GtkWidgetClass *widget_class);
+void        _tessera_window_class_init_secrets (GtkWidgetClass *widget_class);
+void        _tessera_window_follow_secrets  (TesseraWindow *self,
+                                            const char    *name);
+void        _tessera_window_drop_secrets_ui (TesseraWindow *self);
 
 /* tessera-window-stale.c */
 GPtrArray  *_tessera_window_dup_stale_entries   (TesseraWindow *self);

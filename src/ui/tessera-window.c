@@ -241,6 +241,8 @@ model_notify_cb (TesseraWindow *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
   else if (g_str_equal (name, "page"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
+  else
+    _tessera_window_follow_secrets (self, name);
   sync_actions (self);
 }
 
@@ -263,6 +265,7 @@ drop_model (TesseraWindow *self)
   if (self->model != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->model, self);
+      _tessera_window_drop_secrets_ui (self);
       tessera_account_model_close (self->model);
       g_clear_object (&self->model);
     }
@@ -592,6 +595,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
 
   gtk_widget_class_install_property_action (widget_class, "win.account", "account-jid");
   _tessera_window_class_init_actions (widget_class);
+  _tessera_window_class_init_secrets (widget_class);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "tessera-enroll-wizard.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
+#include "tessera-account-model.h"
 #include "tessera-window.h"
 
 /* No Secret Service: this program runs on a session bus of its own, a
@@ -157,6 +158,176 @@ found_in_files (const char *dir,
   return FALSE;
 }
 
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static AdwMessageDialog *
+wait_for_password_dialog (void)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
+                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), 60);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Account Password");
+  return dialog;
+}
+
+/* Types into the dialog's rows and clicks "Log In"; waits until it is gone. */
+static void
+log_in (AdwMessageDialog *dialog,
+        const char       *password,
+        const char       *key_passphrase)
+{
+  GtkWidget *button = tessera_ui_test_find_button (GTK_WIDGET (dialog), "_Log In");
+  gpointer weak = dialog;
+
+  set_text (find_named (GTK_WIDGET (dialog), "account-password-entry"), password);
+  if (key_passphrase != NULL)
+    set_text (find_named (GTK_WIDGET (dialog), "key-passphrase-entry"), key_passphrase);
+  g_assert_nonnull (button);
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  tessera_ui_test_click (button);
+  TESSERA_UI_WAIT (weak == NULL || !gtk_widget_get_visible (GTK_WIDGET (weak)), 10);
+  if (weak != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
+}
+
+static void
+wait_for_list (TesseraWindow *window)
+{
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_window_get_page (window), "list") == 0 &&
+                   !tessera_window_get_busy (window), 60);
+  g_assert_nonnull (tessera_account_model_get_entries (tessera_window_get_model (window)));
+  g_assert_cmpuint (g_list_model_get_n_items (tessera_account_model_get_entries (tessera_window_get_model (window))),
+                    ==, 1);
+}
+
+static char *
+meta_passphrase_source (TesseraKeyRecord *record)
+{
+  g_autofree char *dir = g_path_get_dirname (tessera_key_record_get_key_path (record));
+  g_autofree char *path = g_build_filename (dir, "meta.ini", NULL);
+  g_autoptr(GKeyFile) meta = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (meta, path, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  return g_key_file_get_string (meta, "key", "passphrase", NULL);
+}
+
+/* After the wizard the window asks for the account's password (and the
+ * key's passphrase); a wrong password is refused and asked again; the
+ * right one loads the certificates from the server. */
+static void
+window_asks_for_password (Fixture          *f,
+                          TesseraKeyRecord *device)
+{
+  TesseraWindow *window = TESSERA_WINDOW (tessera_ui_test_find_window (TESSERA_TYPE_WINDOW));
+  AdwMessageDialog *dialog;
+
+  dialog = wait_for_password_dialog ();
+  g_assert_nonnull (find_named (GTK_WIDGET (dialog), "key-passphrase-entry"));
+  g_assert_true (tessera_account_model_get_needs_password (tessera_window_get_model (window)));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "passphrase you chose"));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "no-keyring-window-unlock");
+  log_in (dialog, "not the password", PASSPHRASE);
+
+  dialog = wait_for_password_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "refused the password"));
+  g_assert_null (find_named (GTK_WIDGET (dialog), "key-passphrase-entry"));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "no-keyring-window-password");
+  g_assert_cmpstr (tessera_window_get_page (window), ==, "offline");
+  log_in (dialog, tessera_ui_test_server_get (f->server, "PASSWORD"), NULL);
+
+  wait_for_list (window);
+  g_assert_false (tessera_account_model_get_needs_password (tessera_window_get_model (window)));
+  g_assert_false (tessera_account_model_get_can_remember (tessera_window_get_model (window)));
+  g_assert_false (found_in_files (g_get_user_data_dir (), tessera_ui_test_server_get (f->server, "PASSWORD")));
+  g_assert_false (found_in_files (g_get_user_config_dir (), tessera_ui_test_server_get (f->server, "PASSWORD")));
+  g_assert_false (found_in_files (g_get_user_data_dir (), PASSPHRASE));
+}
+
+/* A Secret Service appears (libsecret's file backend, which this process
+ * has not used yet): the window offers, and only on request moves the
+ * typed password and key passphrase there; a new window needs no prompt. */
+static void
+keyring_appears (Fixture          *f,
+                 TesseraKeyStore  *store,
+                 TesseraKeyRecord *device)
+{
+  TesseraWindow *window = TESSERA_WINDOW (tessera_ui_test_find_window (TESSERA_TYPE_WINDOW));
+  TesseraAccountModel *model = tessera_window_get_model (window);
+  const char *jid = tessera_ui_test_server_get (f->server, "JID");
+  g_autofree char *keyring_dir = tessera_test_tmpdir_new ("appearing-keyring-XXXXXX");
+  g_autofree char *keyring = g_build_filename (keyring_dir, "keyring", NULL);
+  g_autofree char *source = NULL;
+  g_autofree char *stored = NULL;
+  g_autoptr(TesseraKeyRecord) moved = NULL;
+  g_autoptr(TesseraAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraWindow *second;
+
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "appearing-keyring", TRUE);
+
+  tessera_window_refresh (window);
+  TESSERA_UI_WAIT (tessera_account_model_get_can_remember (model), 60);
+  /* Offered, not done. */
+  source = meta_passphrase_source (device);
+  g_assert_cmpstr (source, ==, "user");
+  g_clear_pointer (&source, g_free);
+  tessera_ui_test_screenshot (GTK_WIDGET (window), "no-keyring-remember");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remember-secrets", NULL));
+  TESSERA_UI_WAIT (!tessera_account_model_get_can_remember (model), 60);
+
+  source = meta_passphrase_source (device);
+  g_assert_cmpstr (source, ==, "keyring");
+  moved = tessera_key_store_lookup (store, tessera_key_record_get_id (device), &error);
+  g_assert_no_error (error);
+  g_assert_false (tessera_key_record_get_uses_user_passphrase (moved));
+  stored = tessera_secret_lookup_password (jid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, tessera_ui_test_server_get (f->server, "PASSWORD"));
+  /* Remembered: not offered again. */
+  tessera_window_refresh (window);
+  wait_for_list (window);
+  tessera_ui_test_settle (500);
+  g_assert_false (tessera_account_model_get_can_remember (model));
+
+  /* A new run of the window: no prompt, the list straight away. */
+  tessera_ui_test_close_all_windows ();
+  account = tessera_account_store_lookup (jid, &error);
+  g_assert_no_error (error);
+  second = tessera_window_new (tessera_ui_test_get_app ());
+  gtk_window_present (GTK_WINDOW (second));
+  tessera_window_set_account (second, account);
+  wait_for_list (second);
+  g_assert_false (tessera_account_model_get_needs_password (tessera_window_get_model (second)));
+  g_assert_null (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+
+  tessera_ui_test_close_all_windows ();
+  g_unsetenv ("SECRET_BACKEND");
+  g_unsetenv ("SECRET_FILE_TEST_PATH");
+  g_unsetenv ("SECRET_FILE_TEST_PASSWORD");
+  tessera_test_tmpdir_free (g_steal_pointer (&keyring_dir));
+}
+
 /* First run without a keyring: the account is saved without its password,
  * the device page asks for the key's passphrase twice with a strength
  * hint, and the key is saved encrypted with it; it is on disk nowhere. */
@@ -261,6 +432,12 @@ test_no_keyring_wizard (Fixture       *f,
   g_assert_false (found_in_files (g_get_user_cache_dir (), PASSPHRASE));
   g_assert_false (found_in_files (g_get_user_data_dir (), tessera_ui_test_server_get (f->server, "PASSWORD")));
   g_assert_false (found_in_files (g_get_user_config_dir (), tessera_ui_test_server_get (f->server, "PASSWORD")));
+
+  /* Done: the window takes over. */
+  tessera_ui_test_click (wizard_child (wizard, "next_button"));
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD) == NULL, 10);
+  window_asks_for_password (f, device);
+  keyring_appears (f, store, device);
 }
 
 int

@@ -541,6 +541,104 @@ test_no_secret_service (void)
   g_assert_cmpstr (tessera_key_get_public_key_id (loaded), ==, tessera_key_get_public_key_id (key));
 }
 
+static char *
+read_meta_passphrase (TesseraKeyStore *store,
+                      const char      *id)
+{
+  g_autofree char *path = g_build_filename (tessera_key_store_get_dir (store), id, "meta.ini", NULL);
+  g_autoptr(GKeyFile) meta = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (meta, path, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  return g_key_file_get_string (meta, "key", "passphrase", NULL);
+}
+
+/* A key made without a keyring moves into one: a wrong passphrase is
+ * refused with nothing changed, the right one goes to the keyring and
+ * meta.ini says "keyring", and the key then opens with no passphrase. */
+static void
+test_remember_passphrase (void)
+{
+  g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, NULL);
+  g_autoptr(TesseraKey) key = new_key ();
+  g_autoptr(TesseraKey) loaded = NULL;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKeyRecord) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *source = NULL;
+  const char *id;
+
+  record = save_key (store, key, USER_PASSPHRASE);
+  id = tessera_key_record_get_id (record);
+
+  g_assert_false (tessera_key_store_remember_passphrase (store, id, "incorrect horse", &error));
+  g_assert_error (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_WRONG_PASSPHRASE);
+  g_clear_error (&error);
+  secret = tessera_secret_lookup_key_passphrase (JID, id, &error);
+  g_assert_no_error (error);
+  g_assert_null (secret);
+  source = read_meta_passphrase (store, id);
+  g_assert_cmpstr (source, ==, "user");
+  g_clear_pointer (&source, g_free);
+
+  g_assert_true (tessera_key_store_remember_passphrase (store, id, USER_PASSPHRASE, &error));
+  g_assert_no_error (error);
+  secret = tessera_secret_lookup_key_passphrase (JID, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, USER_PASSPHRASE);
+  source = read_meta_passphrase (store, id);
+  g_assert_cmpstr (source, ==, "keyring");
+
+  after = tessera_key_store_lookup (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_false (tessera_key_record_get_uses_user_passphrase (after));
+  loaded = tessera_key_store_load_key (store, id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_key_get_public_key_id (loaded), ==, tessera_key_get_public_key_id (key));
+
+  /* Again: nothing to do. */
+  g_assert_true (tessera_key_store_remember_passphrase (store, id, USER_PASSPHRASE, &error));
+  g_assert_no_error (error);
+}
+
+/* No Secret Service: refused, and meta.ini still says "user". */
+static void
+test_remember_passphrase_no_service (void)
+{
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKey) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  g_setenv ("SECRET_BACKEND", "service", TRUE);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_unsetenv ("DISPLAY");
+  store = tessera_key_store_new (JID, NULL);
+  key = new_key ();
+  record = save_key (store, key, USER_PASSPHRASE);
+
+  g_assert_false (tessera_key_store_remember_passphrase (store, tessera_key_record_get_id (record),
+                                                         USER_PASSPHRASE, &error));
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
+  g_clear_error (&error);
+  source = read_meta_passphrase (store, tessera_key_record_get_id (record));
+  g_assert_cmpstr (source, ==, "user");
+  loaded = tessera_key_store_load_key (store, tessera_key_record_get_id (record), USER_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+}
+
 /* Limits the size of any file this process writes, so the next write
  * fails half way, as on a full disk. Works as root too. */
 typedef struct {
@@ -986,6 +1084,59 @@ test_crash_after_secret (void)
   g_assert_cmpuint (records->len, ==, 0);
 }
 
+/* Killed after the passphrase went to the keyring, before meta.ini: the
+ * key still says "user" and opens with the user's passphrase; a second
+ * try finishes the move. */
+static void
+test_crash_remember_after_secret (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(TesseraKey) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  TesseraKeyRecord *record;
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *keyring = g_build_filename (g_get_user_data_dir (), "remember-child.keyring", NULL);
+      g_autoptr(TesseraKeyStore) child_store = NULL;
+      g_autoptr(TesseraKey) key = new_key ();
+      g_autoptr(TesseraKeyRecord) saved = NULL;
+
+      g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+      child_store = tessera_key_store_new (CRASH_JID, g_getenv ("CRASH_BASE"));
+      saved = tessera_key_store_save_key (child_store, key, "Crashing", "ccm2", USER_PASSPHRASE, NULL);
+      g_assert_nonnull (saved);
+      g_setenv ("TESSERA_TEST_CRASH_AT", "key-store:remember-after-secret", TRUE);
+      tessera_key_store_remember_passphrase (child_store, tessera_key_record_get_id (saved),
+                                             USER_PASSPHRASE, NULL);
+      g_assert_not_reached ();
+    }
+
+  base = run_crash_child ();
+  store = tessera_key_store_new (CRASH_JID, base);
+  records = tessera_key_store_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 1);
+  record = g_ptr_array_index (records, 0);
+  g_assert_true (tessera_key_record_get_uses_user_passphrase (record));
+  source = read_meta_passphrase (store, tessera_key_record_get_id (record));
+  g_assert_cmpstr (source, ==, "user");
+  loaded = tessera_key_store_load_key (store, tessera_key_record_get_id (record), USER_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+
+  g_assert_true (tessera_key_store_remember_passphrase (store, tessera_key_record_get_id (record),
+                                                        USER_PASSPHRASE, &error));
+  g_assert_no_error (error);
+  g_clear_object (&loaded);
+  loaded = tessera_key_store_load_key (store, tessera_key_record_get_id (record), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+}
+
 static void
 test_crash_after_key_file (void)
 {
@@ -1034,6 +1185,7 @@ main (int argc, char *argv[])
    * process loads (and caches) it */
   g_test_add_func ("/tessera/key-store/crash-after-key-file", test_crash_after_key_file);
   g_test_add_func ("/tessera/key-store/crash-after-secret", test_crash_after_secret);
+  g_test_add_func ("/tessera/key-store/crash-remember-after-secret", test_crash_remember_after_secret);
 #endif
   g_test_add_func ("/tessera/key-store/escape-jid", test_escape_jid);
   g_test_add_func ("/tessera/key-store/save-load-round-trip", test_save_load_round_trip);
@@ -1044,6 +1196,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/tessera/key-store/key-mismatch", test_key_mismatch);
   g_test_add_func ("/tessera/key-store/user-passphrase", test_user_passphrase);
   g_test_add_func ("/tessera/key-store/secret-missing", test_secret_missing);
+  g_test_add_func ("/tessera/key-store/remember-passphrase", test_remember_passphrase);
+  g_test_add_func ("/tessera/key-store/remember-passphrase-no-service", test_remember_passphrase_no_service);
   g_test_add_func ("/tessera/key-store/no-secret-service", test_no_secret_service);
   g_test_add_func ("/tessera/key-store/failed-write-keeps-old", test_failed_write_keeps_old);
   g_test_add_func ("/tessera/key-store/failed-save-key-leaves-nothing",
