@@ -382,7 +382,7 @@ next_from_device (TesseraEnrollWizard *self)
   g_autofree char *name = NULL;
   char *passphrase;
 
-  name = tessera_format_device_name (gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), &error);
+  name = tessera_enrollment_check_name (gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), &error);
   if (name == NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->device_name_row), "error");

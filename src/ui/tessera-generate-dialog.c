@@ -142,7 +142,7 @@ tessera_generate_dialog_generate (TesseraGenerateDialog *self)
 
   g_return_if_fail (TESSERA_IS_GENERATE_DIALOG (self));
 
-  name = tessera_format_device_name (gtk_editable_get_text (GTK_EDITABLE (self->name_row)), &error);
+  name = tessera_enrollment_check_name (gtk_editable_get_text (GTK_EDITABLE (self->name_row)), &error);
   if (name == NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
