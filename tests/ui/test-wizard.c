@@ -109,6 +109,43 @@ connect_account (Fixture             *f,
   g_assert_cmpuint (tessera_account_form_get_features (TESSERA_ACCOUNT_FORM (form)) & TESSERA_FEATURE_ADD, !=, 0);
 }
 
+/* What the wizard showed, step by step: "step:page", as notify::step of
+ * the flow saw it (the page is bound to the step, so it has moved by then). */
+static void
+record_page_cb (TesseraWizardFlow *flow,
+                GParamSpec        *pspec,
+                GPtrArray         *seen)
+{
+  TesseraEnrollWizard *wizard = TESSERA_ENROLL_WIZARD (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD));
+  g_autoptr(GEnumClass) steps = g_type_class_ref (TESSERA_TYPE_WIZARD_STEP);
+
+  g_ptr_array_add (seen, g_strdup_printf ("%s:%s",
+                                          g_enum_get_value (steps, tessera_wizard_flow_get_step (flow))->value_nick,
+                                          tessera_enroll_wizard_get_page (wizard)));
+}
+
+/* The enrollment's own steps, as read at each of its notifications. */
+static void
+record_enrollment_step_cb (TesseraEnrollment *enrollment,
+                           GParamSpec        *pspec,
+                           GArray            *seen)
+{
+  TesseraEnrollmentStep step = tessera_enrollment_get_step (enrollment);
+
+  g_array_append_val (seen, step);
+}
+
+static void
+watch_enrollment_cb (TesseraWizardFlow *flow,
+                     GParamSpec        *pspec,
+                     GArray            *seen)
+{
+  TesseraEnrollment *enrollment = tessera_wizard_flow_get_enrollment (flow);
+
+  if (enrollment != NULL)
+    g_signal_connect (enrollment, "notify::step", G_CALLBACK (record_enrollment_step_cb), seen);
+}
+
 static GPtrArray *
 list_keys (Fixture *f)
 {
@@ -134,8 +171,16 @@ test_wizard_enroll (Fixture       *f,
   GtkWidget *progress_error;
   GtkWidget *device_name;
   const char *fingerprint;
+  TesseraWizardFlow *flow;
+  TesseraEnrollment *enrollment;
+  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) enrollment_steps = g_array_new (FALSE, FALSE, sizeof (TesseraEnrollmentStep));
+  g_autofree char *pages_seen = NULL;
 
   wizard = start_first_run (&window);
+  flow = tessera_enroll_wizard_get_flow (wizard);
+  g_signal_connect (flow, "notify::step", G_CALLBACK (record_page_cb), pages);
+  g_signal_connect (flow, "notify::enrollment", G_CALLBACK (watch_enrollment_cb), enrollment_steps);
   tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-welcome");
 
   click_next (wizard);
@@ -164,6 +209,24 @@ test_wizard_enroll (Fixture       *f,
   g_assert_cmpstr (row_state (wizard, "generate"), ==, "done");
   g_assert_cmpstr (row_state (wizard, "upload"), ==, "done");
   g_assert_cmpstr (row_state (wizard, "verify"), ==, "done");
+  /* Each page in order, none skipped; the progress ones driven by the
+   * enrollment's step, which went forward only and ended certified. */
+  g_signal_handlers_disconnect_by_func (flow, record_page_cb, pages);
+  g_ptr_array_add (pages, NULL);
+  pages_seen = g_strjoinv (" ", (char **) pages->pdata);
+  g_assert_cmpstr (pages_seen, ==,
+                   "account:account device:device generate:progress upload:progress verify:progress done:done");
+  enrollment = tessera_wizard_flow_get_enrollment (flow);
+  g_assert_nonnull (enrollment);
+  g_assert_cmpint (tessera_enrollment_get_step (enrollment), ==, TESSERA_ENROLLMENT_STEP_CERTIFIED);
+  g_assert_cmpuint (enrollment_steps->len, >=, 2);
+  for (guint i = 1; i < enrollment_steps->len; i++)
+    g_assert_cmpint (g_array_index (enrollment_steps, TesseraEnrollmentStep, i), >=,
+                     g_array_index (enrollment_steps, TesseraEnrollmentStep, i - 1));
+  g_assert_cmpint (g_array_index (enrollment_steps, TesseraEnrollmentStep, enrollment_steps->len - 1), ==,
+                   TESSERA_ENROLLMENT_STEP_CERTIFIED);
+  g_signal_handlers_disconnect_by_func (enrollment, record_enrollment_step_cb, enrollment_steps);
+  g_signal_handlers_disconnect_by_func (flow, watch_enrollment_cb, enrollment_steps);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
                                                                             "next_button"))), ==, "_Done");
   g_assert_false (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
