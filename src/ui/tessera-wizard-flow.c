@@ -193,9 +193,9 @@ wizard_step_for (TesseraEnrollmentStep step)
     }
 }
 
-/* Moves "step" to where the enrollment is. Its notifications read the
- * step of the moment and may come after it moved on: each page on the way
- * is still shown, in order. While leaving, finish_cleanup() decides. */
+/* Moves "step" to where the enrollment is, one page at a time, so that
+ * each page on the way is shown, in order. While leaving,
+ * finish_cleanup() decides. */
 static void
 follow_enrollment (TesseraWizardFlow *self)
 {
