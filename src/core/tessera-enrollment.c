@@ -350,9 +350,8 @@ tessera_enrollment_dup_record (TesseraEnrollment *self)
 
 typedef struct
 {
-  TesseraEnrollment     *self;
-  GParamSpec            *pspec;
-  TesseraEnrollmentStep  step;   /* with PROP_STEP */
+  TesseraEnrollment *self;
+  GParamSpec        *pspec;
 } Notify;
 
 static gboolean
@@ -360,14 +359,6 @@ notify_in_context (gpointer data)
 {
   Notify *notify = data;
 
-  /* "step" is the step this context was told of: a notification that
-   * comes late still shows its own step, so every step is seen, in order. */
-  if (notify->pspec == properties[PROP_STEP])
-    {
-      g_mutex_lock (&notify->self->mutex);
-      notify->self->step = notify->step;
-      g_mutex_unlock (&notify->self->mutex);
-    }
   g_object_notify_by_pspec (G_OBJECT (notify->self), notify->pspec);
   return G_SOURCE_REMOVE;
 }
@@ -383,34 +374,26 @@ notify_free (gpointer data)
 
 /* Worker thread: the property changed; tell it where the caller lives. */
 static void
-notify_step_later (TesseraEnrollment     *self,
-                   TesseraOperation      *op,
-                   guint                  prop_id,
-                   TesseraEnrollmentStep  step)
+notify_later (TesseraEnrollment *self,
+              TesseraOperation  *op,
+              guint              prop_id)
 {
   Notify *notify = g_new0 (Notify, 1);
 
   notify->self = g_object_ref (self);
   notify->pspec = properties[prop_id];
-  notify->step = step;
   g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT, notify_in_context, notify, notify_free);
 }
 
-static void
-notify_later (TesseraEnrollment *self,
-              TesseraOperation  *op,
-              guint              prop_id)
-{
-  notify_step_later (self, op, prop_id, TESSERA_ENROLLMENT_STEP_NEW);
-}
-
-/* The step changes in the caller's context (notify_in_context). */
 static void
 set_step (TesseraEnrollment     *self,
           TesseraOperation      *op,
           TesseraEnrollmentStep  step)
 {
-  notify_step_later (self, op, PROP_STEP, step);
+  g_mutex_lock (&self->mutex);
+  self->step = step;
+  g_mutex_unlock (&self->mutex);
+  notify_later (self, op, PROP_STEP);
 }
 
 static void

@@ -14,10 +14,8 @@
 
 G_BEGIN_DECLS
 
-/* Where an enrollment is; "step" changes and notifies in the main context
- * of whoever started it, one step at a time (none skipped, even when the
- * notifications are dispatched late), so a UI can bind its pages to it.
- * By the time a _finish callback runs, it is the last step. */
+/* Where an enrollment is; "step" notifies in the main context of whoever
+ * started it, so a UI can bind its pages to it. */
 typedef enum {
   TESSERA_ENROLLMENT_STEP_NEW,         /* made, not started */
   TESSERA_ENROLLMENT_STEP_CHECKING,    /* the name, what the server offers, an interrupted one to finish */
