@@ -721,6 +721,81 @@ tessera_enrollment_run_finish (TesseraEnrollment  *self,
   return tessera_operation_finish (self, result, tessera_enrollment_run_async, error);
 }
 
+/* ---- sending a saved request again ------------------------------------ */
+
+static TesseraEnrollmentServer
+server_of (TesseraEnrollment *self,
+           TesseraOperation  *op)
+{
+  TesseraEnrollmentServer server = {
+    self->link, self->claims, self->reconciler, self->timeout,
+    op->key_passphrase, self->notes_func, self->notes_data,
+  };
+
+  return server;
+}
+
+static gpointer
+upload_thread (gpointer           source,
+               TesseraOperation  *op,
+               gpointer           data,
+               GError           **error)
+{
+  TesseraEnrollment *self = source;
+  TesseraEnrollmentServer server = server_of (self, op);
+  TesseraKeyRecord *record = data;
+  TesseraKeyRecord *certified;
+
+  set_step (self, op, TESSERA_ENROLLMENT_STEP_UPLOADING);
+  certified = _tessera_enrollment_upload_key (&server, self->store, op, tessera_key_record_get_id (record), error);
+  if (certified != NULL)
+    set_record (self, op, certified);
+  set_step (self, op, certified != NULL ? TESSERA_ENROLLMENT_STEP_CERTIFIED : TESSERA_ENROLLMENT_STEP_FAILED);
+
+  return certified;
+}
+
+void
+tessera_enrollment_upload_async (TesseraEnrollment   *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  TesseraEnrollmentStep step;
+
+  g_return_if_fail (TESSERA_IS_ENROLLMENT (self));
+
+  step = tessera_enrollment_get_step (self);
+  record = tessera_enrollment_dup_record (self);
+  g_return_if_fail (step == TESSERA_ENROLLMENT_STEP_SAVED || step == TESSERA_ENROLLMENT_STEP_FAILED);
+  g_return_if_fail (record != NULL);
+
+  if (self->link == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, tessera_enrollment_upload_async,
+                               G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Sending the request failed: this enrollment was not made by a session, so it cannot reach the server"));
+      return;
+    }
+
+  /* The key was saved with the user's passphrase, if there is one. It
+   * writes the certificate: the account's lock. */
+  tessera_operation_run_async (self, "upload", tessera_enrollment_upload_async, self->timeout,
+                               self->store, upload_thread, g_steal_pointer (&record), g_object_unref,
+                               g_object_unref, self->notes_func, self->notes_data,
+                               self->user_passphrase != NULL ? self->user_passphrase : self->key_passphrase,
+                               cancellable, callback, user_data);
+}
+
+TesseraKeyRecord *
+tessera_enrollment_upload_finish (TesseraEnrollment  *self,
+                                  GAsyncResult       *result,
+                                  GError            **error)
+{
+  return tessera_operation_finish (self, result, tessera_enrollment_upload_async, error);
+}
+
 TesseraKeyRecord *
 _tessera_enrollment_upload_key (const TesseraEnrollmentServer  *server,
                                 TesseraKeyStore                *store,

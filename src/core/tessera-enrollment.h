@@ -45,7 +45,7 @@ G_DECLARE_FINAL_TYPE (TesseraEnrollment, tessera_enrollment, TESSERA, ENROLLMENT
  * (the saved TesseraKeyRecord, read-only, NULL until SAVING is done).
  *
  * One enrollment runs once: prepare_async() for the local part (the UI
- * uploads later with tessera_session_upload_async()), or, for an
+ * then sends it with upload_async(), again after a failure), or, for an
  * enrollment from tessera_session_new_enrollment(), run_async() for all of
  * it. */
 TesseraEnrollment    *tessera_enrollment_new                 (TesseraKeyStore      *store,
@@ -83,6 +83,20 @@ void                  tessera_enrollment_run_async           (TesseraEnrollment 
                                                               GAsyncReadyCallback   callback,
                                                               gpointer              user_data);
 TesseraKeyRecord     *tessera_enrollment_run_finish          (TesseraEnrollment    *self,
+                                                              GAsyncResult         *result,
+                                                              GError              **error);
+
+/* Sends the saved request again, for an enrollment of a session that
+ * stopped at SAVED (prepare_async()) or FAILED with its key saved but not
+ * certified: UPLOADING, then CERTIFIED or FAILED. Checks and stores the
+ * certificate like run_async(); G_IO_ERROR_NOT_SUPPORTED without a
+ * session. The UI prepares, then uploads, so that a key generated while
+ * the server is away waits for it. */
+void                  tessera_enrollment_upload_async        (TesseraEnrollment    *self,
+                                                              GCancellable         *cancellable,
+                                                              GAsyncReadyCallback   callback,
+                                                              gpointer              user_data);
+TesseraKeyRecord     *tessera_enrollment_upload_finish       (TesseraEnrollment    *self,
                                                               GAsyncResult         *result,
                                                               GError              **error);
 

@@ -58,10 +58,10 @@ saved_cb (GObject      *object,
           gpointer      user_data)
 {
   g_autoptr(TesseraAccountDialog) self = user_data;
-  TesseraAccountForm *form = TESSERA_ACCOUNT_FORM (object);
+  TesseraAccountForm *form = self->form;
 
   /* The form shows the error itself. */
-  if (!tessera_account_form_save_finish (form, result, NULL))
+  if (!tessera_account_check_save_finish (TESSERA_ACCOUNT_CHECK (object), result, NULL))
     return;
 
   g_signal_emit (self, signals[SAVED], 0, tessera_account_form_get_checked_account (form));
@@ -83,7 +83,9 @@ static void
 connect_clicked_cb (TesseraAccountDialog *self)
 {
   if (tessera_account_form_get_checked (self->form))
-    tessera_account_form_save_async (self->form, self->cancellable, saved_cb, g_object_ref (self));
+    tessera_account_check_save_async (tessera_account_form_get_check (self->form),
+                                      tessera_account_form_get_password (self->form),
+                                      self->cancellable, saved_cb, g_object_ref (self));
   else
     tessera_account_form_check_async (self->form, self->cancellable, checked_cb, g_object_ref (self));
 }

@@ -454,59 +454,6 @@ tessera_account_form_check_finish (TesseraAccountForm  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Saving */
-
-static void
-saved_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!tessera_account_check_save_finish (TESSERA_ACCOUNT_CHECK (object), result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-/**
- * tessera_account_form_save_async:
- * @self: a #TesseraAccountForm
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Stores the password in the Secret Service and saves the account that
- * passed the check.
- */
-void
-tessera_account_form_save_async (TesseraAccountForm  *self,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  GTask *task;
-
-  g_return_if_fail (TESSERA_IS_ACCOUNT_FORM (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_account_form_save_async);
-  tessera_account_check_save_async (self->check, gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
-                                    cancellable, saved_cb, task);
-}
-
-gboolean
-tessera_account_form_save_finish (TesseraAccountForm  *self,
-                                  GAsyncResult        *result,
-                                  GError             **error)
-{
-  g_return_val_if_fail (TESSERA_IS_ACCOUNT_FORM (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 /* Loading an account */
 
 static void
@@ -654,6 +601,21 @@ tessera_account_form_get_session (TesseraAccountForm *self)
   g_return_val_if_fail (TESSERA_IS_ACCOUNT_FORM (self), NULL);
 
   return tessera_account_check_get_session (self->check);
+}
+
+/**
+ * tessera_account_form_get_check:
+ *
+ * Returns: (transfer none): what checks and saves the account the form
+ *   describes: save it with tessera_account_check_save_async() and the
+ *   form's password once checked
+ */
+TesseraAccountCheck *
+tessera_account_form_get_check (TesseraAccountForm *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_FORM (self), NULL);
+
+  return self->check;
 }
 
 const char *

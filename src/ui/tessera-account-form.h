@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "tessera-account-check.h"
 #include "tessera-core.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,7 @@ TesseraAccount  *tessera_account_form_get_checked_account (TesseraAccountForm   
 TesseraFeatures  tessera_account_form_get_features        (TesseraAccountForm   *self);
 TesseraSession  *tessera_account_form_get_session         (TesseraAccountForm   *self);
 const char      *tessera_account_form_get_password        (TesseraAccountForm   *self);
+TesseraAccountCheck *tessera_account_form_get_check       (TesseraAccountForm   *self);
 void             tessera_account_form_show_error          (TesseraAccountForm   *self,
                                                            const char           *message);
 void             tessera_account_form_check_async         (TesseraAccountForm   *self,
@@ -36,13 +38,6 @@ void             tessera_account_form_check_async         (TesseraAccountForm   
                                                            GAsyncReadyCallback   callback,
                                                            gpointer              user_data);
 gboolean         tessera_account_form_check_finish        (TesseraAccountForm   *self,
-                                                           GAsyncResult         *result,
-                                                           GError              **error);
-void             tessera_account_form_save_async          (TesseraAccountForm   *self,
-                                                           GCancellable         *cancellable,
-                                                           GAsyncReadyCallback   callback,
-                                                           gpointer              user_data);
-gboolean         tessera_account_form_save_finish         (TesseraAccountForm   *self,
                                                            GAsyncResult         *result,
                                                            GError              **error);
 

@@ -208,51 +208,46 @@ name_setup_cb (GtkSignalListItemFactory *factory,
 
 /* Most rows show no badge: a badge is made the first time its row needs it,
  * so the up to 200 rows GtkListView keeps hold fewer widgets. The badges
- * follow the label, "This device" first. */
+ * follow the label, "This device" (@first) first. @text and @tooltip are
+ * untranslated (N_()): translated only when the badge is made. */
 static void
-show_device_badge (GtkWidget *box,
-                   gboolean   visible)
+show_badge (GtkWidget  *box,
+            const char *key,
+            gboolean    visible,
+            gboolean    first,
+            const char *text,
+            const char *css_class,
+            const char *tooltip)
 {
-  GtkWidget *badge = g_object_get_data (G_OBJECT (box), "device-badge");
+  GtkWidget *badge = g_object_get_data (G_OBJECT (box), key);
 
   if (badge == NULL && !visible)
     return;
   if (badge == NULL)
     {
-      badge = create_badge (_("This device"), "accent");
-      gtk_box_insert_child_after (GTK_BOX (box), badge, gtk_widget_get_first_child (box));
-      g_object_set_data (G_OBJECT (box), "device-badge", badge);
+      badge = create_badge (_(text), css_class);
+      if (tooltip != NULL)
+        gtk_widget_set_tooltip_text (badge, _(tooltip));
+      if (first)
+        gtk_box_insert_child_after (GTK_BOX (box), badge, gtk_widget_get_first_child (box));
+      else
+        gtk_box_append (GTK_BOX (box), badge);
+      g_object_set_data (G_OBJECT (box), key, badge);
     }
   set_visible (badge, visible);
 }
 
-static void
-show_unreadable_badge (GtkWidget *box,
-                       gboolean   visible)
-{
-  GtkWidget *badge = g_object_get_data (G_OBJECT (box), "unreadable-badge");
-
-  if (badge == NULL && !visible)
-    return;
-  if (badge == NULL)
-    {
-      badge = create_badge (_("Unreadable"), "warning");
-      gtk_widget_set_tooltip_text (badge, _("The server sent data that is not a readable certificate"));
-      gtk_box_append (GTK_BOX (box), badge);
-      g_object_set_data (G_OBJECT (box), "unreadable-badge", badge);
-    }
-  set_visible (badge, visible);
-}
-
+/* Its tooltip names the rule's numbers, so it is set here, once. */
 static void
 show_stale_badge (GtkWidget *box,
                   gboolean   visible)
 {
-  GtkWidget *badge = g_object_get_data (G_OBJECT (box), "stale-badge");
+  GtkWidget *badge;
 
-  if (badge == NULL && !visible)
-    return;
-  if (badge == NULL)
+  /* Translators: a badge on a certificate nobody seems to use any more */
+  show_badge (box, "stale-badge", visible, FALSE, N_("Stale"), "dim-badge", NULL);
+  badge = g_object_get_data (G_OBJECT (box), "stale-badge");
+  if (badge != NULL && gtk_widget_get_tooltip_text (badge) == NULL)
     {
       g_autofree char *tooltip = NULL;
 
@@ -260,13 +255,8 @@ show_stale_badge (GtkWidget *box,
       tooltip = g_strdup_printf (_("Never used and issued more than %d days ago, or last used more than %d days "
                                    "ago: probably a device that is gone"),
                                  TESSERA_STALE_NEVER_USED_DAYS, TESSERA_STALE_UNUSED_DAYS);
-      /* Translators: a badge on a certificate nobody seems to use any more */
-      badge = create_badge (_("Stale"), "dim-badge");
       gtk_widget_set_tooltip_text (badge, tooltip);
-      gtk_box_append (GTK_BOX (box), badge);
-      g_object_set_data (G_OBJECT (box), "stale-badge", badge);
     }
-  set_visible (badge, visible);
 }
 
 static void
@@ -281,8 +271,10 @@ name_bind_cb (GtkSignalListItemFactory *factory,
 
   set_state_class (label, name[0] == '\0' ? "dim-label" : NULL);
   set_label_text (label, name[0] == '\0' ? _("Unnamed") : name);
-  show_device_badge (box, tessera_cert_list_is_device (self, entry));
-  show_unreadable_badge (box, tessera_cert_entry_get_certificate (entry) == NULL);
+  show_badge (box, "device-badge", tessera_cert_list_is_device (self, entry), TRUE,
+              N_("This device"), "accent", NULL);
+  show_badge (box, "unreadable-badge", tessera_cert_entry_get_certificate (entry) == NULL, FALSE,
+              N_("Unreadable"), "warning", N_("The server sent data that is not a readable certificate"));
   show_stale_badge (box, tessera_cert_entry_is_stale (entry, self->now));
 }
 

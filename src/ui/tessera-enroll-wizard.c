@@ -328,10 +328,12 @@ account_saved_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(TesseraEnrollWizard) self = user_data;
-  TesseraAccountForm *form = TESSERA_ACCOUNT_FORM (object);
+  TesseraAccountForm *form = self->form;
   TesseraAccount *account;
 
-  if (!tessera_account_form_save_finish (form, result, NULL) || gtk_widget_in_destruction (GTK_WIDGET (self)))
+  /* The form shows the error itself. */
+  if (!tessera_account_check_save_finish (TESSERA_ACCOUNT_CHECK (object), result, NULL) ||
+      gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
 
   account = tessera_account_form_get_checked_account (form);
@@ -372,7 +374,9 @@ next_from_account (TesseraEnrollWizard *self)
       return;
     }
 
-  tessera_account_form_save_async (self->form, cancellable, account_saved_cb, g_object_ref (self));
+  tessera_account_check_save_async (tessera_account_form_get_check (self->form),
+                                    tessera_account_form_get_password (self->form),
+                                    cancellable, account_saved_cb, g_object_ref (self));
 }
 
 static void
@@ -382,7 +386,7 @@ next_from_device (TesseraEnrollWizard *self)
   g_autofree char *name = NULL;
   char *passphrase;
 
-  name = tessera_format_device_name (gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), &error);
+  name = tessera_enrollment_check_name (gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), &error);
   if (name == NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->device_name_row), "error");

@@ -329,46 +329,6 @@ tessera_format_key_type_at (guint position)
   return key_types[position];
 }
 
-/* PROTOCOL.md §2: 1 to 64 characters after trimming. */
-#define DEVICE_NAME_MAX_CHARS 64
-
-/**
- * tessera_format_device_name:
- * @text: what the user typed
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (nullable): @text trimmed, if it is a usable
- *   certificate name
- */
-char *
-tessera_format_device_name (const char  *text,
-                            GError     **error)
-{
-  g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
-  gunichar hidden;
-
-  if (trimmed[0] == '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("Enter a name for this device"));
-      return NULL;
-    }
-  if (!g_utf8_validate (trimmed, -1, NULL) || g_utf8_strlen (trimmed, -1) > DEVICE_NAME_MAX_CHARS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The device name is too long: use at most %d characters"), DEVICE_NAME_MAX_CHARS);
-      return NULL;
-    }
-  hidden = tessera_device_name_find_hidden_char (trimmed);
-  if (hidden != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The device name contains an invisible or control character (U+%04X)"), hidden);
-      return NULL;
-    }
-  return g_steal_pointer (&trimmed);
-}
-
 /**
  * tessera_format_default_device_name:
  *
@@ -377,11 +337,10 @@ tessera_format_device_name (const char  *text,
 char *
 tessera_format_default_device_name (void)
 {
-  const char *host = g_get_host_name ();
+  char *host = tessera_enrollment_check_name (g_get_host_name (), NULL);
 
-  if (host == NULL || host[0] == '\0' || g_utf8_strlen (host, -1) > DEVICE_NAME_MAX_CHARS)
-    return g_strdup (_("This computer"));
-  return g_strdup (host);
+  /* A host name the device-name rule refuses is not offered. */
+  return host != NULL ? host : g_strdup (_("This computer"));
 }
 
 /**

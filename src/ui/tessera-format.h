@@ -36,8 +36,6 @@ char               *tessera_format_error_fingerprint (const GError *error);
 char               *tessera_format_certificate_error (const GError *error,
                                                       const char   *pinned);
 GStrv               tessera_format_key_type_labels (void);
-char               *tessera_format_device_name   (const char      *text,
-                                                  GError         **error);
 char               *tessera_format_default_device_name (void);
 TesseraKeyType      tessera_format_key_type_at   (guint            position);
 

@@ -12,11 +12,11 @@
 
 #include "tessera-format.h"
 #include "tessera-generate-dialog.h"
-#include "tessera-tasks.h"
 
-/* Asks for the device name and key type, generates the key off the main
- * thread and saves it with its signing request as a pending key; the window
- * uploads it afterwards. */
+/* Asks for the device name and key type, then runs the local part of a
+ * core #TesseraEnrollment (generate the key off the main thread, save it
+ * with its signing request as a pending key); the window uploads it
+ * afterwards. */
 
 struct _TesseraGenerateDialog
 {
@@ -33,6 +33,7 @@ struct _TesseraGenerateDialog
   char                *bare_jid;
   TesseraCertProtocol  protocol;
   GCancellable        *cancellable;
+  TesseraEnrollment   *enrollment;   /* once started */
   gboolean             busy;
   char                *error_message;
 };
@@ -111,7 +112,7 @@ generated_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  record = tessera_task_create_pending_key_finish (result, &error);
+  record = tessera_enrollment_prepare_finish (TESSERA_ENROLLMENT (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -142,7 +143,7 @@ tessera_generate_dialog_generate (TesseraGenerateDialog *self)
 
   g_return_if_fail (TESSERA_IS_GENERATE_DIALOG (self));
 
-  name = tessera_format_device_name (gtk_editable_get_text (GTK_EDITABLE (self->name_row)), &error);
+  name = tessera_enrollment_check_name (gtk_editable_get_text (GTK_EDITABLE (self->name_row)), &error);
   if (name == NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
@@ -154,8 +155,11 @@ tessera_generate_dialog_generate (TesseraGenerateDialog *self)
 
   set_state (self, TRUE, NULL);
 
-  tessera_task_create_pending_key_async (self->store, self->bare_jid, name, key_type, self->protocol, NULL,
-                                         self->cancellable, generated_cb, g_object_ref (self));
+  /* One enrollment per attempt: a failed one left nothing behind. */
+  g_clear_object (&self->enrollment);
+  self->enrollment = tessera_enrollment_new (self->store, self->bare_jid, name, key_type);
+  tessera_enrollment_prepare_async (self->enrollment, self->protocol, self->cancellable,
+                                    generated_cb, g_object_ref (self));
 }
 
 static void
@@ -169,7 +173,7 @@ tessera_generate_dialog_close_request (GtkWindow *window)
 {
   TesseraGenerateDialog *self = TESSERA_GENERATE_DIALOG (window);
 
-  /* The task deletes a key it saved after being cancelled. */
+  /* The enrollment deletes a key it saved after being cancelled. */
   g_cancellable_cancel (self->cancellable);
 
   return GTK_WINDOW_CLASS (tessera_generate_dialog_parent_class)->close_request (window);
@@ -182,6 +186,7 @@ tessera_generate_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->enrollment);
   g_clear_object (&self->store);
   g_clear_pointer (&self->bare_jid, g_free);
   g_clear_pointer (&self->error_message, g_free);

@@ -23,17 +23,6 @@ void              tessera_key_scan_free                   (TesseraKeyScan      *
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraKeyScan, tessera_key_scan_free)
 
-void              tessera_task_create_pending_key_async   (TesseraKeyStore     *store,
-                                                           const char          *bare_jid,
-                                                           const char          *name,
-                                                           TesseraKeyType       key_type,
-                                                           TesseraCertProtocol  protocol,
-                                                           const char          *user_passphrase,
-                                                           GCancellable        *cancellable,
-                                                           GAsyncReadyCallback  callback,
-                                                           gpointer             user_data);
-TesseraKeyRecord *tessera_task_create_pending_key_finish  (GAsyncResult        *result,
-                                                           GError             **error);
 void              tessera_task_delete_key_async           (TesseraKeyStore     *store,
                                                            const char          *key_id,
                                                            GCancellable        *cancellable,

@@ -18,7 +18,11 @@
  * upload it, log in with the certificate alone → done.
  *
  * The wizard's pages, buttons and progress rows are bound to "step",
- * "busy", "cleaning" and "failed"; this object runs the enrollment steps.
+ * "busy", "cleaning" and "failed". Generating and uploading is one core
+ * #TesseraEnrollment ("enrollment"): prepared (the local part, so that a
+ * key made while the server is away waits for it), then uploaded; its
+ * "step" moves this object's through GENERATE, UPLOAD and VERIFY. The
+ * certificate login after it is this object's own.
  *
  * Leaving early (Back from the progress page, Cancel, closing the window)
  * cleans up first: a key that was never certified is deleted, and a
@@ -49,6 +53,7 @@ struct _TesseraWizardFlow
   char              *key_passphrase; /* the user's, without a keyring; memory only, wiped when done */
 
   TesseraWizardStep  step;
+  TesseraEnrollment *enrollment;    /* the running or last one, until cleaned up */
   TesseraKeyRecord  *record;        /* the key, once saved; with its certificate once uploaded */
   char              *fingerprint;   /* of the certificate, once uploaded */
   char              *bound_jid;     /* once verified */
@@ -83,6 +88,7 @@ enum {
   PROP_RECORD,
   PROP_FINGERPRINT,
   PROP_BOUND_JID,
+  PROP_ENROLLMENT,
   N_PROPS
 };
 
@@ -94,7 +100,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void run_step (TesseraWizardFlow *self);
+static void prepare (TesseraWizardFlow *self);
+static void upload (TesseraWizardFlow *self);
+static void verify (TesseraWizardFlow *self);
 static void continue_cleanup (TesseraWizardFlow *self);
 
 /* State */
@@ -159,11 +167,90 @@ step_failed (TesseraWizardFlow *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-static void
-next_step (TesseraWizardFlow *self)
+/* The enrollment's steps as the wizard's progress shows them; -1 where
+ * the page stays (a failure is shown by "failed"). */
+static int
+wizard_step_for (TesseraEnrollmentStep step)
 {
-  tessera_wizard_flow_set_step (self, self->step + 1);
-  run_step (self);
+  switch (step)
+    {
+    case TESSERA_ENROLLMENT_STEP_NEW:
+    case TESSERA_ENROLLMENT_STEP_CHECKING:
+    case TESSERA_ENROLLMENT_STEP_GENERATING:
+    case TESSERA_ENROLLMENT_STEP_SAVING:
+    case TESSERA_ENROLLMENT_STEP_SAVED:
+      return TESSERA_WIZARD_STEP_GENERATE;
+
+    case TESSERA_ENROLLMENT_STEP_UPLOADING:
+      return TESSERA_WIZARD_STEP_UPLOAD;
+
+    case TESSERA_ENROLLMENT_STEP_CERTIFIED:
+      return TESSERA_WIZARD_STEP_VERIFY;
+
+    case TESSERA_ENROLLMENT_STEP_FAILED:
+    default:
+      return -1;
+    }
+}
+
+/* Moves "step" to where the enrollment is, one page at a time, so that
+ * each page on the way is shown, in order. While leaving,
+ * finish_cleanup() decides. */
+static void
+follow_enrollment (TesseraWizardFlow *self)
+{
+  int target;
+
+  if (self->enrollment == NULL || self->cleanup != NULL || self->closed)
+    return;
+  target = wizard_step_for (tessera_enrollment_get_step (self->enrollment));
+  while (target > (int) self->step)
+    tessera_wizard_flow_set_step (self, self->step + 1);
+}
+
+static void
+enrollment_step_cb (TesseraEnrollment *enrollment,
+                    GParamSpec        *pspec,
+                    TesseraWizardFlow *self)
+{
+  follow_enrollment (self);
+}
+
+static void
+set_enrollment (TesseraWizardFlow *self,
+                TesseraEnrollment *enrollment)
+{
+  if (self->enrollment == enrollment)
+    return;
+  if (self->enrollment != NULL)
+    g_signal_handlers_disconnect_by_func (self->enrollment, enrollment_step_cb, self);
+  g_set_object (&self->enrollment, enrollment);
+  if (enrollment != NULL)
+    g_signal_connect_object (enrollment, "notify::step", G_CALLBACK (enrollment_step_cb), self, 0);
+  notify (self, PROP_ENROLLMENT);
+}
+
+/* A cancellation (leaving) drops the result of a step that was done
+ * already: the certificate must still be offered for revocation, the key
+ * still deleted. The enrollment's own step and record tell. */
+static TesseraKeyRecord *
+finished_record (TesseraEnrollment     *enrollment,
+                 TesseraKeyRecord      *result,
+                 TesseraEnrollmentStep  done)
+{
+  if (result == NULL && tessera_enrollment_get_step (enrollment) == done)
+    return tessera_enrollment_dup_record (enrollment);
+  return result;
+}
+
+/* An enrollment step starts. */
+static void
+begin (TesseraWizardFlow *self)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  set_running (self, TRUE);
+  set_failed (self, FALSE, NULL);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* A step that ended after the wizard asked to leave: clean up now. */
@@ -213,7 +300,18 @@ verified_cb (GObject      *object,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* Step 2: upload the pending key */
+static void
+verify (TesseraWizardFlow *self)
+{
+  begin (self);
+  g_clear_object (&self->login_session);
+  self->login_session = tessera_session_new (self->account, self->store);
+  if (self->key_passphrase != NULL)
+    tessera_session_set_key_passphrase (self->login_session, self->key_passphrase);
+  tessera_session_login_async (self->login_session, self->cancellable, verified_cb, g_object_ref (self));
+}
+
+/* Step 2: send the saved request */
 
 static void
 uploaded_cb (GObject      *object,
@@ -225,7 +323,9 @@ uploaded_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   TesseraCertificate *certificate;
 
-  record = tessera_session_upload_finish (TESSERA_SESSION (object), result, &error);
+  record = finished_record (TESSERA_ENROLLMENT (object),
+                            tessera_enrollment_upload_finish (TESSERA_ENROLLMENT (object), result, &error),
+                            TESSERA_ENROLLMENT_STEP_CERTIFIED);
   certificate = record != NULL ? tessera_key_record_get_certificate (record) : NULL;
   if (certificate != NULL)
     {
@@ -244,13 +344,21 @@ uploaded_cb (GObject      *object,
       step_failed (self, _("Getting the certificate failed"), error);
       return;
     }
-  next_step (self);
+  follow_enrollment (self);
+  verify (self);
+}
+
+static void
+upload (TesseraWizardFlow *self)
+{
+  begin (self);
+  tessera_enrollment_upload_async (self->enrollment, self->cancellable, uploaded_cb, g_object_ref (self));
 }
 
 /* Step 1: generate the key and save it with its request */
 
 static void
-generated_cb (GObject      *object,
+prepared_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
@@ -258,7 +366,9 @@ generated_cb (GObject      *object,
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GError) error = NULL;
 
-  record = tessera_task_create_pending_key_finish (result, &error);
+  record = finished_record (TESSERA_ENROLLMENT (object),
+                            tessera_enrollment_prepare_finish (TESSERA_ENROLLMENT (object), result, &error),
+                            TESSERA_ENROLLMENT_STEP_SAVED);
   if (record != NULL)
     set_record (self, record);
   if (leaving (self))
@@ -269,49 +379,24 @@ generated_cb (GObject      *object,
       step_failed (self, _("Generating the key pair failed"), error);
       return;
     }
-  next_step (self);
+  upload (self);
 }
 
+/* A new enrollment each time: one that failed before its key was saved
+ * left nothing to continue. */
 static void
-run_step (TesseraWizardFlow *self)
+prepare (TesseraWizardFlow *self)
 {
-  g_object_freeze_notify (G_OBJECT (self));
-  set_running (self, TRUE);
-  set_failed (self, FALSE, NULL);
-  g_object_thaw_notify (G_OBJECT (self));
+  g_autoptr(TesseraEnrollment) enrollment = NULL;
 
-  switch (self->step)
-    {
-    case TESSERA_WIZARD_STEP_GENERATE:
-      tessera_task_create_pending_key_async (self->store, tessera_account_get_jid (self->account),
-                                             self->device_name, self->key_type,
-                                             tessera_cert_protocol_for_features (self->features),
-                                             self->key_passphrase, self->cancellable, generated_cb,
-                                             g_object_ref (self));
-      break;
-
-    case TESSERA_WIZARD_STEP_UPLOAD:
-      if (self->key_passphrase != NULL)
-        tessera_session_set_key_passphrase (self->session, self->key_passphrase);
-      tessera_session_upload_async (self->session, tessera_key_record_get_id (self->record),
-                                    self->cancellable, uploaded_cb, g_object_ref (self));
-      break;
-
-    case TESSERA_WIZARD_STEP_VERIFY:
-      g_clear_object (&self->login_session);
-      self->login_session = tessera_session_new (self->account, self->store);
-      if (self->key_passphrase != NULL)
-        tessera_session_set_key_passphrase (self->login_session, self->key_passphrase);
-      tessera_session_login_async (self->login_session, self->cancellable, verified_cb, g_object_ref (self));
-      break;
-
-    case TESSERA_WIZARD_STEP_WELCOME:
-    case TESSERA_WIZARD_STEP_ACCOUNT:
-    case TESSERA_WIZARD_STEP_DEVICE:
-    case TESSERA_WIZARD_STEP_DONE:
-    default:
-      g_assert_not_reached ();
-    }
+  enrollment = tessera_session_new_enrollment (self->session, self->device_name, self->key_type);
+  if (self->key_passphrase != NULL)
+    tessera_enrollment_set_user_passphrase (enrollment, self->key_passphrase);
+  set_enrollment (self, enrollment);
+  begin (self);
+  follow_enrollment (self);
+  tessera_enrollment_prepare_async (enrollment, tessera_cert_protocol_for_features (self->features),
+                                    self->cancellable, prepared_cb, g_object_ref (self));
 }
 
 /* Cleaning up when leaving early */
@@ -323,6 +408,7 @@ finish_cleanup (TesseraWizardFlow *self,
   g_autoptr(GTask) task = g_steal_pointer (&self->cleanup);
 
   g_object_freeze_notify (G_OBJECT (self));
+  set_enrollment (self, NULL);
   set_record (self, NULL);
   set_fingerprint (self, NULL);
   set_failed (self, FALSE, NULL);
@@ -460,6 +546,9 @@ tessera_wizard_flow_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->account);
   g_clear_object (&self->record);
+  if (self->enrollment != NULL)
+    g_signal_handlers_disconnect_by_func (self->enrollment, enrollment_step_cb, self);
+  g_clear_object (&self->enrollment);
 
   G_OBJECT_CLASS (tessera_wizard_flow_parent_class)->dispose (object);
 }
@@ -529,6 +618,10 @@ tessera_wizard_flow_get_property (GObject    *object,
       g_value_set_string (value, self->bound_jid);
       break;
 
+    case PROP_ENROLLMENT:
+      g_value_set_object (value, self->enrollment);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -557,6 +650,9 @@ tessera_wizard_flow_class_init (TesseraWizardFlowClass *klass)
   properties[PROP_RECORD] = g_param_spec_object ("record", NULL, NULL, TESSERA_TYPE_KEY_RECORD, flags);
   properties[PROP_FINGERPRINT] = g_param_spec_string ("fingerprint", NULL, NULL, NULL, flags);
   properties[PROP_BOUND_JID] = g_param_spec_string ("bound-jid", NULL, NULL, NULL, flags);
+  /* The running or last enrollment; NULL before and after cleaning up */
+  properties[PROP_ENROLLMENT] =
+    g_param_spec_object ("enrollment", NULL, NULL, TESSERA_TYPE_ENROLLMENT, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -664,6 +760,20 @@ tessera_wizard_flow_get_device_name (TesseraWizardFlow *self)
   return self->device_name;
 }
 
+/**
+ * tessera_wizard_flow_get_enrollment:
+ *
+ * Returns: (transfer none) (nullable): the enrollment whose "step" the
+ *   progress follows
+ */
+TesseraEnrollment *
+tessera_wizard_flow_get_enrollment (TesseraWizardFlow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WIZARD_FLOW (self), NULL);
+
+  return self->enrollment;
+}
+
 const char *
 tessera_wizard_flow_get_fingerprint (TesseraWizardFlow *self)
 {
@@ -749,15 +859,15 @@ tessera_wizard_flow_start (TesseraWizardFlow *self,
   self->device_name = g_strdup (device_name);
   self->key_type = key_type;
   notify (self, PROP_DEVICE_NAME);
-  tessera_wizard_flow_set_step (self, TESSERA_WIZARD_STEP_GENERATE);
-  run_step (self);
+  prepare (self);
 }
 
 /**
  * tessera_wizard_flow_retry:
  * @self: a #TesseraWizardFlow whose step failed
  *
- * Runs the failed step again.
+ * Runs the failed step again: the login, the upload of the saved key, or
+ * a new enrollment when no key was saved.
  */
 void
 tessera_wizard_flow_retry (TesseraWizardFlow *self)
@@ -765,7 +875,12 @@ tessera_wizard_flow_retry (TesseraWizardFlow *self)
   g_return_if_fail (TESSERA_IS_WIZARD_FLOW (self));
   g_return_if_fail (self->failed && !tessera_wizard_flow_get_busy (self));
 
-  run_step (self);
+  if (self->step == TESSERA_WIZARD_STEP_VERIFY)
+    verify (self);
+  else if (self->record != NULL)
+    upload (self);
+  else
+    prepare (self);
 }
 
 /**

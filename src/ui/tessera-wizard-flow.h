@@ -13,7 +13,9 @@
 G_BEGIN_DECLS
 
 /* In order: a step after another one has passed it. GENERATE, UPLOAD and
- * VERIFY are the enrollment itself (the wizard's progress page). */
+ * VERIFY are the enrollment itself (the wizard's progress page): GENERATE
+ * and UPLOAD follow the #TesseraEnrollment's "step" (NEW to SAVED, then
+ * UPLOADING), VERIFY begins at its CERTIFIED. */
 typedef enum {
   TESSERA_WIZARD_STEP_WELCOME,
   TESSERA_WIZARD_STEP_ACCOUNT,
@@ -42,6 +44,7 @@ gboolean           tessera_wizard_flow_has_key         (TesseraWizardFlow    *se
 TesseraAccount    *tessera_wizard_flow_get_account     (TesseraWizardFlow    *self);
 const char        *tessera_wizard_flow_get_device_name (TesseraWizardFlow    *self);
 const char        *tessera_wizard_flow_get_fingerprint (TesseraWizardFlow    *self);
+TesseraEnrollment *tessera_wizard_flow_get_enrollment  (TesseraWizardFlow    *self);
 GCancellable      *tessera_wizard_flow_get_cancellable (TesseraWizardFlow    *self);
 void               tessera_wizard_flow_set_account     (TesseraWizardFlow    *self,
                                                         TesseraAccount       *account,

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <signal.h>
+
 #include "tessera-account-form.h"
 #include "tessera-cert-list.h"
 #include "tessera-enroll-wizard.h"
@@ -109,6 +111,43 @@ connect_account (Fixture             *f,
   g_assert_cmpuint (tessera_account_form_get_features (TESSERA_ACCOUNT_FORM (form)) & TESSERA_FEATURE_ADD, !=, 0);
 }
 
+/* What the wizard showed, step by step: "step:page", as notify::step of
+ * the flow saw it (the page is bound to the step, so it has moved by then). */
+static void
+record_page_cb (TesseraWizardFlow *flow,
+                GParamSpec        *pspec,
+                GPtrArray         *seen)
+{
+  TesseraEnrollWizard *wizard = TESSERA_ENROLL_WIZARD (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD));
+  g_autoptr(GEnumClass) steps = g_type_class_ref (TESSERA_TYPE_WIZARD_STEP);
+
+  g_ptr_array_add (seen, g_strdup_printf ("%s:%s",
+                                          g_enum_get_value (steps, tessera_wizard_flow_get_step (flow))->value_nick,
+                                          tessera_enroll_wizard_get_page (wizard)));
+}
+
+/* The enrollment's own steps, as read at each of its notifications. */
+static void
+record_enrollment_step_cb (TesseraEnrollment *enrollment,
+                           GParamSpec        *pspec,
+                           GArray            *seen)
+{
+  TesseraEnrollmentStep step = tessera_enrollment_get_step (enrollment);
+
+  g_array_append_val (seen, step);
+}
+
+static void
+watch_enrollment_cb (TesseraWizardFlow *flow,
+                     GParamSpec        *pspec,
+                     GArray            *seen)
+{
+  TesseraEnrollment *enrollment = tessera_wizard_flow_get_enrollment (flow);
+
+  if (enrollment != NULL)
+    g_signal_connect (enrollment, "notify::step", G_CALLBACK (record_enrollment_step_cb), seen);
+}
+
 static GPtrArray *
 list_keys (Fixture *f)
 {
@@ -134,8 +173,16 @@ test_wizard_enroll (Fixture       *f,
   GtkWidget *progress_error;
   GtkWidget *device_name;
   const char *fingerprint;
+  TesseraWizardFlow *flow;
+  TesseraEnrollment *enrollment;
+  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) enrollment_steps = g_array_new (FALSE, FALSE, sizeof (TesseraEnrollmentStep));
+  g_autofree char *pages_seen = NULL;
 
   wizard = start_first_run (&window);
+  flow = tessera_enroll_wizard_get_flow (wizard);
+  g_signal_connect (flow, "notify::step", G_CALLBACK (record_page_cb), pages);
+  g_signal_connect (flow, "notify::enrollment", G_CALLBACK (watch_enrollment_cb), enrollment_steps);
   tessera_ui_test_screenshot (GTK_WIDGET (wizard), "wizard-welcome");
 
   click_next (wizard);
@@ -164,6 +211,24 @@ test_wizard_enroll (Fixture       *f,
   g_assert_cmpstr (row_state (wizard, "generate"), ==, "done");
   g_assert_cmpstr (row_state (wizard, "upload"), ==, "done");
   g_assert_cmpstr (row_state (wizard, "verify"), ==, "done");
+  /* Each page in order, none skipped; the progress ones driven by the
+   * enrollment's step, which went forward only and ended certified. */
+  g_signal_handlers_disconnect_by_func (flow, record_page_cb, pages);
+  g_ptr_array_add (pages, NULL);
+  pages_seen = g_strjoinv (" ", (char **) pages->pdata);
+  g_assert_cmpstr (pages_seen, ==,
+                   "account:account device:device generate:progress upload:progress verify:progress done:done");
+  enrollment = tessera_wizard_flow_get_enrollment (flow);
+  g_assert_nonnull (enrollment);
+  g_assert_cmpint (tessera_enrollment_get_step (enrollment), ==, TESSERA_ENROLLMENT_STEP_CERTIFIED);
+  g_assert_cmpuint (enrollment_steps->len, >=, 2);
+  for (guint i = 1; i < enrollment_steps->len; i++)
+    g_assert_cmpint (g_array_index (enrollment_steps, TesseraEnrollmentStep, i), >=,
+                     g_array_index (enrollment_steps, TesseraEnrollmentStep, i - 1));
+  g_assert_cmpint (g_array_index (enrollment_steps, TesseraEnrollmentStep, enrollment_steps->len - 1), ==,
+                   TESSERA_ENROLLMENT_STEP_CERTIFIED);
+  g_signal_handlers_disconnect_by_func (enrollment, record_enrollment_step_cb, enrollment_steps);
+  g_signal_handlers_disconnect_by_func (flow, watch_enrollment_cb, enrollment_steps);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
                                                                             "next_button"))), ==, "_Done");
   g_assert_false (gtk_widget_get_visible (tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD,
@@ -299,6 +364,75 @@ test_wizard_cancel (Fixture       *f,
   }
 }
 
+/* The server stops answering during the upload (Prosody is paused, so the
+ * request times out): the saved key waits, and Try Again sends it again
+ * with the same enrollment, whose step the progress follows again. */
+static void
+test_wizard_retry_upload (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pages_seen = NULL;
+  TesseraEnrollWizard *wizard;
+  TesseraWizardFlow *flow;
+  TesseraEnrollment *enrollment;
+  TesseraWindow *window;
+  GtkWidget *form;
+  GtkWidget *progress_error;
+  GPid prosody = tessera_test_server_get_pid (f->server);
+
+  g_assert_cmpint (prosody, >, 0);
+  wizard = start_first_run (&window);
+  flow = tessera_enroll_wizard_get_flow (wizard);
+  click_next (wizard);
+  connect_account (f, wizard);
+  click_next (wizard);
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "device") == 0, 30);
+  /* The enrollment takes the session's deadline when it is made. */
+  form = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "form");
+  tessera_session_set_timeout (tessera_account_form_get_session (TESSERA_ACCOUNT_FORM (form)), 8);
+
+  g_assert_cmpint (kill (prosody, SIGSTOP), ==, 0);
+  g_signal_connect (flow, "notify::step", G_CALLBACK (record_page_cb), pages);
+  click_next (wizard);
+  progress_error = tessera_ui_test_child (wizard, TESSERA_TYPE_ENROLL_WIZARD, "progress_error_label");
+  TESSERA_UI_WAIT (gtk_widget_get_visible (progress_error), 90);
+  g_assert_cmpint (kill (prosody, SIGCONT), ==, 0);
+
+  enrollment = tessera_wizard_flow_get_enrollment (flow);
+  g_assert_cmpint (tessera_enrollment_get_step (enrollment), ==, TESSERA_ENROLLMENT_STEP_FAILED);
+  g_assert_cmpstr (row_state (wizard, "generate"), ==, "done");
+  g_assert_cmpstr (row_state (wizard, "upload"), ==, "failed");
+  store = tessera_key_store_new (tessera_ui_test_server_get (f->server, "JID"), NULL);
+  keys = tessera_key_store_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_assert_null (tessera_key_record_get_certificate (keys->pdata[0]));
+
+  /* Try Again: the same enrollment and key, not a new one. */
+  click_next (wizard);
+  TESSERA_UI_WAIT (g_strcmp0 (tessera_enroll_wizard_get_page (wizard), "done") == 0 ||
+                   (!tessera_wizard_flow_get_busy (flow) && gtk_widget_get_visible (progress_error)), 120);
+  if (gtk_widget_get_visible (progress_error))
+    g_error ("trying again failed: %s", gtk_label_get_label (GTK_LABEL (progress_error)));
+  g_assert_true (tessera_wizard_flow_get_enrollment (flow) == enrollment);
+  g_assert_cmpint (tessera_enrollment_get_step (enrollment), ==, TESSERA_ENROLLMENT_STEP_CERTIFIED);
+  g_signal_handlers_disconnect_by_func (flow, record_page_cb, pages);
+  g_ptr_array_add (pages, NULL);
+  pages_seen = g_strjoinv (" ", (char **) pages->pdata);
+  g_assert_cmpstr (pages_seen, ==, "generate:progress upload:progress verify:progress done:done");
+
+  device = tessera_key_store_get_device_record (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (device);
+  g_assert_cmpstr (tessera_key_record_get_id (device), ==, tessera_key_record_get_id (keys->pdata[0]));
+  g_assert_nonnull (tessera_key_record_get_certificate (device));
+}
+
 /* Cancel exactly when the certificate login check starts (the certificate
  * is on the server by then): the wizard offers to revoke it. */
 static void
@@ -376,6 +510,8 @@ main (int   argc,
               fixture_setup, test_wizard_cancel, fixture_teardown);
   g_test_add ("/tessera/ui/wizard/cancel-unverified", Fixture, server_options,
               fixture_setup, test_wizard_cancel_unverified, fixture_teardown);
+  g_test_add ("/tessera/ui/wizard/retry-upload", Fixture, server_options,
+              fixture_setup, test_wizard_retry_upload, fixture_teardown);
 
   return tessera_ui_test_run ();
 }

@@ -100,6 +100,18 @@ prepared_cb (GObject      *object,
 }
 
 static void
+uploaded_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Watch *watch = user_data;
+  TesseraKeyRecord *record = tessera_enrollment_upload_finish (TESSERA_ENROLLMENT (object), result, &watch->error);
+
+  g_assert_null (record);
+  watch->done = TRUE;
+}
+
+static void
 run_prepare (TesseraEnrollment *enrollment,
              GCancellable      *cancellable,
              Watch             *watch)
@@ -148,6 +160,15 @@ test_prepare (void)
   g_assert_cmpuint (watch.steps->len, ==, G_N_ELEMENTS (expected));
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     g_assert_cmpint (g_array_index (watch.steps, TesseraEnrollmentStep, i), ==, expected[i]);
+
+  /* Sending it needs a session's server: this one was made without. */
+  watch.done = FALSE;
+  tessera_enrollment_upload_async (enrollment, NULL, uploaded_cb, &watch);
+  while (!watch.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (watch.error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&watch.error);
+  g_assert_cmpint (tessera_enrollment_get_step (enrollment), ==, TESSERA_ENROLLMENT_STEP_SAVED);
 
   records = tessera_key_store_list (store, &error);
   g_assert_no_error (error);
