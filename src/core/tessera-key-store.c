@@ -692,11 +692,13 @@ check_public_key (const char  *id,
 }
 
 /* Reads meta.ini, applies @state, writes it back, under the lock. */
+/* Sets one key of @id's meta.ini, replaced atomically. */
 static gboolean
-update_state (TesseraKeyStore  *self,
-              const char       *id,
-              TesseraKeyState   state,
-              GError          **error)
+update_meta (TesseraKeyStore  *self,
+             const char       *id,
+             const char       *key,
+             const char       *value,
+             GError          **error)
 {
   g_autoptr(GKeyFile) meta = NULL;
   g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&meta_lock);
@@ -705,8 +707,17 @@ update_state (TesseraKeyStore  *self,
   if (meta == NULL)
     return FALSE;
 
-  g_key_file_set_string (meta, META_GROUP, "state", tessera_key_state_to_string (state));
+  g_key_file_set_string (meta, META_GROUP, key, value);
   return write_meta (self, id, meta, error);
+}
+
+static gboolean
+update_state (TesseraKeyStore  *self,
+              const char       *id,
+              TesseraKeyState   state,
+              GError          **error)
+{
+  return update_meta (self, id, "state", tessera_key_state_to_string (state), error);
 }
 
 TesseraKeyRecord *
@@ -925,23 +936,6 @@ tessera_key_store_dup_key_passphrase (TesseraKeyStore  *self,
   return key != NULL ? passphrase : NULL;
 }
 
-/* Marks key @id "keyring" in its meta.ini, replaced atomically. */
-static gboolean
-set_passphrase_in_keyring (TesseraKeyStore  *self,
-                           const char       *id,
-                           GError          **error)
-{
-  g_autoptr(GKeyFile) meta = NULL;
-  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&meta_lock);
-
-  meta = read_meta (self, id, error);
-  if (meta == NULL)
-    return FALSE;
-
-  g_key_file_set_string (meta, META_GROUP, "passphrase", PASSPHRASE_KEYRING);
-  return write_meta (self, id, meta, error);
-}
-
 gboolean
 tessera_key_store_remember_passphrase (TesseraKeyStore  *self,
                                        const char       *id,
@@ -975,7 +969,7 @@ tessera_key_store_remember_passphrase (TesseraKeyStore  *self,
     return FALSE;
   tessera_test_crash_point ("key-store:remember-after-secret");
 
-  return set_passphrase_in_keyring (self, id, error);
+  return update_meta (self, id, "passphrase", PASSPHRASE_KEYRING, error);
 }
 
 static int

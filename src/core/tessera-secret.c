@@ -183,6 +183,34 @@ tessera_secret_is_available (void)
   return available;
 }
 
+static void
+is_available_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  g_task_return_boolean (task, tessera_secret_is_available ());
+}
+
+void
+tessera_secret_is_available_async (GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tessera_secret_is_available_async);
+  g_task_run_in_thread (task, is_available_thread);
+}
+
+gboolean
+tessera_secret_is_available_finish (GAsyncResult *result)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), NULL);
+}
+
 static gboolean
 check_available (GError **error)
 {

@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -14,6 +14,13 @@ G_BEGIN_DECLS
  * Errors are in TESSERA_STORE_ERROR; NO_SECRET_SERVICE when nothing answers. */
 
 gboolean  tessera_secret_is_available          (void);
+/* tessera_secret_is_available() on a thread, for a window: the answer is
+ * tessera_secret_is_available_finish()'s. Never fails but by @cancellable
+ * (then FALSE). */
+void      tessera_secret_is_available_async    (GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean  tessera_secret_is_available_finish   (GAsyncResult        *result);
 
 char     *tessera_secret_lookup_password       (const char  *bare_jid,
                                                 GError     **error);

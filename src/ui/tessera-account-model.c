@@ -395,7 +395,7 @@ probed_cb (GObject      *object,
            gpointer      user_data)
 {
   g_autoptr(TesseraAccountModel) self = user_data;
-  gboolean available = g_task_propagate_boolean (G_TASK (result), NULL);
+  gboolean available = tessera_secret_is_available_finish (result);
 
   self->probing = FALSE;
   if (is_closed (self))
@@ -403,28 +403,16 @@ probed_cb (GObject      *object,
   set_boolean (self, &self->can_remember, available && holds_typed_secret (self), PROP_CAN_REMEMBER);
 }
 
-static void
-probe_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  g_task_return_boolean (task, tessera_secret_is_available ());
-}
-
 /* A keyring may have appeared since the user typed a secret (it blocks:
  * probed on a thread after each load). */
 static void
 probe_keyring (TesseraAccountModel *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   if (!holds_typed_secret (self) || self->can_remember || self->probing)
     return;
 
   self->probing = TRUE;
-  task = g_task_new (NULL, NULL, probed_cb, g_object_ref (self));
-  g_task_run_in_thread (task, probe_thread);
+  tessera_secret_is_available_async (NULL, probed_cb, g_object_ref (self));
 }
 
 static void

@@ -220,23 +220,14 @@ tessera_key_passphrase_clear (TesseraKeyPassphrase *self)
 /* Is a keyring there? */
 
 static void
-probe_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  g_task_return_boolean (task, tessera_secret_is_available ());
-}
-
-static void
 probed_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  TesseraKeyPassphrase *self = TESSERA_KEY_PASSPHRASE (object);
-  gboolean available = g_task_propagate_boolean (G_TASK (result), NULL);
+  g_autoptr(TesseraKeyPassphrase) self = user_data;
+  gboolean available = tessera_secret_is_available_finish (result);
 
-  if (g_task_had_error (G_TASK (result)) || g_cancellable_is_cancelled (self->cancellable))
+  if (g_cancellable_is_cancelled (self->cancellable))
     return;
   if (!available)
     g_debug ("No keyring: the new key's passphrase is asked for");
@@ -253,13 +244,9 @@ probed_cb (GObject      *object,
 void
 tessera_key_passphrase_probe (TesseraKeyPassphrase *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (TESSERA_IS_KEY_PASSPHRASE (self));
 
-  task = g_task_new (self, self->cancellable, probed_cb, NULL);
-  g_task_set_source_tag (task, tessera_key_passphrase_probe);
-  g_task_run_in_thread (task, probe_thread);
+  tessera_secret_is_available_async (self->cancellable, probed_cb, g_object_ref (self));
 }
 
 /* GObject */
