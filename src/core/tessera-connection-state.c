@@ -20,23 +20,48 @@
 #include "tessera-secret.h"
 
 /* How long the process waits at exit for workers still closing their
- * streams: a little more than a worker's own grace for a polite close. */
-#define EXIT_GRACE_USEC    (3 * G_USEC_PER_SEC)
+ * streams: more than a worker's own grace for a polite close (2 s) plus
+ * libstrophe's TLS shutdown (up to 1 s), as a loaded machine needs it. */
+#define EXIT_GRACE_USEC    (5 * G_USEC_PER_SEC)
 
 /* ---- worker threads ---------------------------------------------------- */
 
 /* Every running worker thread. The process must not exit while one of
- * them is still tearing down libstrophe and OpenSSL: their exit-time
- * cleanup would then free what the worker is freeing (a double free, or a
- * hang). Each worker holds its own reference; this list holds none. */
+ * them still runs: OpenSSL's own exit handler, OPENSSL_cleanup(), frees
+ * the per-thread state of every thread that has not ended yet without
+ * running its destructor (so the worker's random generators and error
+ * queue are lost), and a thread ending while it runs frees the same list
+ * twice. "Finished" (done with libstrophe) is not enough: OpenSSL frees a
+ * thread's state only in the thread's own exit, after its function
+ * returned. So ended workers are joined, at exit and whenever a new worker
+ * starts. Each worker holds its own reference; these lists hold none of a
+ * connection, one of each ended thread. */
 static GMutex     workers_lock;
 static GCond      workers_cond;
 static GPtrArray *workers;
+static GPtrArray *ended_threads;
+
+/* Waits for the threads of workers that reported finished to end. They
+ * take no lock after that, so this is short. */
+static void
+join_ended_threads (void)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+
+  g_mutex_lock (&workers_lock);
+  threads = g_steal_pointer (&ended_threads);
+  ended_threads = g_ptr_array_new ();
+  g_mutex_unlock (&workers_lock);
+
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+}
 
 static void
 stop_workers_at_exit (void)
 {
   gint64 deadline = g_get_monotonic_time () + EXIT_GRACE_USEC;
+  guint still_running;
 
   g_mutex_lock (&workers_lock);
   for (guint i = 0; i < workers->len; i++)
@@ -52,24 +77,47 @@ stop_workers_at_exit (void)
       if (!g_cond_wait_until (&workers_cond, &workers_lock, deadline))
         break;
     }
+  still_running = workers->len;
   g_mutex_unlock (&workers_lock);
+
+  join_ended_threads ();
+  if (still_running > 0)
+    g_warning ("%u connection worker(s) did not stop in time at exit", still_running);
 }
 
 void
 _tessera_connection_worker_register (TesseraConnection *self)
 {
+  /* Reaps the threads of earlier connections, so a long-running process
+   * keeps no ended threads around. */
+  join_ended_threads ();
+
   g_mutex_lock (&workers_lock);
   g_ptr_array_add (workers, self);
   g_mutex_unlock (&workers_lock);
 }
 
+/* Called on the worker's own thread (made by g_thread_new(), so joinable:
+ * the reference taken here keeps it from being detached). */
 void
 _tessera_connection_worker_finished (TesseraConnection *self)
 {
   g_mutex_lock (&workers_lock);
   g_ptr_array_remove_fast (workers, self);
+  g_ptr_array_add (ended_threads, g_thread_ref (g_thread_self ()));
   g_cond_broadcast (&workers_cond);
   g_mutex_unlock (&workers_lock);
+}
+
+/* OpenSSL keeps per-thread state for the thread that initialises it too
+ * (xmpp_initialize() loads its configuration), and the first connection
+ * is made on an operation's pool thread, which outlives it. A thread of
+ * its own, joined at once, frees that state before anything else runs. */
+static gpointer
+initialize_thread (gpointer data)
+{
+  xmpp_initialize ();
+  return NULL;
 }
 
 void
@@ -81,8 +129,9 @@ _tessera_connection_ensure_initialized (void)
    * shut down because other connections may still be running. */
   if (g_once_init_enter (&initialized))
     {
-      xmpp_initialize ();
+      g_thread_join (g_thread_new ("tessera-xmpp-init", initialize_thread, NULL));
       workers = g_ptr_array_new ();
+      ended_threads = g_ptr_array_new ();
       /* Registered after OpenSSL's own exit handler, so it runs before it. */
       atexit (stop_workers_at_exit);
       g_once_init_leave (&initialized, 1);

@@ -317,6 +317,26 @@ conn_cb (xmpp_conn_t         *conn,
 
 /* ---- worker loop ------------------------------------------------------- */
 
+/* Test hook: the worker thread lingers this long after it reported that
+ * it is done, before it returns and its thread-local state (OpenSSL's
+ * included) is freed; a loaded machine can deschedule it there as long.
+ * Inert unless built with test-hooks and TESSERA_TEST_WORKER_LINGER_MS
+ * is set. */
+static void
+worker_test_linger (void)
+{
+#ifdef TESSERA_TEST_HOOKS
+  const char *value = g_getenv ("TESSERA_TEST_WORKER_LINGER_MS");
+
+  if (value == NULL)
+    return;
+  g_usleep (g_ascii_strtoull (value, NULL, 10) * G_TIME_SPAN_MILLISECOND);
+  /* A test counts these against the "finished" messages: each worker
+   * that finished must also get here before the process ends. */
+  g_debug ("Connection worker thread ends after lingering %s ms", value);
+#endif
+}
+
 static void
 worker_send_queued (TesseraConnection *self)
 {
@@ -570,6 +590,7 @@ _tessera_connection_worker_main (gpointer data)
   g_debug ("Connection worker for %s finished", self->domain);
   _tessera_connection_worker_finished (self);
   tessera_connection_unref (self);
+  worker_test_linger ();
 
   return NULL;
 }
