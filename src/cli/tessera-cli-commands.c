@@ -216,14 +216,34 @@ get_local_fingerprints (TesseraCli *cli)
       if (certificate != NULL)
         g_hash_table_add (cli->local_fingerprints, g_strdup (tessera_certificate_get_fingerprint (certificate)));
     }
+
+  /* "This device" is the one certificate it logs in with (the newest
+   * valid one, as "login" picks it); other keys here are only kept. */
+  {
+    g_autoptr(TesseraKeyRecord) device = tessera_key_store_get_device_record (cli->store, NULL);
+
+    if (device != NULL)
+      cli->device_fingerprint =
+        g_strdup (tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device)));
+  }
   return cli->local_fingerprints;
 }
 
+/* Its key is on this device (this device's certificate, or one kept here). */
+static gboolean
+is_key_here (TesseraCli       *cli,
+             TesseraCertEntry *entry)
+{
+  return g_hash_table_contains (get_local_fingerprints (cli), tessera_cert_entry_get_fingerprint (entry));
+}
+
+/* The certificate this device logs in with. */
 static gboolean
 is_this_device (TesseraCli       *cli,
                 TesseraCertEntry *entry)
 {
-  return g_hash_table_contains (get_local_fingerprints (cli), tessera_cert_entry_get_fingerprint (entry));
+  get_local_fingerprints (cli);
+  return g_strcmp0 (cli->device_fingerprint, tessera_cert_entry_get_fingerprint (entry)) == 0;
 }
 
 static const char *
@@ -271,6 +291,8 @@ add_entry_json (TesseraCli       *cli,
   json_builder_add_boolean_value (builder, tessera_cert_entry_is_stale (entry, now));
   json_builder_set_member_name (builder, "this_device");
   json_builder_add_boolean_value (builder, is_this_device (cli, entry));
+  json_builder_set_member_name (builder, "key_here");
+  json_builder_add_boolean_value (builder, is_key_here (cli, entry));
   json_builder_set_member_name (builder, "readable");
   json_builder_add_boolean_value (builder, certificate != NULL);
   json_builder_set_member_name (builder, "protocol");
@@ -304,7 +326,7 @@ entry_row (TesseraCli       *cli,
   char **row = g_new0 (char *, 7);
   const char *name = tessera_cert_entry_get_name (entry);
 
-  row[0] = g_strdup (is_this_device (cli, entry) ? "*" : "");
+  row[0] = g_strdup (is_this_device (cli, entry) ? "*" : is_key_here (cli, entry) ? "+" : "");
   row[1] = g_strdup (*name != '\0' ? name : _("(no name)"));
   row[2] = tessera_fingerprint_shorten (tessera_cert_entry_get_fingerprint (entry));
   last_used = describe_last_used (entry);
@@ -351,7 +373,7 @@ print_list_table (TesseraCli *cli,
       any_stale |= tessera_cert_entry_is_stale (entry, now);
     }
   _tessera_cli_print_table (rows, 6);
-  g_print (_("* = this device\n"));
+  g_print (_("* = this device (it logs in with this one), + = its key is kept on this device too\n"));
   if (any_stale)
     g_print (_("stale = never used and issued more than %d days ago, or last used more than %d days ago\n"),
              TESSERA_STALE_NEVER_USED_DAYS, TESSERA_STALE_UNUSED_DAYS);
@@ -465,7 +487,8 @@ static void
 print_revoked (TesseraCli *cli,
                const char *fingerprint,
                const char *name,
-               gboolean    this_device)
+               gboolean    this_device,
+               gboolean    key_here)
 {
   if (cli->json)
     {
@@ -488,6 +511,8 @@ print_revoked (TesseraCli *cli,
   g_print (_("Revoked “%s” (%s).\n"), name, fingerprint);
   if (this_device)
     g_print (_("This device can no longer log in with a certificate; its local key was deleted.\n"));
+  else if (key_here)
+    g_print (_("Its key, kept on this device, was deleted.\n"));
 }
 
 /* The session decides from the list this command read a moment ago
@@ -518,6 +543,7 @@ run_revoke (TesseraCli  *cli,
   g_autofree char *fingerprint = NULL;
   TesseraCertEntry *entry;
   gboolean this_device;
+  gboolean key_here;
   gint64 listed_at;
 
   prefix = tessera_fingerprint_normalize_prefix (cli->args[0], PREFIX_MIN_DIGITS, error);
@@ -549,6 +575,7 @@ run_revoke (TesseraCli  *cli,
 
   entry = g_ptr_array_index (matches, 0);
   this_device = is_this_device (cli, entry);
+  key_here = is_key_here (cli, entry);
   if (!check_revoke_allowed (cli, entry, g_list_model_get_n_items (entries), this_device, error))
     return FALSE;
 
@@ -559,7 +586,7 @@ run_revoke (TesseraCli  *cli,
   if (!revoke_fingerprint (cli, fingerprint, entries, listed_at, error))
     return FALSE;
 
-  print_revoked (cli, fingerprint, name, this_device);
+  print_revoked (cli, fingerprint, name, this_device, key_here);
   return TRUE;
 }
 

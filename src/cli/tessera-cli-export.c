@@ -112,7 +112,7 @@ find_record (TesseraCli  *cli,
       g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_KEY_NOT_HERE,
                    _("This device holds no key of a certificate whose fingerprint starts with “%s”: "
                      "only certificates made on this device can be exported (“tessera-cli list” "
-                     "marks them with *)"), prefix);
+                     "marks them with * or +)"), prefix);
       return NULL;
     }
   if (n_found > 1)

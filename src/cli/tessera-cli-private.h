@@ -89,6 +89,7 @@ struct _TesseraCli
   TesseraKeyStore *store;
   TesseraSession  *session;
   GHashTable      *local_fingerprints;   /* of the store's certificates, read once */
+  char            *device_fingerprint;   /* the one this device logs in with, or NULL */
 
   /* waiting for async calls */
   GMainLoop    *loop;

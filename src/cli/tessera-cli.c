@@ -319,6 +319,7 @@ tessera_cli_clear (TesseraCli *cli)
   g_clear_pointer (&cli->args, g_strfreev);
   g_clear_object (&cli->session);
   g_clear_pointer (&cli->local_fingerprints, g_hash_table_unref);
+  g_clear_pointer (&cli->device_fingerprint, g_free);
   g_clear_object (&cli->store);
   g_clear_object (&cli->account);
   g_clear_object (&cli->result);

@@ -42,6 +42,7 @@ tessera_account_snapshot_free (TesseraAccountSnapshot *snapshot)
   g_clear_object (&snapshot->entries);
   g_clear_object (&snapshot->pending);
   g_strfreev (snapshot->device_fingerprints);
+  g_strfreev (snapshot->key_fingerprints);
   g_free (snapshot);
 }
 
@@ -63,6 +64,7 @@ scanned_cb (GObject      *object,
     }
 
   data->snapshot->device_fingerprints = g_steal_pointer (&scan->device_fingerprints);
+  data->snapshot->key_fingerprints = g_steal_pointer (&scan->key_fingerprints);
   data->snapshot->pending = g_steal_pointer (&scan->pending);
   g_task_return_pointer (task, g_steal_pointer (&data->snapshot), (GDestroyNotify) tessera_account_snapshot_free);
 }

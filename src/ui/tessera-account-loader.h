@@ -17,7 +17,8 @@ typedef struct
 {
   TesseraFeatures   features;
   GListModel       *entries;              /* NULL when the server cannot list */
-  GStrv             device_fingerprints;  /* listed certificates whose key lives here */
+  GStrv             device_fingerprints;  /* the listed certificate this device logs in with (0 or 1) */
+  GStrv             key_fingerprints;     /* listed certificates whose key lives here */
   TesseraKeyRecord *pending;              /* newest key not uploaded yet, or NULL */
 } TesseraAccountSnapshot;
 

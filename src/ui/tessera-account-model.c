@@ -48,6 +48,7 @@ struct _TesseraAccountModel
   char                   *last_error;
   GListModel             *entries;
   GStrv                   device_fingerprints;
+  GStrv                   key_fingerprints;
   TesseraKeyRecord       *pending_key;
   TesseraCertEntry       *selected;
   char                   *select_hint;
@@ -170,10 +171,13 @@ set_busy (TesseraAccountModel *self,
 static void
 set_entries (TesseraAccountModel *self,
              GListModel          *entries,
-             GStrv                device_fingerprints)
+             GStrv                device_fingerprints,
+             GStrv                key_fingerprints)
 {
   g_strfreev (self->device_fingerprints);
   self->device_fingerprints = g_strdupv (device_fingerprints);
+  g_strfreev (self->key_fingerprints);
+  self->key_fingerprints = g_strdupv (key_fingerprints);
   g_set_object (&self->entries, entries);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_FINGERPRINTS]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENTRIES]);
@@ -296,14 +300,14 @@ show_snapshot (TesseraAccountModel    *self,
   set_connection (self, TESSERA_CONNECTION_ONLINE);
   if (snapshot->entries == NULL)
     {
-      set_entries (self, NULL, NULL);
+      set_entries (self, NULL, NULL, NULL);
       set_page (self, "unsupported");
       return;
     }
 
   if (g_set_object (&self->pending_key, snapshot->pending))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_KEY]);
-  set_entries (self, snapshot->entries, snapshot->device_fingerprints);
+  set_entries (self, snapshot->entries, snapshot->device_fingerprints, snapshot->key_fingerprints);
   set_page (self, g_list_model_get_n_items (snapshot->entries) > 0 ? "list" : "empty");
 }
 
@@ -325,7 +329,7 @@ show_failure (TesseraAccountModel *self,
               ? tessera_format_certificate_error (error, tessera_account_get_pinned_fingerprint (self->account))
               : NULL;
   take_string (self, &self->last_error, message != NULL ? message : g_strdup (error->message), PROP_LAST_ERROR);
-  set_entries (self, NULL, NULL);
+  set_entries (self, NULL, NULL, NULL);
   set_page (self, "offline");
 }
 
@@ -904,6 +908,7 @@ tessera_account_model_finalize (GObject *object)
   g_clear_object (&self->account);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->device_fingerprints, g_strfreev);
+  g_clear_pointer (&self->key_fingerprints, g_strfreev);
   g_free (self->page);
   g_free (self->last_error);
   g_free (self->select_hint);
@@ -1176,14 +1181,29 @@ tessera_account_model_get_entries (TesseraAccountModel *self)
 /**
  * tessera_account_model_get_device_fingerprints:
  *
- * Returns: (transfer none) (nullable): fingerprints of the listed
- *   certificates whose key lives on this device
+ * Returns: (transfer none) (nullable): the listed certificate this
+ *   device logs in with (none or one), of the last load
  */
 const char * const *
 tessera_account_model_get_device_fingerprints (TesseraAccountModel *self)
 {
   g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
   return (const char * const *) self->device_fingerprints;
+}
+
+/**
+ * tessera_account_model_get_key_fingerprints:
+ * @self: a #TesseraAccountModel
+ *
+ * Returns: (transfer none) (nullable): the listed certificates whose key is
+ *   on this device (this device's and any kept here), of the last load
+ */
+const char * const *
+tessera_account_model_get_key_fingerprints (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+
+  return (const char * const *) self->key_fingerprints;
 }
 
 TesseraKeyRecord *

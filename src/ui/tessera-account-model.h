@@ -34,6 +34,7 @@ TesseraCertProtocol     tessera_account_model_get_upload_protocol (TesseraAccoun
 gboolean                tessera_account_model_get_busy            (TesseraAccountModel  *self);
 GListModel             *tessera_account_model_get_entries         (TesseraAccountModel  *self);
 const char * const     *tessera_account_model_get_device_fingerprints (TesseraAccountModel *self);
+const char * const     *tessera_account_model_get_key_fingerprints (TesseraAccountModel *self);
 TesseraKeyRecord       *tessera_account_model_get_pending_key     (TesseraAccountModel  *self);
 void                    tessera_account_model_set_pending_key     (TesseraAccountModel  *self,
                                                                    TesseraKeyRecord     *record);

@@ -21,6 +21,7 @@ tessera_key_scan_free (TesseraKeyScan *scan)
     return;
 
   g_strfreev (scan->device_fingerprints);
+  g_strfreev (scan->key_fingerprints);
   g_clear_object (&scan->pending);
   g_free (scan);
 }
@@ -96,17 +97,28 @@ scan_keys_thread (GTask        *task,
   GPtrArray *fingerprints = task_data;
   g_autoptr(TesseraKeyScan) scan = g_new0 (TesseraKeyScan, 1);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) device = g_strv_builder_new ();
+  g_autoptr(TesseraKeyRecord) device_record = tessera_key_store_get_device_record (store, NULL);
+  const char *device_fingerprint = NULL;
   g_autoptr(GPtrArray) records = NULL;
   GError *error = NULL;
 
+  /* "This device" is the one certificate it logs in with (the newest valid
+   * one, as a login picks it); other keys here are only kept. */
+  if (device_record != NULL)
+    device_fingerprint = tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device_record));
   for (guint i = 0; i < fingerprints->len; i++)
     {
       g_autoptr(TesseraKeyRecord) record = tessera_key_store_find_by_fingerprint (store, fingerprints->pdata[i]);
 
-      if (record != NULL)
-        g_strv_builder_add (builder, fingerprints->pdata[i]);
+      if (record == NULL)
+        continue;
+      g_strv_builder_add (builder, fingerprints->pdata[i]);
+      if (g_strcmp0 (device_fingerprint, fingerprints->pdata[i]) == 0)
+        g_strv_builder_add (device, fingerprints->pdata[i]);
     }
-  scan->device_fingerprints = g_strv_builder_end (builder);
+  scan->key_fingerprints = g_strv_builder_end (builder);
+  scan->device_fingerprints = g_strv_builder_end (device);
 
   records = tessera_key_store_list (store, &error);
   if (records == NULL)

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 /* What this device holds for the certificates of a list. */
 typedef struct
 {
-  GStrv             device_fingerprints;  /* listed certificates whose key lives here */
+  GStrv             device_fingerprints;  /* the listed certificate this device logs in with (0 or 1) */
+  GStrv             key_fingerprints;     /* listed certificates whose key lives here */
   TesseraKeyRecord *pending;              /* newest key not uploaded yet, or NULL */
 } TesseraKeyScan;
 

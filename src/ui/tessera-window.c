@@ -176,7 +176,7 @@ selected_key_is_here (TesseraWindow *self)
 
   if (self->model == NULL)
     return FALSE;
-  here = tessera_account_model_get_device_fingerprints (self->model);
+  here = tessera_account_model_get_key_fingerprints (self->model);
   return entry != NULL && here != NULL && g_strv_contains (here, tessera_cert_entry_get_fingerprint (entry));
 }
 

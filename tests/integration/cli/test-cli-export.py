@@ -209,6 +209,13 @@ def test_other_certificate(server, device, work, enrolled):
     second = device.cli("--json", "enroll", "Second key")
     doc = second.doc or {}
     check(second.returncode == 0, "a second enrollment on this device", describe(second))
+    listed = device.cli("--json", "list")
+    by_fp = {c["fingerprint"]: c for c in (listed.doc or {}).get("certificates", [])}
+    first, newest = by_fp.get(enrolled["fingerprint"], {}), by_fp.get(doc.get("fingerprint"), {})
+    check(newest.get("this_device") is True and newest.get("key_here") is True
+          and first.get("this_device") is False and first.get("key_here") is True
+          and sum(1 for c in by_fp.values() if c.get("this_device")) == 1,
+          "list: only the newest is this device; the first one's key is kept here", describe(listed))
     out = os.path.join(work, "first-by-prefix.pem")
     result = device.cli("--json", "export", enrolled["fingerprint"][:10], "--format", "pem", "-o", out,
                         "--export-passphrase-file", pass_file)
