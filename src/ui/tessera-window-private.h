@@ -48,6 +48,7 @@ struct _TesseraWindow
 
   /* The current account's state, replaced on a switch; the .ui binds to it */
   TesseraAccountModel  *model;
+  gboolean              any_stale;          /* the shown list has a stale certificate, not this device's */
 };
 
 void        _tessera_window_reload_accounts (TesseraWindow *self);

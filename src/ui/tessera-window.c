@@ -180,16 +180,13 @@ selected_key_is_here (TesseraWindow *self)
   return entry != NULL && here != NULL && g_strv_contains (here, tessera_cert_entry_get_fingerprint (entry));
 }
 
-/* Something to offer "Revoke Stale Certificates…" for, while no revocation runs. */
+/* Something to offer "Revoke Stale Certificates…" for, while no revocation
+ * runs. The list is looked through once when it is shown (show_entries()),
+ * not on every selection change. */
 static gboolean
 has_stale_entries (TesseraWindow *self)
 {
-  g_autoptr(GPtrArray) stale = NULL;
-
-  if (self->model == NULL || tessera_account_model_get_busy (self->model))
-    return FALSE;
-  stale = _tessera_window_dup_stale_entries (self);
-  return stale->len > 0;
+  return self->model != NULL && !tessera_account_model_get_busy (self->model) && self->any_stale;
 }
 
 /* Actions cannot be bound from a .ui file: their state follows the model here. */
@@ -215,6 +212,7 @@ show_entries (TesseraWindow *self)
 {
   GListModel *entries = tessera_account_model_get_entries (self->model);
   TesseraCertEntry *previous = tessera_cert_list_get_selected (self->cert_list);
+  g_autoptr(GPtrArray) stale = NULL;
   g_autofree char *select = NULL;
 
   if (entries != NULL)
@@ -227,6 +225,9 @@ show_entries (TesseraWindow *self)
   tessera_cert_list_set_model (self->cert_list, entries);
   if (select != NULL)
     tessera_cert_list_select_fingerprint (self->cert_list, select);
+
+  stale = _tessera_window_dup_stale_entries (self);
+  self->any_stale = stale->len > 0;
 }
 
 static void
@@ -269,6 +270,7 @@ drop_model (TesseraWindow *self)
       tessera_account_model_close (self->model);
       g_clear_object (&self->model);
     }
+  self->any_stale = FALSE;
 }
 
 static void
