@@ -18,6 +18,7 @@
 #include "tessera-account-lock.h"
 #include "tessera-error.h"
 #include "tessera-key-store.h"
+#include "tessera-test-fixtures.h"
 
 #define JID "busy@example.org"
 #define EXIT_BUSY 75
@@ -35,10 +36,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("tessera-test-account-lock-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = tessera_test_tmpdir_new ("tessera-test-account-lock-XXXXXX");
   f->base = g_build_filename (f->tmpdir, "data", NULL);
   f->store = tessera_key_store_new (JID, f->base);
 }
@@ -47,15 +45,9 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  const char *argv[] = { "rm", "-rf", "--", f->tmpdir, NULL };
-  int status = 0;
-
   g_clear_object (&f->store);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                               &status, NULL));
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_clear_pointer (&f->base, g_free);
-  g_clear_pointer (&f->tmpdir, g_free);
+  g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
 }
 
 /* ---- the other process -------------------------------------------------- */
@@ -274,15 +266,6 @@ test_shared_within_process (Fixture       *f,
   g_assert_cmpint (try_in_other_process (f), ==, 0);
 }
 
-static guint
-mode_of (const char *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
-}
-
 static void
 test_lock_file (Fixture       *f,
                 gconstpointer  data)
@@ -298,8 +281,8 @@ test_lock_file (Fixture       *f,
   umask (old_umask);
   g_assert_no_error (error);
   g_assert_cmpstr (tessera_account_lock_get_path (lock), ==, path);
-  g_assert_cmphex (mode_of (path), ==, 0600);
-  g_assert_cmphex (mode_of (tessera_key_store_get_dir (f->store)), ==, 0700);
+  g_assert_cmphex (tessera_test_mode_of (path), ==, 0600);
+  g_assert_cmphex (tessera_test_mode_of (tessera_key_store_get_dir (f->store)), ==, 0700);
   g_clear_object (&lock);
 
   /* A link in its place is refused, and what it points to untouched. */
@@ -311,7 +294,7 @@ test_lock_file (Fixture       *f,
   g_assert_null (lock);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_PERMISSIONS);
   g_assert_nonnull (strstr (error->message, path));
-  g_assert_cmphex (mode_of (victim), ==, 0644);
+  g_assert_cmphex (tessera_test_mode_of (victim), ==, 0644);
 }
 
 int

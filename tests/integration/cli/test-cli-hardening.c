@@ -59,10 +59,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("tessera-cli-hardening-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = tessera_test_tmpdir_new ("tessera-cli-hardening-XXXXXX");
   f->data_home = g_build_filename (f->tmpdir, "data", NULL);
   f->config_home = g_build_filename (f->tmpdir, "config", NULL);
   f->keyring = g_build_filename (f->tmpdir, "keyring", NULL);
@@ -74,13 +71,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  const char *argv[] = { "rm", "-rf", "--", f->tmpdir, NULL };
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                               &status, NULL));
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  g_clear_pointer (&f->tmpdir, g_free);
+  g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
   g_clear_pointer (&f->data_home, g_free);
   g_clear_pointer (&f->config_home, g_free);
   g_clear_pointer (&f->keyring, g_free);

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tessera-core.h"
+#include "tessera-test-fixtures.h"
 
 /* The command talks to no server: a key saved here with a passphrase of
  * the user's (as enroll does without a keyring) is moved by the built
@@ -91,8 +92,7 @@ fixture_setup (Fixture       *f,
   g_autoptr(TesseraKeyStore) store = NULL;
   g_autofree char *base = NULL;
 
-  f->tmpdir = g_dir_make_tmp ("tessera-cli-remember-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = tessera_test_tmpdir_new ("tessera-cli-remember-XXXXXX");
   f->data_home = g_build_filename (f->tmpdir, "data", NULL);
   f->config_home = g_build_filename (f->tmpdir, "config", NULL);
   f->keyring = g_build_filename (f->tmpdir, "keyring", NULL);
@@ -113,13 +113,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  const char *argv[] = { "rm", "-rf", "--", f->tmpdir, NULL };
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                               &status, NULL));
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  g_clear_pointer (&f->tmpdir, g_free);
+  g_clear_pointer (&f->tmpdir, tessera_test_tmpdir_free);
   g_clear_pointer (&f->data_home, g_free);
   g_clear_pointer (&f->config_home, g_free);
   g_clear_pointer (&f->keyring, g_free);
