@@ -5,10 +5,13 @@
 """TAP checks, and one device (its own XDG folders and file keyring, or
 none) running the built tessera-cli ($TESSERA_CLI) against a LocalServer."""
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 count = 0
 failed = 0
@@ -78,6 +81,24 @@ def run(argv, **kwargs):
     return subprocess.run(argv, capture_output=True, text=True, timeout=120, **kwargs)
 
 
+
+
+@contextlib.contextmanager
+def local_server(prefix, *args):
+    """A LocalServer (tests/server-module/ccm2client.py; the caller puts it
+    on sys.path) in a new temporary folder: yields (folder, server), then
+    stops the server and removes the folder, also when a check raised."""
+    from ccm2client import LocalServer
+
+    work = tempfile.mkdtemp(prefix=prefix)
+    server = None
+    try:
+        server = LocalServer(work, *args)
+        yield work, server
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def finish():

@@ -13,17 +13,14 @@ the exported PKCS #12; so does a plain libstrophe client.  Runs with the system 
 
 import os
 import stat
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "server-module"))
 sys.path.insert(0, HERE)
 
-from ccm2client import LocalServer  # noqa: E402
-from clitest import Device, check, describe, run, finish  # noqa: E402
+from clitest import Device, check, describe, finish, local_server, run  # noqa: E402
 
 PEER = os.path.join(SOURCE_ROOT, "tests", "bench", "peer-slixmpp.py")
 PASSPHRASE = "correct horse export staple"
@@ -250,9 +247,7 @@ def test_user_passphrase(server, work):
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="tessera-export-")
-    server = LocalServer(work)
-    try:
+    with local_server("tessera-export-") as (work, server):
         device = Device(os.path.join(work, "device"), server)
         result = device.cli("--json", "enroll", "Laptop")
         check(result.returncode == 0, "enroll this device", describe(result))
@@ -264,9 +259,6 @@ def main():
         test_refusals(server, device, files, enrolled)
         test_other_certificate(server, device, files, enrolled)
         test_user_passphrase(server, files)
-    finally:
-        server.stop()
-        subprocess.run(["rm", "-rf", work])
     return finish()
 
 

@@ -12,17 +12,14 @@ table says "(stale)".  TAP."""
 
 import datetime
 import os
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "server-module"))
 sys.path.insert(0, HERE)
 
-from ccm2client import LocalServer  # noqa: E402
-from clitest import Device, check, describe, finish  # noqa: E402
+from clitest import Device, check, describe, finish, local_server  # noqa: E402
 
 
 def parse_time(text):
@@ -30,11 +27,9 @@ def parse_time(text):
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="tessera-stale-")
     # The demo data is written into the internal storage's files: this test
     # of the client's rule keeps that storage under any TESSERA_TEST_STORAGE.
-    server = LocalServer(work, "--demo", "--storage", "internal")
-    try:
+    with local_server("tessera-stale-", "--demo", "--storage", "internal") as (work, server):
         device = Device(os.path.join(work, "device"), server)
         result = device.cli("--json", "list")
         check(result.returncode == 0, "list --json on the demo account", describe(result))
@@ -58,9 +53,6 @@ def main():
               and "(stale)" in lines.get("Old phone", "") and "(stale)" not in lines.get("Phone", "x")
               and "stale = never used and issued more than 30 days ago" in table.stdout,
               "the table marks the stale ones and states the rule", describe(table))
-    finally:
-        server.stop()
-        subprocess.run(["rm", "-rf", work])
     return finish()
 
 
