@@ -59,6 +59,22 @@ remove_children (const char  *path,
 }
 
 gboolean
+tessera_test_run_without_secret_service (guint seconds)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, (guint64) seconds * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return FALSE;
+    }
+
+  g_setenv ("SECRET_BACKEND", "service", TRUE);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_unsetenv ("DISPLAY");
+  return TRUE;
+}
+
+gboolean
 tessera_test_remove_tree (const char  *path,
                           GError     **error)
 {

@@ -12,6 +12,15 @@
 
 G_BEGIN_DECLS
 
+/* ---- no Secret Service ---------------------------------------------------- */
+
+/* For a test case that needs a desktop without a Secret Service. In the
+ * test process: runs this case again in a subprocess (at most @seconds),
+ * asserts it passed, and returns FALSE: the case returns at once. In that
+ * subprocess: points libsecret at its D-Bus backend with no session bus
+ * (and no DISPLAY to autolaunch one), and returns TRUE: the case runs. */
+gboolean  tessera_test_run_without_secret_service (guint seconds);
+
 /* ---- temporary directories ---------------------------------------------- */
 
 /* A fresh private (0700) directory in g_get_tmp_dir() from @template

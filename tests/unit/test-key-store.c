@@ -513,16 +513,9 @@ test_no_secret_service (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *base = g_build_filename (g_get_user_data_dir (), "tessera", NULL);
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!tessera_test_run_without_secret_service (60))
+    return;
 
-  g_setenv ("SECRET_BACKEND", "service", TRUE);
-  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
-  g_unsetenv ("DISPLAY");
   g_assert_false (tessera_secret_is_available ());
 
   store = tessera_key_store_new (JID, NULL);
@@ -614,16 +607,9 @@ test_remember_passphrase_no_service (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *source = NULL;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!tessera_test_run_without_secret_service (60))
+    return;
 
-  g_setenv ("SECRET_BACKEND", "service", TRUE);
-  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
-  g_unsetenv ("DISPLAY");
   store = tessera_key_store_new (JID, NULL);
   key = new_key ();
   record = save_key (store, key, USER_PASSPHRASE);
