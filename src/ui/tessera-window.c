@@ -223,6 +223,7 @@ show_entries (TesseraWindow *self)
 
   tessera_cert_list_set_device_fingerprints (self->cert_list,
                                              tessera_account_model_get_device_fingerprints (self->model));
+  tessera_cert_list_set_key_fingerprints (self->cert_list, tessera_account_model_get_key_fingerprints (self->model));
   tessera_cert_list_set_model (self->cert_list, entries);
   if (select != NULL)
     tessera_cert_list_select_fingerprint (self->cert_list, select);

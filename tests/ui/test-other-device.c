@@ -338,6 +338,54 @@ test_generate_refused (Fixture       *f,
   TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG) == NULL, 10);
 }
 
+/* A store from before one certificate per device, with two valid ones: the
+ * newest is this device, the other is marked as kept on this device. The
+ * second is enrolled into another folder (same keyring) and moved in. */
+static void
+test_kept_badge (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (f->server);
+  g_autofree char *base = g_build_filename (f->outdir, "old-store", NULL);
+  g_autoptr(TesseraKeyStore) other_store = tessera_key_store_new (tessera_account_get_jid (account), base);
+  g_autoptr(TesseraSession) session = tessera_session_new (account, other_store);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TesseraKeyRecord) second = NULL;
+  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autoptr(TesseraCertEntry) kept = NULL;
+  g_autoptr(TesseraCertEntry) newest = NULL;
+
+  wait_for_window (f, 1);
+  tessera_session_set_password (session, tessera_ui_test_server_get (f->server, "PASSWORD"));
+  tessera_session_enroll_async (session, "Old Desktop", TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL,
+                                tessera_test_async_result_cb, &result);
+  TESSERA_UI_WAIT (result != NULL, 120);
+  second = tessera_session_enroll_finish (session, result, &error);
+  g_assert_no_error (error);
+  tessera_session_close (session);
+  from = g_build_filename (tessera_key_store_get_dir (other_store), tessera_key_record_get_id (second), NULL);
+  to = g_build_filename (tessera_key_store_get_dir (f->store), tessera_key_record_get_id (second), NULL);
+  g_assert_no_errno (g_rename (from, to));
+
+  device = tessera_key_store_get_device_record (f->store, NULL);
+  g_assert_cmpstr (tessera_key_record_get_id (device), ==, tessera_key_record_get_id (second));
+  tessera_window_refresh (f->window);
+  wait_for_window (f, 2);
+  newest = listed_entry (f, tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (second)));
+  kept = listed_entry (f, tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (f->record)));
+  g_assert_nonnull (newest);
+  g_assert_nonnull (kept);
+  g_assert_true (tessera_cert_list_is_device (cert_list (f), newest));
+  g_assert_false (tessera_cert_list_is_device (cert_list (f), kept));
+  TESSERA_UI_WAIT (tessera_ui_test_find_label (GTK_WIDGET (cert_list (f)), "Kept on this device") != NULL, 10);
+  g_assert_nonnull (tessera_ui_test_find_label (GTK_WIDGET (cert_list (f)), "This device"));
+  tessera_ui_test_settle (300);
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "kept-on-this-device");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -347,6 +395,8 @@ main (int    argc,
   g_test_add ("/other-device/phone-pkcs12", Fixture, server_options, fixture_setup, test_add_phone,
               fixture_teardown);
   g_test_add ("/other-device/bot-pem", Fixture, server_options, fixture_setup, test_add_bot_pem,
+              fixture_teardown);
+  g_test_add ("/other-device/kept-badge", Fixture, server_options, fixture_setup, test_kept_badge,
               fixture_teardown);
   g_test_add ("/other-device/generate-refused", Fixture, server_options, fixture_setup, test_generate_refused,
               fixture_teardown);
