@@ -145,6 +145,24 @@ print_enrolled (TesseraCli       *cli,
     }
 }
 
+/* The core's refusal (one certificate per device, exit code 64), with the
+ * two commands that do what the user may have meant. */
+static void
+refuse_second_enroll (GError  *found,
+                      GError **error)
+{
+  if (!g_error_matches (found, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DEVICE_ENROLLED))
+    {
+      g_propagate_error (error, found);
+      return;
+    }
+  /* Translators: the core's message, then two commands that stay in English */
+  g_set_error (error, found->domain, found->code, _("%s: run “tessera-cli renew”, or “tessera-cli enroll NAME "
+                                                    "--other-device --output FILE” for another device"),
+               found->message);
+  g_error_free (found);
+}
+
 static gboolean
 run_enroll (TesseraCli  *cli,
             GError     **error)
@@ -153,6 +171,7 @@ run_enroll (TesseraCli  *cli,
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *name = NULL;
+  g_autoptr(GError) local_error = NULL;
   TesseraKeyType key_type = TESSERA_KEY_TYPE_ECDSA_P256;
 
   name = check_device_name (cli->args[0], error);
@@ -164,14 +183,21 @@ run_enroll (TesseraCli  *cli,
                    _("Unknown key type “%s”: use ecdsa-p256, ed25519 or rsa3072"), cli->key_type);
       return FALSE;
     }
+  if (!_tessera_cli_check_enroll_options (cli, error))
+    return FALSE;
+  if (cli->other_device)
+    return _tessera_cli_run_enroll_other_device (cli, name, key_type, error);
 
   enrollment = tessera_session_new_enrollment (cli->session, name, key_type);
   tessera_enrollment_set_user_passphrase (enrollment, cli->key_passphrase);
   tessera_enrollment_run_async (enrollment, cli->cancellable, _tessera_cli_async_done_cb, cli);
   result = _tessera_cli_wait (cli);
-  record = tessera_enrollment_run_finish (enrollment, result, error);
+  record = tessera_enrollment_run_finish (enrollment, result, &local_error);
   if (record == NULL)
-    return FALSE;
+    {
+      refuse_second_enroll (g_steal_pointer (&local_error), error);
+      return FALSE;
+    }
 
   print_enrolled (cli, record);
   return TRUE;

@@ -14,18 +14,12 @@
 
 #define PREFIX_MIN_DIGITS 8
 
-typedef struct
-{
-  TesseraExportFormat format;
-  gboolean            encrypt;
-} ExportChoice;
-
 /* --format, --modern and --no-encrypt, checked against each other before
  * anything is read or asked. */
-static gboolean
-parse_choice (TesseraCli    *cli,
-              ExportChoice  *choice,
-              GError       **error)
+gboolean
+_tessera_cli_parse_export_choice (TesseraCli    *cli,
+                                  ExportChoice  *choice,
+                                  GError       **error)
 {
   const char *format = cli->format != NULL ? cli->format : "pkcs12";
 
@@ -197,7 +191,7 @@ _tessera_cli_run_export (TesseraCli  *cli,
   GBytes *packed;
   gboolean ok;
 
-  if (!parse_choice (cli, &choice, error))
+  if (!_tessera_cli_parse_export_choice (cli, &choice, error))
     return FALSE;
   record = choose_record (cli, error);
   if (record == NULL)

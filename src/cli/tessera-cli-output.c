@@ -123,6 +123,10 @@ classify_store_error (const GError *error,
        * script can run the command again once it has finished. */
       *code = "account-busy";
       return TESSERA_CLI_EXIT_TEMPFAIL;
+    case TESSERA_STORE_ERROR_DEVICE_ENROLLED:
+      /* One certificate per device: the user asked for the wrong thing. */
+      *code = "device-enrolled";
+      return TESSERA_CLI_EXIT_USAGE;
     case TESSERA_STORE_ERROR_FAILED:
     default:
       *code = "store-failed";

@@ -38,6 +38,13 @@ GQuark tessera_cli_error_quark (void);
 
 typedef struct _TesseraCli TesseraCli;
 
+/* What export and enroll --other-device write. */
+typedef struct
+{
+  TesseraExportFormat format;
+  gboolean            encrypt;
+} ExportChoice;
+
 typedef struct
 {
   const char *name;
@@ -78,6 +85,7 @@ struct _TesseraCli
   gboolean  no_encrypt;
   gboolean  modern;
   char     *key_id;           /* remember-passphrase --key */
+  gboolean  other_device;     /* enroll --other-device */
 
   /* the command and its positional arguments */
   const TesseraCliCommand *command;
@@ -129,6 +137,18 @@ char         *_tessera_cli_get_export_passphrase (TesseraCli *cli,
 /* tessera-cli-export.c */
 gboolean      _tessera_cli_run_export      (TesseraCli *cli,
                                             GError    **error);
+gboolean      _tessera_cli_parse_export_choice (TesseraCli    *cli,
+                                                ExportChoice  *choice,
+                                                GError       **error);
+
+/* tessera-cli-other-device.c */
+gboolean      _tessera_cli_run_enroll_other_device (TesseraCli     *cli,
+                                                    const char     *name,
+                                                    TesseraKeyType  key_type,
+                                                    GError        **error);
+/* Only enroll --other-device takes the options of a file. */
+gboolean      _tessera_cli_check_enroll_options    (TesseraCli     *cli,
+                                                    GError        **error);
 
 /* tessera-cli-output.c */
 int           _tessera_cli_error_classify  (const GError *error,

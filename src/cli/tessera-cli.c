@@ -66,6 +66,23 @@ add_command_options (TesseraCli              *cli,
   const GOptionEntry enroll_entries[] = {
     { "key-type", 0, 0, G_OPTION_ARG_STRING, &cli->key_type,
       N_("Key type: ecdsa-p256 (default), ed25519 or rsa3072"), N_("TYPE") },
+    { "other-device", 0, 0, G_OPTION_ARG_NONE, &cli->other_device,
+      N_("For another device (a phone, a bot): write its key and certificate to --output FILE and keep "
+         "nothing of it here"), NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli->output,
+      N_("With --other-device: write to FILE (created readable by you only)"), N_("FILE") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &cli->format,
+      N_("With --other-device: pkcs12 (the default, for phones) or pem (for poezio, slixmpp, libstrophe)"),
+      N_("FORMAT") },
+    { "export-passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->export_passphrase_file,
+      N_("With --other-device: encrypt the file with the first line of FILE instead of asking twice"),
+      N_("FILE") },
+    { "modern", 0, 0, G_OPTION_ARG_NONE, &cli->modern,
+      N_("With --other-device: PKCS #12 with AES-256 and a SHA-256 MAC (Android 14 and later, desktops)"), NULL },
+    { "no-encrypt", 0, 0, G_OPTION_ARG_NONE, &cli->no_encrypt,
+      N_("With --other-device, PEM only: leave the private key unencrypted"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &cli->force,
+      N_("With --other-device: replace FILE if it exists"), NULL },
     { NULL }
   };
   const GOptionEntry revoke_entries[] = {

@@ -20,5 +20,6 @@
 #include "tessera-journal.h"
 #include "tessera-key-export.h"
 #include "tessera-key-store.h"
+#include "tessera-other-device.h"
 #include "tessera-secret.h"
 #include "tessera-session.h"

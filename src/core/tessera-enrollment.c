@@ -13,6 +13,7 @@
 #include "tessera-cert-exchange.h"
 #include "tessera-enrollment-private.h"
 #include "tessera-error.h"
+#include "tessera-other-device.h"
 #include "tessera-secret.h"
 #include "tessera-test-hooks.h"
 
@@ -28,6 +29,13 @@ struct _TesseraEnrollment
   TesseraKeyType         key_type;
   char                  *user_passphrase;
   gboolean               started;          /* main thread only */
+
+  /* for another device (tessera_enrollment_set_other_device) */
+  char                  *output_path;
+  TesseraExportFormat    output_format;
+  gboolean               output_encrypt;
+  gboolean               output_force;
+  char                  *export_passphrase;
 
   /* with a session (_tessera_enrollment_set_server), references held */
   TesseraXmppLink       *link;
@@ -127,6 +135,8 @@ tessera_enrollment_finalize (GObject *object)
   g_clear_object (&self->store);
   g_free (self->bare_jid);
   tessera_secret_free (self->user_passphrase);
+  g_free (self->output_path);
+  tessera_secret_free (self->export_passphrase);
   g_clear_object (&self->link);
   g_clear_object (&self->claims);
   g_clear_object (&self->reconciler);
@@ -269,6 +279,36 @@ tessera_enrollment_set_user_passphrase (TesseraEnrollment *self,
 
   tessera_secret_free (self->user_passphrase);
   self->user_passphrase = g_strdup (passphrase);
+}
+
+void
+tessera_enrollment_set_other_device (TesseraEnrollment   *self,
+                                     const char          *output_path,
+                                     TesseraExportFormat  format,
+                                     const char          *export_passphrase,
+                                     gboolean             force)
+{
+  g_return_if_fail (TESSERA_IS_ENROLLMENT (self));
+  g_return_if_fail (!self->started);
+  g_return_if_fail (output_path != NULL && g_path_is_absolute (output_path));
+  g_return_if_fail (export_passphrase != NULL || format == TESSERA_EXPORT_FORMAT_PEM);
+  g_return_if_fail (export_passphrase == NULL || *export_passphrase != '\0');
+
+  g_free (self->output_path);
+  self->output_path = g_strdup (output_path);
+  self->output_format = format;
+  self->output_encrypt = export_passphrase != NULL;
+  self->output_force = force;
+  tessera_secret_free (self->export_passphrase);
+  self->export_passphrase = g_strdup (export_passphrase);
+}
+
+gboolean
+tessera_enrollment_is_other_device (TesseraEnrollment *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ENROLLMENT (self), FALSE);
+
+  return self->output_path != NULL;
 }
 
 void
@@ -457,6 +497,29 @@ check_name (TesseraEnrollment  *self,
   return checked;
 }
 
+/* One device, one certificate: a second one for this device is refused,
+ * so that "this device" is never a guess. Another device's key is not
+ * this device's. */
+static gboolean
+check_one_per_device (TesseraEnrollment  *self,
+                      GError            **error)
+{
+  g_autoptr(TesseraKeyRecord) device = NULL;
+
+  if (self->output_path != NULL)
+    return TRUE;
+  device = tessera_key_store_get_device_record (self->store, NULL);
+  if (device == NULL)
+    return TRUE;
+
+  /* Translators: the first %s is an XMPP address, the second a device name */
+  g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DEVICE_ENROLLED,
+               _("This device already holds a valid certificate for %s (“%s”), and a device has one "
+                 "certificate: renew that one instead, or make the new certificate for another device"),
+               self->bare_jid, tessera_key_record_get_name (device));
+  return FALSE;
+}
+
 static TesseraKeyRecord *
 save_key (TesseraEnrollment    *self,
           TesseraOperation     *op,
@@ -469,7 +532,14 @@ save_key (TesseraEnrollment    *self,
   TesseraKeyRecord *record;
 
   set_step (self, op, TESSERA_ENROLLMENT_STEP_SAVING);
-  record = tessera_key_store_save_key (self->store, key, name, protocol_name, self->user_passphrase, error);
+  if (self->output_path != NULL)
+    record = tessera_key_store_save_other_device_key (self->store, key, name, protocol_name, self->user_passphrase,
+                                                      self->output_path,
+                                                      tessera_other_device_format_to_string (self->output_format,
+                                                                                             self->output_encrypt),
+                                                      error);
+  else
+    record = tessera_key_store_save_key (self->store, key, name, protocol_name, self->user_passphrase, error);
   if (record == NULL)
     return NULL;
   set_record (self, op, record);
@@ -533,7 +603,7 @@ prepare (TesseraEnrollment    *self,
   if (lock == NULL)
     return NULL;
   name = check_name (self, op, error);
-  if (name == NULL)
+  if (name == NULL || !check_one_per_device (self, error))
     return NULL;
 
   set_step (self, op, TESSERA_ENROLLMENT_STEP_GENERATING);
@@ -573,6 +643,7 @@ tessera_enrollment_prepare_async (TesseraEnrollment   *self,
   g_return_if_fail (TESSERA_IS_ENROLLMENT (self));
   g_return_if_fail (tessera_cert_protocol_to_string (protocol) != NULL);
   g_return_if_fail (!self->started);
+  g_return_if_fail (self->output_path == NULL);
 
   self->started = TRUE;
   tessera_operation_run_async (self, "prepare", tessera_enrollment_prepare_async, PREPARE_TIMEOUT_SECONDS,
@@ -616,6 +687,105 @@ submit_claimed (TesseraXmppLink      *link,
   return result;
 }
 
+/* Kept in the keyring while the key is here, so that a run after a crash
+ * can write the file the user asked for (tessera-other-device.h). Without
+ * a keyring such a run keeps the key here instead. */
+static void
+keep_export_passphrase (TesseraEnrollment *self,
+                        TesseraKeyRecord  *record)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->export_passphrase == NULL || !tessera_secret_is_available ())
+    return;
+  if (!tessera_secret_store_export_passphrase (self->bare_jid, tessera_key_record_get_id (record),
+                                               self->export_passphrase, &error))
+    g_debug ("The passphrase of the file for another device is not kept: %s", error->message);
+}
+
+/* After the certificate: the file, then the key is erased here. A file
+ * that cannot be written leaves the key kept here, and says so. */
+static gboolean
+deliver (TesseraEnrollment  *self,
+         TesseraOperation   *op,
+         TesseraKeyRecord   *certified,
+         GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *note = NULL;
+
+  if (tessera_other_device_deliver (self->store, certified, self->user_passphrase != NULL ? self->user_passphrase
+                                                                                     : op->key_passphrase,
+                                    self->export_passphrase, self->output_force, &local_error))
+    return TRUE;
+
+  note = tessera_other_device_give_up (self->store, certified, local_error);
+  g_set_error_literal (error, local_error->domain, local_error->code, note);
+  return FALSE;
+}
+
+/* A key for another device that will never be certified is of no use
+ * here; one whose request may have reached the server waits for the next
+ * run to finish it (tessera-reconciler.c). */
+static void
+discard_unsent (TesseraEnrollment *self,
+                TesseraKeyRecord  *record)
+{
+  const char *id = tessera_key_record_get_id (record);
+  g_auto(GStrv) journal = tessera_key_store_read_journal (self->store, id, NULL);
+  g_autoptr(TesseraKeyRecord) fresh = tessera_key_store_lookup (self->store, id, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (journal == NULL || fresh == NULL || tessera_key_record_get_certificate (fresh) != NULL ||
+      tessera_journal_request_in_flight ((const char * const *) journal))
+    return;
+  if (!tessera_other_device_discard (self->store, fresh, &error))
+    g_warning ("Could not erase the unused key %s for another device: %s", id, error->message);
+}
+
+/* run() for another device's key: claimed from before it is saved until
+ * it is erased, so that no reconciliation of this process takes it for
+ * a crash's leftover. */
+static TesseraKeyRecord *
+run_other_device (TesseraEnrollment    *self,
+                  TesseraOperation     *op,
+                  TesseraKey           *key,
+                  const char           *name,
+                  TesseraCertProtocol   protocol,
+                  GError              **error)
+{
+  g_autofree char *id = tessera_key_store_id_for_key (key);
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(TesseraKeyRecord) certified = NULL;
+
+  if (id == NULL || !tessera_key_claims_claim (self->claims, id))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                   _("Sending the request failed: the new key is in use by another operation"));
+      return NULL;
+    }
+
+  record = save_key (self, op, key, name, protocol, error);
+  if (record != NULL)
+    {
+      keep_export_passphrase (self, record);
+      tessera_test_crash_point ("other-device:key-saved");
+      set_step (self, op, TESSERA_ENROLLMENT_STEP_UPLOADING);
+      certified = tessera_cert_exchange_submit (self->link, op, self->store, record, key, protocol, error);
+      if (certified == NULL)
+        discard_unsent (self, record);
+    }
+  if (certified != NULL)
+    {
+      set_record (self, op, certified);
+      if (!deliver (self, op, certified, error))
+        g_clear_object (&certified);
+    }
+  tessera_key_claims_release (self->claims, id);
+
+  return g_steal_pointer (&certified);
+}
+
 static TesseraKeyRecord *
 run (TesseraEnrollment  *self,
      TesseraOperation   *op,
@@ -638,8 +808,11 @@ run (TesseraEnrollment  *self,
   if (lock == NULL)
     return NULL;
 
+  /* The check after the reconciliation: a certificate it finishes is
+   * this device's. */
   name = check_name (self, op, error);
   if (name == NULL || !tessera_reconciler_run_first (self->reconciler, op, TRUE, error) ||
+      !check_one_per_device (self, error) ||
       !tessera_xmpp_link_get_features (self->link, op, &features, error))
     return NULL;
 
@@ -652,6 +825,9 @@ run (TesseraEnrollment  *self,
   key = tessera_key_generate (self->key_type, op->cancellable, error);
   if (key == NULL || !tessera_operation_check (op, error))
     return NULL;
+
+  if (self->output_path != NULL)
+    return run_other_device (self, op, key, name, protocol, error);
 
   /* The key is on disk, durably, before anything about it is sent. */
   record = save_key (self, op, key, name, protocol, error);

@@ -10,6 +10,7 @@
 
 #include "tessera-cert-protocol.h"
 #include "tessera-crypto.h"
+#include "tessera-key-export.h"
 #include "tessera-key-store.h"
 
 G_BEGIN_DECLS
@@ -56,6 +57,20 @@ TesseraEnrollment    *tessera_enrollment_new                 (TesseraKeyStore   
  * Secret Service (for a system without one). Before starting. */
 void                  tessera_enrollment_set_user_passphrase (TesseraEnrollment    *self,
                                                               const char           *passphrase);
+/* Makes the key for another device (a phone, a bot): once certified it is
+ * written to @output_path (absolute) in @format, encrypted with
+ * @export_passphrase (NULL only for PEM, on the user's choice), replacing
+ * an existing file only with @force, and erased here; it is never this
+ * device. Without it, an enrollment is refused with
+ * TESSERA_STORE_ERROR_DEVICE_ENROLLED when this device already holds a
+ * valid certificate (one per device). Before starting; only run_async()
+ * can finish such an enrollment. */
+void                  tessera_enrollment_set_other_device    (TesseraEnrollment    *self,
+                                                              const char           *output_path,
+                                                              TesseraExportFormat   format,
+                                                              const char           *export_passphrase,
+                                                              gboolean              force);
+gboolean              tessera_enrollment_is_other_device     (TesseraEnrollment    *self);
 const char           *tessera_enrollment_get_bare_jid        (TesseraEnrollment    *self);
 char                 *tessera_enrollment_dup_name            (TesseraEnrollment    *self);
 TesseraKeyType        tessera_enrollment_get_key_type        (TesseraEnrollment    *self);

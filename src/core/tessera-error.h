@@ -47,6 +47,7 @@ typedef enum {
   TESSERA_STORE_ERROR_SECRET_MISSING,       /* the keyring item is gone or locked */
   TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED,
   TESSERA_STORE_ERROR_BUSY,                 /* another process works on the account (tessera-account-lock.h) */
+  TESSERA_STORE_ERROR_DEVICE_ENROLLED,      /* this device holds a valid certificate already: one per device */
 } TesseraStoreError;
 
 #define TESSERA_XMPP_ERROR (tessera_xmpp_error_quark ())

@@ -29,6 +29,8 @@ static const char * const step_names[] = {
   [TESSERA_JOURNAL_STEP_STATE_REQUEST_PENDING] = "state request-pending",
   [TESSERA_JOURNAL_STEP_STATE_CERTIFIED] = "state certified",
   [TESSERA_JOURNAL_STEP_STATE_REVOKING] = "state revoking",
+  [TESSERA_JOURNAL_STEP_EXPORT_WRITTEN] = "export-written",
+  [TESSERA_JOURNAL_STEP_EXPORT_GIVEN_UP] = "export-given-up",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (step_names) == TESSERA_JOURNAL_STEP_LAST + 1);

@@ -37,9 +37,12 @@ typedef enum {
   TESSERA_JOURNAL_STEP_STATE_REQUEST_PENDING, /* "state request-pending" */
   TESSERA_JOURNAL_STEP_STATE_CERTIFIED,    /* "state certified" */
   TESSERA_JOURNAL_STEP_STATE_REVOKING,     /* "state revoking" */
+  /* another device's key (enroll --other-device): its file, then erased */
+  TESSERA_JOURNAL_STEP_EXPORT_WRITTEN,     /* "export-written": the file is complete on disk */
+  TESSERA_JOURNAL_STEP_EXPORT_GIVEN_UP,    /* "export-given-up": it cannot be written; the key is kept */
 } TesseraJournalStep;
 
-#define TESSERA_JOURNAL_STEP_LAST TESSERA_JOURNAL_STEP_STATE_REVOKING
+#define TESSERA_JOURNAL_STEP_LAST TESSERA_JOURNAL_STEP_EXPORT_GIVEN_UP
 
 /* The name written to the file; NULL for UNKNOWN or a value out of range. */
 const char         *tessera_journal_step_to_string (TesseraJournalStep  step);

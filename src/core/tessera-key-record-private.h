@@ -25,6 +25,10 @@ struct _TesseraKeyRecord
   TesseraKeyType      key_type;
   TesseraKeyState     state;
   gboolean            uses_user_passphrase;
+  /* made for another device (meta.ini "device=other"): never this device */
+  gboolean            other_device;
+  char               *output_path;     /* where its file goes; NULL once given up */
+  char               *output_format;   /* "pkcs12", "pkcs12-modern", "pem", "pem-plain" */
 };
 
 G_END_DECLS

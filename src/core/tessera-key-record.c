@@ -44,6 +44,8 @@ tessera_key_record_finalize (GObject *object)
   g_clear_object (&self->certificate);
   g_free (self->key_path);
   g_free (self->certificate_path);
+  g_free (self->output_path);
+  g_free (self->output_format);
 
   G_OBJECT_CLASS (tessera_key_record_parent_class)->finalize (object);
 }
@@ -196,6 +198,30 @@ tessera_key_record_get_uses_user_passphrase (TesseraKeyRecord *self)
   g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), FALSE);
 
   return self->uses_user_passphrase;
+}
+
+gboolean
+tessera_key_record_is_other_device (TesseraKeyRecord *self)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), FALSE);
+
+  return self->other_device;
+}
+
+const char *
+tessera_key_record_get_output_path (TesseraKeyRecord *self)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
+
+  return self->output_path;
+}
+
+const char *
+tessera_key_record_get_output_format (TesseraKeyRecord *self)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
+
+  return self->output_format;
 }
 
 const char *

@@ -269,6 +269,11 @@ record_fill_from_meta (TesseraKeyRecord  *record,
     record->uses_user_passphrase = TRUE;
   else
     return corrupt_meta (record->id, "passphrase source", error);
+  record->other_device = g_key_file_get_boolean (meta, META_GROUP, "other-device", NULL);
+  record->output_path = g_key_file_get_string (meta, META_GROUP, "output", NULL);
+  record->output_format = g_key_file_get_string (meta, META_GROUP, "output-format", NULL);
+  if (record->output_path != NULL && *record->output_path == '\0')
+    g_clear_pointer (&record->output_path, g_free);
 
   return TRUE;
 }
@@ -601,13 +606,33 @@ write_new_key (TesseraKeyStore  *self,
   return TRUE;
 }
 
-TesseraKeyRecord *
-tessera_key_store_save_key (TesseraKeyStore  *self,
-                            TesseraKey       *key,
-                            const char       *name,
-                            const char       *protocol,
-                            const char       *user_passphrase,
-                            GError          **error)
+char *
+tessera_key_store_id_for_key (TesseraKey *key)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY (key), NULL);
+
+  return id_from_key (key);
+}
+
+static void
+set_output (GKeyFile   *meta,
+            const char *output_path,
+            const char *output_format)
+{
+  g_key_file_set_boolean (meta, META_GROUP, "other-device", TRUE);
+  g_key_file_set_string (meta, META_GROUP, "output", output_path);
+  g_key_file_set_string (meta, META_GROUP, "output-format", output_format);
+}
+
+static TesseraKeyRecord *
+save_key (TesseraKeyStore  *self,
+          TesseraKey       *key,
+          const char       *name,
+          const char       *protocol,
+          const char       *user_passphrase,
+          const char       *output_path,
+          const char       *output_format,
+          GError          **error)
 {
   g_autofree char *id = NULL;
   g_autofree char *existing = NULL;
@@ -661,6 +686,8 @@ tessera_key_store_save_key (TesseraKeyStore  *self,
   tessera_test_crash_point ("key-store:after-secret");
 
   meta = new_meta (self, key, name, protocol, !in_keyring);
+  if (output_path != NULL)
+    set_output (meta, output_path, output_format);
   if (!write_new_key (self, id, pem, meta, error))
     {
       discard_new_key (self, id, in_keyring);
@@ -668,8 +695,35 @@ tessera_key_store_save_key (TesseraKeyStore  *self,
     }
 
   tessera_key_store_journal_note (self, id, TESSERA_JOURNAL_STEP_KEY_SAVED);
-  g_debug ("Saved key %s of %s", id, self->jid);
+  g_debug ("Saved key %s of %s%s", id, self->jid, output_path != NULL ? " for another device" : "");
   return load_record (self, id, error);
+}
+
+TesseraKeyRecord *
+tessera_key_store_save_key (TesseraKeyStore  *self,
+                            TesseraKey       *key,
+                            const char       *name,
+                            const char       *protocol,
+                            const char       *user_passphrase,
+                            GError          **error)
+{
+  return save_key (self, key, name, protocol, user_passphrase, NULL, NULL, error);
+}
+
+TesseraKeyRecord *
+tessera_key_store_save_other_device_key (TesseraKeyStore  *self,
+                                         TesseraKey       *key,
+                                         const char       *name,
+                                         const char       *protocol,
+                                         const char       *user_passphrase,
+                                         const char       *output_path,
+                                         const char       *output_format,
+                                         GError          **error)
+{
+  g_return_val_if_fail (output_path != NULL && g_path_is_absolute (output_path), NULL);
+  g_return_val_if_fail (output_format != NULL, NULL);
+
+  return save_key (self, key, name, protocol, user_passphrase, output_path, output_format, error);
 }
 
 static gboolean
@@ -792,6 +846,18 @@ tessera_key_store_save_certificate (TesseraKeyStore     *self,
   tessera_key_store_journal_note (self, id, TESSERA_JOURNAL_STEP_CERTIFICATE_STORED);
   g_debug ("Saved certificate %s for key %s of %s",
            tessera_certificate_get_fingerprint (cert), id, self->jid);
+  return load_record (self, id, error);
+}
+
+TesseraKeyRecord *
+tessera_key_store_give_up_output (TesseraKeyStore  *self,
+                                  const char       *id,
+                                  GError          **error)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
+
+  if (!check_id (id, error) || !update_meta (self, id, "output", "", error))
+    return NULL;
   return load_record (self, id, error);
 }
 
@@ -1072,6 +1138,7 @@ tessera_key_store_get_device_record (TesseraKeyStore  *self,
       TesseraKeyRecord *record = g_ptr_array_index (records, i - 1);
 
       if (record->state == TESSERA_KEY_STATE_CERTIFIED &&
+          !record->other_device &&
           record->certificate != NULL &&
           tessera_certificate_is_valid_at (record->certificate, now))
         return g_object_ref (record);

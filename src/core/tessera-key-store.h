@@ -53,6 +53,14 @@ gboolean            tessera_key_record_get_uses_user_passphrase (TesseraKeyRecor
 /* Whether the key still waits for its certificate (KEY_SAVED or
  * REQUEST_PENDING). */
 gboolean            tessera_key_record_is_pending           (TesseraKeyRecord *self);
+/* Whether the key was made for another device (enroll --other-device): it
+ * lives here only until its file is written, and is never "this device". */
+gboolean            tessera_key_record_is_other_device      (TesseraKeyRecord *self);
+/* For another device's key: the file it goes to, and its format
+ * ("pkcs12", "pkcs12-modern", "pem", "pem-plain"); NULL when it was never
+ * set or the file was given up (the key is then only kept here). */
+const char         *tessera_key_record_get_output_path      (TesseraKeyRecord *self);
+const char         *tessera_key_record_get_output_format    (TesseraKeyRecord *self);
 
 #define TESSERA_TYPE_KEY_STORE (tessera_key_store_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraKeyStore, tessera_key_store, TESSERA, KEY_STORE, GObject)
@@ -77,6 +85,26 @@ TesseraKeyRecord *tessera_key_store_save_key             (TesseraKeyStore     *s
                                                           const char          *protocol,
                                                           const char          *user_passphrase,
                                                           GError             **error);
+/* tessera_key_store_save_key() for another device's key: meta.ini also
+ * says "device=other" and where its file goes (@output_path, absolute, and
+ * @output_format as tessera_key_record_get_output_format() gives it), in
+ * the same atomic write, so that a crash leaves no key that could pass for
+ * this device's. */
+TesseraKeyRecord *tessera_key_store_save_other_device_key (TesseraKeyStore     *self,
+                                                          TesseraKey          *key,
+                                                          const char          *name,
+                                                          const char          *protocol,
+                                                          const char          *user_passphrase,
+                                                          const char          *output_path,
+                                                          const char          *output_format,
+                                                          GError             **error);
+/* Forgets where another device's file goes (its writing failed for good):
+ * the key stays, kept on this device, still never this device. */
+TesseraKeyRecord *tessera_key_store_give_up_output       (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          GError             **error);
+/* The id a key gets in the store. */
+char             *tessera_key_store_id_for_key           (TesseraKey          *key);
 /* The CSR's public key must be the record's key (TESSERA_CRYPTO_ERROR_KEY_MISMATCH). */
 TesseraKeyRecord *tessera_key_store_save_request         (TesseraKeyStore     *self,
                                                           const char          *id,
@@ -120,7 +148,7 @@ TesseraKeyRecord *tessera_key_store_lookup               (TesseraKeyStore     *s
                                                           const char          *id,
                                                           GError             **error);
 /* The newest CERTIFIED record whose certificate is valid now ("this
- * device"); NULL and TESSERA_STORE_ERROR_NOT_FOUND when there is none. */
+ * device"), another device's key excepted; NULL and TESSERA_STORE_ERROR_NOT_FOUND when there is none. */
 TesseraKeyRecord *tessera_key_store_get_device_record    (TesseraKeyStore     *self,
                                                           GError             **error);
 TesseraKeyRecord *tessera_key_store_find_by_fingerprint  (TesseraKeyStore     *self,

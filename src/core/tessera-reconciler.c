@@ -17,6 +17,7 @@
 #include "tessera-certificate.h"
 #include "tessera-error.h"
 #include "tessera-fingerprint.h"
+#include "tessera-other-device.h"
 #include "tessera-reconciler.h"
 #include "tessera-secret.h"
 #include "tessera-test-hooks.h"
@@ -514,6 +515,63 @@ finish_pending (Reconcile        *r,
   return TRUE;
 }
 
+/* ---- another device's key --------------------------------------------- */
+
+/* One key made for another device that a crash left here: its file is
+ * written and the key erased, or, never certified and never sent, it is
+ * erased; a file that cannot be written leaves it kept here. */
+static void
+finish_other_device (Reconcile        *r,
+                     TesseraKeyRecord *fresh)
+{
+  const char *id = tessera_key_record_get_id (fresh);
+  const char *name = tessera_key_record_get_name (fresh);
+  g_autoptr(GError) error = NULL;
+
+  if (tessera_key_record_get_certificate (fresh) == NULL)
+    {
+      if (journal_says_sent (r->store, id))
+        return;   /* the server's answer first (finish_pending) */
+      if (tessera_other_device_discard (r->store, fresh, &error))
+        g_debug ("reconcile: key %s for another device was never sent: erased", id);
+      else
+        g_debug ("reconcile: could not erase key %s for another device: %s", id, error->message);
+      return;
+    }
+  if (tessera_key_record_get_state (fresh) != TESSERA_KEY_STATE_CERTIFIED)
+    return;
+
+  if (tessera_other_device_deliver (r->store, fresh, r->op->key_passphrase, NULL, TRUE, &error))
+    {
+      /* Translators: a device name, then a file name */
+      add_note (r, g_strdup_printf (_("The file for “%s”, interrupted before, is written to %s, and its key "
+                                      "is erased here"), name, tessera_key_record_get_output_path (fresh)));
+      return;
+    }
+  add_note (r, tessera_other_device_give_up (r->store, fresh, error));
+}
+
+static void
+finish_other_devices (Reconcile *r)
+{
+  g_autoptr(GPtrArray) records = tessera_key_store_list (r->store, NULL);
+
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (records, i);
+      const char *id = tessera_key_record_get_id (record);
+      g_autoptr(TesseraKeyRecord) fresh = NULL;
+
+      if (!tessera_key_record_is_other_device (record) || tessera_key_record_get_output_path (record) == NULL ||
+          !tessera_key_claims_claim (r->self->claims, id))
+        continue;
+      fresh = tessera_key_store_lookup (r->store, id, NULL);
+      if (fresh != NULL && tessera_key_record_get_output_path (fresh) != NULL)
+        finish_other_device (r, fresh);
+      tessera_key_claims_release (r->self->claims, id);
+    }
+}
+
 typedef enum {
   WORK_REVOKING,
   WORK_PENDING,
@@ -585,6 +643,7 @@ tessera_reconciler_run (TesseraReconciler  *self,
       if (r.revoking->len > 0 || r.pending->len > 0)
         g_debug ("%s: %u revocations and %u requests to finish need the server; left for later",
                  op->what, r.revoking->len, r.pending->len);
+      finish_other_devices (&r);
       return g_steal_pointer (&r.notes);
     }
 
@@ -598,6 +657,7 @@ tessera_reconciler_run (TesseraReconciler  *self,
       if (!work_on (&r, g_ptr_array_index (r.pending, i), WORK_PENDING, error))
         return NULL;
     }
+  finish_other_devices (&r);
 
   return g_steal_pointer (&r.notes);
 }

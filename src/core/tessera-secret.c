@@ -47,6 +47,19 @@ static const SecretSchema key_passphrase_schema = {
   },
 };
 
+/* The passphrase of another device's file, kept only while its key is
+ * here (enroll --other-device), so that a run after a crash can still
+ * write the file. */
+static const SecretSchema export_passphrase_schema = {
+  "io.github.tessera_xmpp.Tessera.ExportPassphrase",
+  SECRET_SCHEMA_NONE,
+  {
+    { "jid", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "key-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
 static GHashTable *build_attributes (const SecretSchema *schema,
                                      const char         *bare_jid,
                                      const char         *key_id);
@@ -595,4 +608,52 @@ tessera_secret_clear_key_passphrase (const char  *bare_jid,
 
   g_debug ("Removed the passphrase of key %s of %s", key_id, bare_jid);
   return TRUE;
+}
+
+char *
+tessera_secret_lookup_export_passphrase (const char  *bare_jid,
+                                         const char  *key_id,
+                                         GError     **error)
+{
+  g_return_val_if_fail (is_valid_jid_argument (bare_jid), NULL);
+  g_return_val_if_fail (key_id != NULL && *key_id != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return lookup_secret (&export_passphrase_schema, bare_jid, key_id,
+                        _("Could not read the passphrase of the file for another device from the keyring"),
+                        error);
+}
+
+gboolean
+tessera_secret_store_export_passphrase (const char  *bare_jid,
+                                        const char  *key_id,
+                                        const char  *passphrase,
+                                        GError     **error)
+{
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (is_valid_jid_argument (bare_jid), FALSE);
+  g_return_val_if_fail (key_id != NULL && *key_id != '\0', FALSE);
+  g_return_val_if_fail (passphrase != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* TRANSLATORS: the label of a keyring item: XMPP address, then key id */
+  label = g_strdup_printf (_("Tessera file for another device of %s (%s)"), bare_jid, key_id);
+  return store_secret (&export_passphrase_schema, bare_jid, key_id, label, passphrase,
+                       _("Could not save the passphrase of the file for another device in the keyring"),
+                       error);
+}
+
+gboolean
+tessera_secret_clear_export_passphrase (const char  *bare_jid,
+                                        const char  *key_id,
+                                        GError     **error)
+{
+  g_return_val_if_fail (is_valid_jid_argument (bare_jid), FALSE);
+  g_return_val_if_fail (key_id != NULL && *key_id != '\0', FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return clear_secret (&export_passphrase_schema, bare_jid, key_id,
+                       _("Could not remove the passphrase of the file for another device from the keyring"),
+                       error);
 }

@@ -41,6 +41,18 @@ gboolean  tessera_secret_clear_key_passphrase  (const char  *bare_jid,
                                                 const char  *key_id,
                                                 GError     **error);
 
+/* The passphrase of the file of another device's key (enroll
+ * --other-device), kept until that file is written. */
+char     *tessera_secret_lookup_export_passphrase (const char  *bare_jid,
+                                                   const char  *key_id,
+                                                   GError     **error);
+gboolean  tessera_secret_store_export_passphrase  (const char  *bare_jid,
+                                                   const char  *key_id,
+                                                   const char  *passphrase,
+                                                   GError     **error);
+gboolean  tessera_secret_clear_export_passphrase  (const char  *bare_jid,
+                                                   const char  *key_id,
+                                                   GError     **error);
 /* Overwrites a secret string before freeing it; NULL is fine. */
 void      tessera_secret_free                  (char        *secret);
 

@@ -1141,6 +1141,15 @@ tessera_account_model_get_store (TesseraAccountModel *self)
   return self->store;
 }
 
+/* The account's session, for an operation of its own (another device's
+ * enrollment); NULL without an account. */
+TesseraSession *
+tessera_account_model_get_session (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+  return self->session;
+}
+
 TesseraFeatures
 tessera_account_model_get_features (TesseraAccountModel *self)
 {

@@ -29,6 +29,7 @@ G_DECLARE_FINAL_TYPE (TesseraAccountModel, tessera_account_model, TESSERA, ACCOU
 TesseraAccountModel    *tessera_account_model_new                 (TesseraAccount       *account);
 TesseraAccount         *tessera_account_model_get_account         (TesseraAccountModel  *self);
 TesseraKeyStore        *tessera_account_model_get_store           (TesseraAccountModel  *self);
+TesseraSession         *tessera_account_model_get_session         (TesseraAccountModel  *self);
 TesseraFeatures         tessera_account_model_get_features        (TesseraAccountModel  *self);
 TesseraCertProtocol     tessera_account_model_get_upload_protocol (TesseraAccountModel  *self);
 gboolean                tessera_account_model_get_busy            (TesseraAccountModel  *self);

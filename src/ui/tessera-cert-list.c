@@ -28,6 +28,7 @@ struct _TesseraCertList
 
   GListModel         *model;
   GHashTable         *device_fingerprints;
+  GHashTable         *kept_fingerprints;   /* keys kept here that are not this device's */
   GDateTime          *now;                /* "stale" is judged as of the list */
 };
 
@@ -273,6 +274,11 @@ name_bind_cb (GtkSignalListItemFactory *factory,
   set_label_text (label, name[0] == '\0' ? _("Unnamed") : name);
   show_badge (box, "device-badge", tessera_cert_list_is_device (self, entry), TRUE,
               N_("This device"), "accent", NULL);
+  show_badge (box, "kept-badge",
+              g_hash_table_contains (self->kept_fingerprints, tessera_cert_entry_get_fingerprint (entry)), TRUE,
+              N_("Kept on this device"), "dim-badge",
+              N_("Its key is on this device too, but this device logs in with its own certificate: export it "
+                 "for another program, or revoke it"));
   show_badge (box, "unreadable-badge", tessera_cert_entry_get_certificate (entry) == NULL, FALSE,
               N_("Unreadable"), "warning", N_("The server sent data that is not a readable certificate"));
   show_stale_badge (box, tessera_cert_entry_is_stale (entry, self->now));
@@ -482,6 +488,7 @@ tessera_cert_list_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_CERT_LIST);
   g_clear_object (&self->model);
   g_clear_pointer (&self->device_fingerprints, g_hash_table_unref);
+  g_clear_pointer (&self->kept_fingerprints, g_hash_table_unref);
   g_clear_pointer (&self->now, g_date_time_unref);
 
   G_OBJECT_CLASS (tessera_cert_list_parent_class)->dispose (object);
@@ -576,6 +583,7 @@ static void
 tessera_cert_list_init (TesseraCertList *self)
 {
   self->device_fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->kept_fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->now = g_date_time_new_now_utc ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -645,6 +653,28 @@ tessera_cert_list_set_device_fingerprints (TesseraCertList    *self,
   g_hash_table_remove_all (self->device_fingerprints);
   for (guint i = 0; fingerprints != NULL && fingerprints[i] != NULL; i++)
     g_hash_table_add (self->device_fingerprints, g_strdup (fingerprints[i]));
+}
+
+/**
+ * tessera_cert_list_set_key_fingerprints:
+ * @self: a #TesseraCertList
+ * @fingerprints: (nullable): fingerprints of every certificate whose key is
+ *   on this device; those that are not this device's get the "Kept on this
+ *   device" badge (a store from before one certificate per device)
+ *
+ * Takes effect at the next tessera_cert_list_set_model(), after
+ * tessera_cert_list_set_device_fingerprints().
+ */
+void
+tessera_cert_list_set_key_fingerprints (TesseraCertList    *self,
+                                        const char * const *fingerprints)
+{
+  g_return_if_fail (TESSERA_IS_CERT_LIST (self));
+
+  g_hash_table_remove_all (self->kept_fingerprints);
+  for (guint i = 0; fingerprints != NULL && fingerprints[i] != NULL; i++)
+    if (!g_hash_table_contains (self->device_fingerprints, fingerprints[i]))
+      g_hash_table_add (self->kept_fingerprints, g_strdup (fingerprints[i]));
 }
 
 gboolean

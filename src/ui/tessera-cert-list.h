@@ -20,6 +20,8 @@ GtkWidget        *tessera_cert_list_new                     (void);
 GListModel       *tessera_cert_list_get_model               (TesseraCertList    *self);
 void              tessera_cert_list_set_model               (TesseraCertList    *self,
                                                              GListModel         *model);
+void              tessera_cert_list_set_key_fingerprints    (TesseraCertList    *self,
+                                                             const char * const *fingerprints);
 void              tessera_cert_list_set_device_fingerprints (TesseraCertList    *self,
                                                              const char * const *fingerprints);
 gboolean          tessera_cert_list_is_device               (TesseraCertList    *self,

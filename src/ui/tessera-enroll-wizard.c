@@ -14,6 +14,7 @@
 #include "tessera-enroll-wizard.h"
 #include "tessera-format.h"
 #include "tessera-key-passphrase.h"
+#include "tessera-other-device-dialog.h"
 #include "tessera-wizard-flow.h"
 
 /* The pages, buttons and progress rows follow the TesseraWizardFlow (the
@@ -40,6 +41,8 @@ struct _TesseraEnrollWizard
   GtkStack           *upload_state;
   GtkStack           *verify_state;
   GtkLabel           *progress_error_label;
+  GtkButton          *renew_button;
+  GtkWidget          *enrolled_box;
   TesseraWizardFlow  *flow;
   TesseraKeyPassphrase *key_passphrase;
   AdwPreferencesGroup *passphrase_group;
@@ -505,6 +508,27 @@ tessera_enroll_wizard_back (TesseraEnrollWizard *self)
     }
 }
 
+/* Refused, as this device holds a certificate: what the user may have
+ * meant, in the main window (Renew exists once renewal does). */
+static void
+renew_clicked_cb (TesseraEnrollWizard *self)
+{
+  tessera_other_device_hand_over (GTK_WINDOW (self), "win.renew-certificate");
+}
+
+static void
+other_device_clicked_cb (TesseraEnrollWizard *self)
+{
+  tessera_other_device_hand_over (GTK_WINDOW (self), "win.add-other-device");
+}
+
+static void
+device_enrolled_cb (TesseraEnrollWizard *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->renew_button),
+                            tessera_other_device_window_has_action (GTK_WINDOW (self), "win.renew-certificate"));
+}
+
 static void
 next_clicked_cb (TesseraEnrollWizard *self)
 {
@@ -686,6 +710,11 @@ tessera_enroll_wizard_class_init (TesseraEnrollWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, upload_state);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, verify_state);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, progress_error_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, renew_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, enrolled_box);
+  gtk_widget_class_bind_template_callback (widget_class, renew_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, other_device_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, device_enrolled_cb);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, flow);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, key_passphrase);
   gtk_widget_class_bind_template_child (widget_class, TesseraEnrollWizard, passphrase_group);

@@ -12,6 +12,7 @@
 
 #include "tessera-format.h"
 #include "tessera-generate-dialog.h"
+#include "tessera-other-device-dialog.h"
 
 /* Asks for the device name and key type, then runs the local part of a
  * core #TesseraEnrollment (generate the key off the main thread, save it
@@ -28,6 +29,9 @@ struct _TesseraGenerateDialog
   AdwComboRow         *key_type_row;
   GtkLabel            *error_label;
   GtkSpinner          *spinner;
+  GtkButton           *renew_button;
+  GtkWidget           *enrolled_box;
+  GtkWidget           *other_device_button;
 
   TesseraKeyStore     *store;
   char                *bare_jid;
@@ -36,6 +40,7 @@ struct _TesseraGenerateDialog
   TesseraEnrollment   *enrollment;   /* once started */
   gboolean             busy;
   char                *error_message;
+  gboolean             device_enrolled;   /* refused: this device has its certificate */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraGenerateDialog, tessera_generate_dialog, ADW_TYPE_WINDOW)
@@ -49,6 +54,7 @@ enum {
   PROP_0,
   PROP_BUSY,
   PROP_ERROR_MESSAGE,
+  PROP_DEVICE_ENROLLED,
   N_PROPS
 };
 
@@ -72,6 +78,32 @@ set_state (TesseraGenerateDialog *self,
       self->error_message = g_strdup (error_message);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
     }
+}
+
+/* The core refused a second certificate for this device: say so, and
+ * offer what the user may have meant. */
+static void
+set_device_enrolled (TesseraGenerateDialog *self,
+                     gboolean               enrolled)
+{
+  if (self->device_enrolled == enrolled)
+    return;
+  self->device_enrolled = enrolled;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->renew_button),
+                            tessera_other_device_window_has_action (GTK_WINDOW (self), "win.renew-certificate"));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_ENROLLED]);
+}
+
+static void
+renew_clicked_cb (TesseraGenerateDialog *self)
+{
+  tessera_other_device_hand_over (GTK_WINDOW (self), "win.renew-certificate");
+}
+
+static void
+other_device_clicked_cb (TesseraGenerateDialog *self)
+{
+  tessera_other_device_hand_over (GTK_WINDOW (self), "win.add-other-device");
 }
 
 static char *
@@ -116,6 +148,12 @@ generated_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
+  if (g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DEVICE_ENROLLED))
+    {
+      set_state (self, FALSE, error->message);
+      set_device_enrolled (self, TRUE);
+      return;
+    }
   if (record == NULL)
     {
       message = g_strdup_printf (_("Could not generate the key pair: %s"), error->message);
@@ -154,6 +192,7 @@ tessera_generate_dialog_generate (TesseraGenerateDialog *self)
   key_type = tessera_format_key_type_at (adw_combo_row_get_selected (self->key_type_row));
 
   set_state (self, TRUE, NULL);
+  set_device_enrolled (self, FALSE);
 
   /* One enrollment per attempt: a failed one left nothing behind. */
   g_clear_object (&self->enrollment);
@@ -213,6 +252,10 @@ tessera_generate_dialog_get_property (GObject    *object,
       g_value_set_string (value, self->error_message);
       break;
 
+    case PROP_DEVICE_ENROLLED:
+      g_value_set_boolean (value, self->device_enrolled);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -235,6 +278,9 @@ tessera_generate_dialog_class_init (TesseraGenerateDialogClass *klass)
   /* Why the name or generating failed, or NULL */
   properties[PROP_ERROR_MESSAGE] =
     g_param_spec_string ("error-message", NULL, NULL, NULL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  /* Refused: this device holds a valid certificate already (one per device) */
+  properties[PROP_DEVICE_ENROLLED] =
+    g_param_spec_boolean ("device-enrolled", NULL, NULL, FALSE, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -256,6 +302,11 @@ tessera_generate_dialog_class_init (TesseraGenerateDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, key_type_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, renew_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, enrolled_box);
+  gtk_widget_class_bind_template_child (widget_class, TesseraGenerateDialog, other_device_button);
+  gtk_widget_class_bind_template_callback (widget_class, renew_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, other_device_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, generate_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, page_name);

@@ -129,7 +129,7 @@ scan_keys_thread (GTask        *task,
 
   /* Oldest first: the last pending one is the newest. */
   for (guint i = 0; i < records->len; i++)
-    if (tessera_key_record_is_pending (records->pdata[i]))
+    if (tessera_key_record_is_pending (records->pdata[i]) && !tessera_key_record_is_other_device (records->pdata[i]))
       g_set_object (&scan->pending, records->pdata[i]);
 
   g_task_return_pointer (task, g_steal_pointer (&scan), (GDestroyNotify) tessera_key_scan_free);

@@ -69,4 +69,9 @@ void        _tessera_window_revoke_stale_action (GtkWidget     *widget,
                                                  const char    *action_name,
                                                  GVariant      *param);
 
+/* tessera-window-other-device.c */
+void        _tessera_window_add_other_device_action (GtkWidget  *widget,
+                                                     const char *action_name,
+                                                     GVariant   *param);
+
 G_END_DECLS

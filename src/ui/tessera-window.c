@@ -203,6 +203,7 @@ sync_actions (TesseraWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke", tessera_account_model_get_can_revoke (model));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-certificate", selected_key_is_here (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke-stale", has_stale_entries (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-other-device", tessera_account_model_get_can_add (model));
 }
 
 /* A new list keeps the selected certificate selected, or selects the one
@@ -222,6 +223,7 @@ show_entries (TesseraWindow *self)
 
   tessera_cert_list_set_device_fingerprints (self->cert_list,
                                              tessera_account_model_get_device_fingerprints (self->model));
+  tessera_cert_list_set_key_fingerprints (self->cert_list, tessera_account_model_get_key_fingerprints (self->model));
   tessera_cert_list_set_model (self->cert_list, entries);
   if (select != NULL)
     tessera_cert_list_select_fingerprint (self->cert_list, select);
@@ -598,6 +600,8 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.account", "account-jid");
   _tessera_window_class_init_actions (widget_class);
   _tessera_window_class_init_secrets (widget_class);
+  gtk_widget_class_install_action (widget_class, "win.add-other-device", NULL,
+                                   _tessera_window_add_other_device_action);
 }
 
 static void

@@ -60,6 +60,7 @@ struct _TesseraWizardFlow
   char              *error_message; /* of the failed step */
   gboolean           running;       /* an enrollment step runs */
   gboolean           failed;        /* the current step failed; Try Again runs it again */
+  gboolean           device_enrolled; /* it failed as this device holds a certificate (one per device) */
   GTask             *cleanup;       /* while cleaning up before leaving */
   gboolean           closed;        /* the wizard is gone: results are dropped */
 };
@@ -89,6 +90,7 @@ enum {
   PROP_FINGERPRINT,
   PROP_BOUND_JID,
   PROP_ENROLLMENT,
+  PROP_DEVICE_ENROLLED,
   N_PROPS
 };
 
@@ -125,10 +127,22 @@ set_running (TesseraWizardFlow *self,
 }
 
 static void
+set_device_enrolled (TesseraWizardFlow *self,
+                     gboolean           enrolled)
+{
+  if (self->device_enrolled == enrolled)
+    return;
+  self->device_enrolled = enrolled;
+  notify (self, PROP_DEVICE_ENROLLED);
+}
+
+static void
 set_failed (TesseraWizardFlow *self,
             gboolean           failed,
             char              *message)
 {
+  if (!failed)
+    set_device_enrolled (self, FALSE);
   g_free (self->error_message);
   self->error_message = message;
   notify (self, PROP_ERROR_MESSAGE);
@@ -376,6 +390,8 @@ prepared_cb (GObject      *object,
 
   if (record == NULL)
     {
+      /* The wizard offers Renew and Add Another Device instead. */
+      set_device_enrolled (self, g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DEVICE_ENROLLED));
       step_failed (self, _("Generating the key pair failed"), error);
       return;
     }
@@ -598,6 +614,10 @@ tessera_wizard_flow_get_property (GObject    *object,
       g_value_set_string (value, self->error_message);
       break;
 
+    case PROP_DEVICE_ENROLLED:
+      g_value_set_boolean (value, self->device_enrolled);
+      break;
+
     case PROP_ACCOUNT:
       g_value_set_object (value, self->account);
       break;
@@ -645,6 +665,8 @@ tessera_wizard_flow_class_init (TesseraWizardFlowClass *klass)
   properties[PROP_FAILED] = g_param_spec_boolean ("failed", NULL, NULL, FALSE, flags);
   /* "what failed: why" of the failed step */
   properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
+  /* The failure is the refusal of a second certificate for this device */
+  properties[PROP_DEVICE_ENROLLED] = g_param_spec_boolean ("device-enrolled", NULL, NULL, FALSE, flags);
   properties[PROP_ACCOUNT] = g_param_spec_object ("account", NULL, NULL, TESSERA_TYPE_ACCOUNT, flags);
   properties[PROP_DEVICE_NAME] = g_param_spec_string ("device-name", NULL, NULL, NULL, flags);
   properties[PROP_RECORD] = g_param_spec_object ("record", NULL, NULL, TESSERA_TYPE_KEY_RECORD, flags);

@@ -26,9 +26,8 @@
  * without any client code. TESSERA_TEST_SEED=N repeats a run. */
 
 #define ROUNDS 20
-/* Revocations leave at least this many certified keys, so that "login"
- * (which uses the newest) always has one. */
-#define KEEP_KEYS 2
+/* Revocations aim at other devices' certificates only, so that "login"
+ * (this device's) always has one. */
 
 #define BROKEN(...) G_STMT_START { g_test_message ("BROKEN: " __VA_ARGS__); g_test_fail_printf (__VA_ARGS__); } G_STMT_END
 
@@ -51,6 +50,8 @@ typedef struct
   GRand             *rand;
   /* fingerprints enrolled (and reported) by a successful run, not revoked */
   GHashTable        *enrolled;
+  /* of them, those made for another device (their keys are in files) */
+  GHashTable        *others;
   guint              runs;
   guint              successes;
   guint              busy;
@@ -78,28 +79,18 @@ record_fingerprint (TesseraKeyRecord *record)
 
 /* Certified keys other than this device's (the newest), oldest first
  * (tessera_key_store_list's order does not matter: any two will do). */
+/* One certificate per device: after the first, this device enrolls other
+ * devices, and those certificates are the ones to revoke. */
 static GPtrArray *
 revocable (Fixture *f)
 {
-  g_autoptr(GPtrArray) records = local_records (f);
-  g_autoptr(TesseraKeyStore) store = rel_device_store (&f->device, f->jid);
-  g_autoptr(TesseraKeyRecord) device = tessera_key_store_get_device_record (store, NULL);
   GPtrArray *fingerprints = g_ptr_array_new_with_free_func (g_free);
-  guint certified = 0;
+  GHashTableIter iter;
+  gpointer fingerprint;
 
-  for (guint i = 0; i < records->len; i++)
-    if (record_fingerprint (g_ptr_array_index (records, i)) != NULL)
-      certified++;
-  for (guint i = 0; i < records->len && certified > KEEP_KEYS + fingerprints->len; i++)
-    {
-      TesseraKeyRecord *record = g_ptr_array_index (records, i);
-      const char *fingerprint = record_fingerprint (record);
-
-      if (fingerprint == NULL ||
-          (device != NULL && g_str_equal (tessera_key_record_get_id (record), tessera_key_record_get_id (device))))
-        continue;
-      g_ptr_array_add (fingerprints, g_strdup (fingerprint));
-    }
+  g_hash_table_iter_init (&iter, f->others);
+  while (g_hash_table_iter_next (&iter, &fingerprint, NULL))
+    g_ptr_array_add (fingerprints, g_strdup (fingerprint));
   return fingerprints;
 }
 
@@ -114,7 +105,8 @@ random_op (Fixture *f)
 }
 
 static GStrv
-op_args (Op          op,
+op_args (Fixture    *f,
+         Op          op,
          guint       round,
          char        who,
          const char *fingerprint)
@@ -124,7 +116,10 @@ op_args (Op          op,
     case OP_ENROLL:
       {
         g_autofree char *name = g_strdup_printf ("round %u %c", round, who);
-        const char *args[] = { "enroll", name, NULL };
+        g_autofree char *file = g_strdup_printf ("round-%u-%c.pem", round, who);
+        g_autofree char *out = g_build_filename (f->tmpdir, file, NULL);
+        const char *args[] = { "enroll", name, "--other-device", "--format", "pem", "--no-encrypt", "-o", out,
+                               NULL };
 
         return g_strdupv ((char **) args);
       }
@@ -165,9 +160,9 @@ account_for (Fixture    *f,
     {
       f->successes++;
       if (op == OP_ENROLL && rel_result_fingerprint (result) != NULL)
-        g_hash_table_add (f->enrolled, g_strdup (rel_result_fingerprint (result)));
+        g_hash_table_add (f->others, g_strdup (rel_result_fingerprint (result)));
       if (op == OP_REVOKE)
-        g_hash_table_remove (f->enrolled, fingerprint);
+        g_hash_table_remove (f->others, fingerprint);
       return;
     }
   if (result->term_signal == 0 && result->status == TESSERA_TEST_EXIT_TEMPFAIL &&
@@ -211,8 +206,8 @@ run_round (Fixture *f,
       }
 
   g_test_message ("round %u: %s | %s", round, op_names[ops[0]], op_names[ops[1]]);
-  args_a = op_args (ops[0], round, 'a', targets[0]);
-  args_b = op_args (ops[1], round, 'b', targets[1]);
+  args_a = op_args (f, ops[0], round, 'a', targets[0]);
+  args_b = op_args (f, ops[1], round, 'b', targets[1]);
   a = rel_spawn_cli_argv (f->server, f->jid, &f->device, &run, (const char * const *) args_a);
   b = rel_spawn_cli_argv (f->server, f->jid, &f->device, &run, (const char * const *) args_b);
   rel_wait_cli (a, &run, (const char * const *) args_a, &result_a);
@@ -249,6 +244,9 @@ check_store_and_server (Fixture *f)
 
       for (guint j = 0; j < records->len && !found; j++)
         found = g_str_equal (tessera_key_record_get_id (g_ptr_array_index (records, j)), cert->key_id);
+      /* another device's: its key went to its file, none is here */
+      if (!found && g_hash_table_contains (f->others, cert->fingerprint))
+        continue;
       if (!found)
         {
           orphans++;
@@ -271,6 +269,24 @@ check_store_and_server (Fixture *f)
         {
           g_test_message ("key with certificate %s that the server does not list", local);
           stale++;
+        }
+    }
+
+  /* every other device enrolled and not revoked is still listed, its key
+   * not here */
+  g_hash_table_iter_init (&iter, f->others);
+  while (g_hash_table_iter_next (&iter, &fingerprint, NULL))
+    {
+      for (guint j = 0; j < records->len; j++)
+        if (g_strcmp0 (record_fingerprint (g_ptr_array_index (records, j)), fingerprint) == 0)
+          {
+            orphans++;
+            g_test_message ("another device's key %s is still here", (char *) fingerprint);
+          }
+      if (rel_server_certs_find (certs, fingerprint) == NULL)
+        {
+          lost++;
+          g_test_message ("another device's certificate %s is gone", (char *) fingerprint);
         }
     }
 
@@ -328,6 +344,7 @@ test_two_processes (void)
   g_test_message ("seed %u (TESSERA_TEST_SEED=%u repeats this run)", seed, seed);
   f.rand = g_rand_new_with_seed (seed);
   f.enrolled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  f.others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   f.tmpdir = g_dir_make_tmp ("tessera-concurrency-XXXXXX", &error);
   g_assert_no_error (error);
   tessera_test_device_init (&f.device, f.tmpdir, "device");
@@ -361,6 +378,7 @@ test_two_processes (void)
   g_assert_true (tessera_test_remove_tree (f.tmpdir, NULL));
   g_free (f.tmpdir);
   g_hash_table_unref (f.enrolled);
+  g_hash_table_unref (f.others);
   g_rand_free (f.rand);
 }
 
@@ -397,16 +415,27 @@ test_two_accounts (void)
   for (guint round = 1; round <= ACCOUNT_ROUNDS; round++)
     {
       g_autofree char *name = g_strdup_printf ("round %u", round);
-      const char *args[] = { "enroll", name, NULL };
+      /* One certificate per device: this device's first, then other
+       * devices' (their keys pass through the same keyring) */
+      char *outs[2] = { g_strdup_printf ("%s/round-%u-a.pem", tmpdir, round),
+                        g_strdup_printf ("%s/round-%u-b.pem", tmpdir, round) };
       GSubprocess *processes[2];
 
       for (guint i = 0; i < 2; i++)
-        processes[i] = rel_spawn_cli_argv (server, jids[i], &device, &runs[i], args);
+        {
+          const char *first[] = { "enroll", name, NULL };
+          const char *other[] = { "enroll", name, "--other-device", "--format", "pem", "--no-encrypt", "-o",
+                                  outs[i], NULL };
+
+          processes[i] = rel_spawn_cli_argv (server, jids[i], &device, &runs[i], round == 1 ? first : other);
+        }
       for (guint i = 0; i < 2; i++)
         {
           g_auto(RelResult) result = { 0 };
           g_autoptr(TesseraKeyStore) store = NULL;
           g_autoptr(TesseraKeyRecord) record = NULL;
+
+          const char *args[] = { "enroll", name, NULL };
 
           rel_wait_cli (processes[i], &runs[i], args, &result);
           g_object_unref (processes[i]);
@@ -422,9 +451,14 @@ test_two_accounts (void)
            * item would make the key useless) */
           store = rel_device_store (&device, jids[i]);
           record = tessera_key_store_find_by_fingerprint (store, rel_result_fingerprint (&result));
-          if (record == NULL)
+          if (round == 1 && record == NULL)
             BROKEN ("enroll on %s reported %s but its key is not here", jids[i], rel_result_fingerprint (&result));
+          if (round > 1 && (record != NULL || !g_file_test (outs[i], G_FILE_TEST_IS_REGULAR)))
+            BROKEN ("enroll --other-device on %s: key here %s, file %s", jids[i], record ? "yes" : "no",
+                    g_file_test (outs[i], G_FILE_TEST_IS_REGULAR) ? "written" : "missing");
         }
+      g_free (outs[0]);
+      g_free (outs[1]);
     }
 
   /* Every key of both accounts can still be used: each one logs in with

@@ -46,10 +46,15 @@ static const char * const crash_points[] = {
   "revoke:local-removed",
   "reconcile:before-restore",
   "reconcile:before-delete",
+  "other-device:key-saved",
+  "other-device:file-written",
+  "other-device:export-written",
 };
 /* crash_points: the enroll points first, then the revoke points */
 #define N_ENROLL_POINTS 9
 #define N_REVOKE_POINTS 5
+/* and the last ones, those of enroll --other-device */
+#define N_OTHER_DEVICE_POINTS 3
 
 /* One server for every case: a Prosody start costs more than a case. */
 static TesseraTestServer *ccm2_server;
@@ -433,15 +438,22 @@ test_next_run (gconstpointer data)
     rel_run_cli (server, jid, &device, &run, &result, "enroll", "Second", NULL);
   else
     rel_run_cli (server, jid, &device, &run, &result, "revoke", "--force", issued, NULL);
-  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  /* The reconciliation stores the interrupted certificate first: it is this
+   * device's, so a second enroll is refused (one certificate per device). */
+  if (g_str_equal (next, "enroll"))
+    {
+      g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_USAGE);
+      g_assert_cmpstr (rel_result_error_code (&result), ==, "device-enrolled");
+    }
+  else
+    g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
   after = rel_server_certs (server, "user2");
   records = local_records (&device, jid);
   if (g_str_equal (next, "enroll"))
     {
-      /* The interrupted one is stored, and the new one is a second key. */
-      g_assert_cmpuint (after->len, ==, before->len + 2);
-      g_assert_cmpuint (records->len, ==, 2);
+      g_assert_cmpuint (after->len, ==, before->len + 1);
+      g_assert_cmpuint (records->len, ==, 1);
       g_assert_nonnull (local_by_fingerprint (records, issued));
     }
   else
@@ -505,6 +517,217 @@ test_xep0257 (void)
   tessera_test_server_stop (server);
 }
 
+/* ---- one enroll --other-device killed at each step ---------------------- */
+
+/* The promises: a certificate the server issued for another device ends
+ * in its file, with its own key, and in no key folder here (0 lost, 0
+ * orphan); a request that never left leaves nothing at all; never two
+ * certificates for one run (0 wrong). */
+typedef struct
+{
+  const char *point;
+  gboolean    sent;     /* the request may have left: the server holds one certificate more */
+  gboolean    pkcs12;   /* PKCS #12 with a passphrase (the keyring keeps it for the next run), else plain PEM */
+} OtherDeviceCase;
+
+static const OtherDeviceCase other_device_cases[] = {
+  { "key-store:after-key-file",     FALSE, FALSE },
+  { "enroll:key-saved",             FALSE, FALSE },
+  { "other-device:key-saved",       FALSE, FALSE },
+  { "enroll:request-saved",         FALSE, FALSE },
+  { "enroll:request-sent",          TRUE,  FALSE },
+  { "enroll:csr-sent",              TRUE,  FALSE },
+  { "enroll:result-received",       TRUE,  FALSE },
+  { "key-store:after-certificate",  TRUE,  FALSE },
+  { "enroll:certificate-stored",    TRUE,  FALSE },
+  { "enroll:certificate-stored",    TRUE,  TRUE },
+  { "other-device:file-written",    TRUE,  FALSE },
+  { "other-device:file-written",    TRUE,  TRUE },
+  { "other-device:export-written",  TRUE,  FALSE },
+};
+
+#define OTHER_DEVICE_PASSPHRASE "crash test export passphrase"
+
+/* The certificate and the key of another device's file, as PEM. */
+static gboolean
+read_other_device_file (const char  *path,
+                        gboolean     pkcs12,
+                        char       **cert_pem,
+                        char       **key_pem)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &data, &length, NULL))
+    return FALSE;
+  if (pkcs12)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTlsCertificate) tls = g_tls_certificate_new_from_pkcs12 ((const guint8 *) data, length,
+                                                                          OTHER_DEVICE_PASSPHRASE, &error);
+
+      g_assert_no_error (error);
+      if (tls == NULL)
+        return FALSE;
+      g_object_get (tls, "certificate-pem", cert_pem, "private-key-pem", key_pem, NULL);
+      return *cert_pem != NULL && *key_pem != NULL;
+    }
+  if (strstr (data, "-----BEGIN PRIVATE KEY-----") == NULL)
+    return FALSE;
+  *cert_pem = g_strdup (data);
+  *key_pem = g_strdup (strstr (data, "-----BEGIN PRIVATE KEY-----"));
+  return TRUE;
+}
+
+/* The file holds @cert (by fingerprint) and the key of it. */
+static void
+check_other_device_file (const char    *path,
+                         gboolean       pkcs12,
+                         RelServerCert *cert)
+{
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+  g_autoptr(GBytes) cert_bytes = NULL;
+  g_autoptr(GBytes) key_bytes = NULL;
+  g_autoptr(TesseraCertificate) found = NULL;
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key_id = NULL;
+
+  if (!read_other_device_file (path, pkcs12, &cert_pem, &key_pem))
+    {
+      BROKEN ("lost key: %s was issued, but %s does not hold it with its key", cert->fingerprint, path);
+      return;
+    }
+  cert_bytes = g_bytes_new (cert_pem, strlen (cert_pem));
+  found = tessera_certificate_new_from_pem (cert_bytes, &error);
+  g_assert_no_error (error);
+  key_bytes = g_bytes_new (key_pem, strlen (key_pem));
+  key = tessera_key_new_from_pem (key_bytes, NULL, &error);
+  g_assert_no_error (error);
+  if (found == NULL || key == NULL)
+    return;
+  key_id = tessera_key_store_id_for_key (key);
+  if (!g_str_equal (tessera_certificate_get_fingerprint (found), cert->fingerprint))
+    BROKEN ("wrong certificate: %s holds %s, the server issued %s", path,
+            tessera_certificate_get_fingerprint (found), cert->fingerprint);
+  if (g_strcmp0 (key_id, cert->key_id) != 0)
+    BROKEN ("wrong key: %s holds key %s, the certificate is for key %s", path, key_id, cert->key_id);
+}
+
+/* What the server holds now and did not hold before. */
+static GPtrArray *
+server_new_certs (GPtrArray *before,
+                  GPtrArray *now)
+{
+  GPtrArray *added = g_ptr_array_new ();
+
+  for (guint i = 0; i < now->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (now, i);
+
+      if (rel_server_certs_find (before, cert->fingerprint) == NULL)
+        g_ptr_array_add (added, cert);
+    }
+  return added;
+}
+
+/* No certificate of the list is this device's (the device has none). */
+static void
+check_none_is_this_device (RelResult *result)
+{
+  JsonObject *object = result->json != NULL ? json_node_get_object (result->json) : NULL;
+  JsonArray *listed = object != NULL ? json_object_get_array_member (object, "certificates") : NULL;
+
+  g_assert_nonnull (listed);
+  for (guint i = 0; listed != NULL && i < json_array_get_length (listed); i++)
+    g_assert_false (json_object_get_boolean_member (json_array_get_object_element (listed, i), "this_device"));
+}
+
+static void
+run_other_device_crashing (TesseraTestServer     *server,
+                           const char            *jid,
+                           const char            *password,
+                           TesseraTestDevice     *device,
+                           const OtherDeviceCase *c,
+                           const char            *out,
+                           RelResult             *result)
+{
+  g_autofree char *pass_file = g_build_filename (device->root, "export-passphrase", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!c->pkcs12)
+    {
+      run_crashing (server, jid, password, device, c->point, result, "enroll", "Phone", "--other-device",
+                    "--format", "pem", "--no-encrypt", "--output", out, NULL);
+      return;
+    }
+  g_file_set_contents_full (pass_file, OTHER_DEVICE_PASSPHRASE "\n", -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
+  g_assert_no_error (error);
+  run_crashing (server, jid, password, device, c->point, result, "enroll", "Phone", "--other-device",
+                "--export-passphrase-file", pass_file, "--output", out, NULL);
+}
+
+static void
+test_other_device_killed (gconstpointer data)
+{
+  const OtherDeviceCase *c = data;
+  TesseraTestServer *server = get_server ();
+  const char *jid = tessera_test_server_get (server, "JID2");
+  const char *password = tessera_test_server_get (server, "PASSWORD2");
+  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(RelResult) result = { 0 };
+  g_autoptr(GPtrArray) before = rel_server_certs (server, "user2");
+  g_autoptr(GPtrArray) crashed = NULL;
+  g_autoptr(GPtrArray) crashed_new = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) after_new = NULL;
+  g_autoptr(GPtrArray) final = NULL;
+  g_autofree char *out = NULL;
+
+  new_device (&device, "other-device");
+  out = g_build_filename (device.root, c->pkcs12 ? "phone.p12" : "phone.pem", NULL);
+  run_other_device_crashing (server, jid, password, &device, c, out, &result);
+  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  RETURN_IF_FAILED ();
+
+  /* Killed: whatever the server issued still has its key here. */
+  crashed = rel_server_certs (server, "user2");
+  crashed_new = server_new_certs (before, crashed);
+  records = local_records (&device, jid);
+  for (guint i = 0; i < crashed_new->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (crashed_new, i);
+
+      if (local_by_id (records, cert->key_id) == NULL && !g_file_test (out, G_FILE_TEST_EXISTS))
+        BROKEN ("lost key: the server lists %s, whose key is neither here nor in %s", cert->fingerprint, out);
+    }
+
+  /* The next run finishes it or cleans up. */
+  rel_result_clear (&result);
+  rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  RETURN_IF_FAILED ();
+  check_none_is_this_device (&result);
+
+  after = rel_server_certs (server, "user2");
+  after_new = server_new_certs (before, after);
+  final = local_records (&device, jid);
+  if (final->len > 0)
+    BROKEN ("orphan key: %u key folders left here for another device after the next run", final->len);
+  g_assert_cmpuint (after_new->len, ==, c->sent ? 1 : 0);
+  RETURN_IF_FAILED ();
+  if (!c->sent)
+    {
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+      return;
+    }
+  check_other_device_file (out, c->pkcs12, g_ptr_array_index (after_new, 0));
+  if (!g_str_equal (c->point, "other-device:export-written"))
+    g_assert_nonnull (strstr (result.err, "is written to"));
+}
+
 /* ---- random kills ------------------------------------------------------- */
 
 typedef enum {
@@ -529,15 +752,69 @@ typedef struct
   guint              completed;
   guint              lost_checks;
   GHashTable        *kills_at;   /* point -> count */
+  char              *files;      /* the files of enroll --other-device runs */
+  GHashTable        *file_keys;  /* path -> key id of the key in it */
+  guint              other_serial;
 } Chaos;
 
+/* Whether a file written by enroll --other-device holds the key @key_id
+ * (a plain PEM: the certificate, then the key). */
+static gboolean
+file_holds_key (Chaos      *chaos,
+                const char *key_id)
+{
+  g_autoptr(GPtrArray) files = rel_list_files (chaos->files, FALSE);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = g_ptr_array_index (files, i);
+      const char *known = g_hash_table_lookup (chaos->file_keys, path);
+
+      if (known == NULL)
+        {
+          g_autofree char *cert_pem = NULL;
+          g_autofree char *key_pem = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+          g_autoptr(TesseraKey) key = NULL;
+
+          if (!read_other_device_file (path, FALSE, &cert_pem, &key_pem))
+            continue;
+          bytes = g_bytes_new (key_pem, strlen (key_pem));
+          key = tessera_key_new_from_pem (bytes, NULL, NULL);
+          if (key == NULL)
+            continue;
+          known = tessera_key_store_id_for_key (key);
+          g_hash_table_insert (chaos->file_keys, g_strdup (path), (gpointer) known);
+        }
+      if (g_str_equal (known, key_id))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Made by the other device, or for another device (its key is in a file). */
 static gboolean
 is_other_devices (Chaos         *chaos,
                   RelServerCert *cert)
 {
   g_autoptr(GPtrArray) records = local_records (&chaos->other, chaos->jid);
 
-  return local_by_id (records, cert->key_id) != NULL;
+  return local_by_id (records, cert->key_id) != NULL || file_holds_key (chaos, cert->key_id);
+}
+
+/* A file for another device made on @device, never killed. */
+static void
+enroll_other_device (Chaos             *chaos,
+                     TesseraTestDevice *device,
+                     const char        *name,
+                     const RelRun      *run,
+                     RelResult         *result)
+{
+  g_autofree char *file_name = g_strdup_printf ("device-%u.pem", ++chaos->other_serial);
+  g_autofree char *out = g_build_filename (chaos->files, file_name, NULL);
+
+  rel_run_cli (chaos->server, chaos->jid, device, run, result, "enroll", name, "--other-device", "--format",
+               "pem", "--no-encrypt", "--output", out, NULL);
 }
 
 /* Every certificate on the server whose key this device made still has its
@@ -584,9 +861,11 @@ check_invariants (Chaos      *chaos,
     }
 }
 
-/* Only @target may leave the server; a key goes only with its certificate. */
+/* Only @target may leave the server; a key goes only with its certificate,
+ * or, made for another device, into its file (or, never sent, for good). */
 static void
-check_removals (GPtrArray  *server_before,
+check_removals (Chaos      *chaos,
+                GPtrArray  *server_before,
                 GPtrArray  *server_after,
                 GPtrArray  *records_before,
                 GPtrArray  *records_after,
@@ -613,6 +892,8 @@ check_removals (GPtrArray  *server_before,
 
       if (local_by_id (records_after, id) != NULL)
         continue;
+      if (tessera_key_record_is_other_device (record) && file_holds_key (chaos, id))
+        continue;
 
       /* Gone with a certificate of its key that the server no longer
        * lists: the one it held, or one the run stored and then revoked. */
@@ -625,7 +906,18 @@ check_removals (GPtrArray  *server_before,
           revoked = g_str_equal (listed->key_id, id) &&
                     rel_server_certs_find (server_after, listed->fingerprint) == NULL;
         }
-      if (!revoked && cert == NULL)
+      if (!revoked && cert == NULL && tessera_key_record_is_other_device (record))
+        {
+          for (guint j = 0; j < server_after->len; j++)
+            {
+              RelServerCert *listed = g_ptr_array_index (server_after, j);
+
+              if (g_str_equal (listed->key_id, id))
+                BROKEN ("iteration %u: key %s for another device was erased, the server lists %s for it "
+                        "and no file holds it", iteration, id, listed->fingerprint);
+            }
+        }
+      else if (!revoked && cert == NULL)
         BROKEN ("iteration %u: key %s, waiting for its certificate, was deleted", iteration, id);
       else if (!revoked)
         BROKEN ("iteration %u: key %s was deleted while the server still lists %s", iteration, id,
@@ -663,7 +955,12 @@ choose_point (Chaos *chaos,
   if (dice < 6)
     return NULL;
   if (dice < 85 && op == OP_ENROLL)
-    count = N_ENROLL_POINTS;
+    {
+      /* the enroll points, or those of enroll --other-device (the last ones) */
+      guint i = (guint) g_rand_int_range (chaos->rand, 0, N_ENROLL_POINTS + N_OTHER_DEVICE_POINTS);
+
+      return crash_points[i < N_ENROLL_POINTS ? i : G_N_ELEMENTS (crash_points) - (i - N_ENROLL_POINTS) - 1];
+    }
   else if (dice < 85 && op == OP_REVOKE)
     {
       first = N_ENROLL_POINTS;
@@ -702,7 +999,8 @@ has_certified (GPtrArray *records)
 {
   for (guint i = 0; i < records->len; i++)
     {
-      if (tessera_key_record_get_state (g_ptr_array_index (records, i)) == TESSERA_KEY_STATE_CERTIFIED)
+      if (tessera_key_record_get_state (g_ptr_array_index (records, i)) == TESSERA_KEY_STATE_CERTIFIED &&
+          !tessera_key_record_is_other_device (g_ptr_array_index (records, i)))
         return TRUE;
     }
   return FALSE;
@@ -730,7 +1028,12 @@ chaos_step (Chaos *chaos,
   switch (op)
     {
     case OP_ENROLL:
-      rel_run_cli (chaos->server, chaos->jid, &chaos->device, &run, &result, "enroll", name, NULL);
+      /* One certificate per device: with one, it enrolls another device
+       * (the run may be refused when its reconciliation stores one). */
+      if (has_certified (records_before))
+        enroll_other_device (chaos, &chaos->device, name, &run, &result);
+      else
+        rel_run_cli (chaos->server, chaos->jid, &chaos->device, &run, &result, "enroll", name, NULL);
       break;
     case OP_REVOKE:
       target = choose_target (chaos, server_before, records_before);
@@ -745,7 +1048,10 @@ chaos_step (Chaos *chaos,
       break;
     case OP_OTHER_ENROLL:
     default:
-      g_free (enroll_ok (chaos->server, chaos->jid, chaos->password, &chaos->other, name));
+      /* One certificate per device: the other device makes files for
+       * more devices still. */
+      enroll_other_device (chaos, &chaos->other, name, &(RelRun) { .password = chaos->password }, &result);
+      g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
       return;
     }
 
@@ -764,6 +1070,8 @@ chaos_step (Chaos *chaos,
         g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
       else if (op == OP_LOGIN)
         g_assert_cmpstr (rel_result_error_code (&result), ==, "no-certificate");
+      else if (op == OP_ENROLL && result.status == TESSERA_TEST_EXIT_USAGE)
+        g_assert_cmpstr (rel_result_error_code (&result), ==, "device-enrolled");
       else
         g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
       if (result.status != TESSERA_TEST_EXIT_OK)
@@ -772,7 +1080,7 @@ chaos_step (Chaos *chaos,
 
   server_after = rel_server_certs (chaos->server, "user1");
   records_after = local_records (&chaos->device, chaos->jid);
-  check_removals (server_before, server_after, records_before, records_after, target, iteration);
+  check_removals (chaos, server_before, server_after, records_before, records_after, target, iteration);
   check_invariants (chaos, server_after, records_after, !killed && op != OP_LOGIN, iteration);
 }
 
@@ -807,6 +1115,9 @@ test_random_kills (void)
   chaos.kills_at = g_hash_table_new (g_str_hash, g_str_equal);
   new_device (&chaos.device, "chaos");
   new_device (&chaos.other, "chaos-other");
+  chaos.files = g_build_filename (chaos.device.root, "other-devices", NULL);
+  g_mkdir_with_parents (chaos.files, 0700);
+  chaos.file_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   /* A run may finish before its point; with @kills, go on until that many
    * were killed. */
@@ -840,6 +1151,8 @@ test_random_kills (void)
     g_assert_cmpuint (chaos.kills, >=, iterations / 3);
 
   g_hash_table_unref (chaos.kills_at);
+  g_hash_table_unref (chaos.file_keys);
+  g_free (chaos.files);
   g_rand_free (chaos.rand);
   tessera_test_device_clear (&chaos.device);
   tessera_test_device_clear (&chaos.other);
@@ -868,6 +1181,14 @@ main (int   argc,
       g_autofree char *path = g_strdup_printf ("/tessera/reliability/revoke-killed/%s", revoke_cases[i].point);
 
       g_test_add_data_func (path, &revoke_cases[i], test_revoke_killed);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (other_device_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/tessera/reliability/other-device-killed/%s/%s",
+                                               other_device_cases[i].pkcs12 ? "pkcs12" : "pem",
+                                               other_device_cases[i].point);
+
+      g_test_add_data_func (path, &other_device_cases[i], test_other_device_killed);
     }
   g_test_add_data_func ("/tessera/reliability/reconcile-killed/before-restore", "reconcile:before-restore",
                         test_reconcile_killed);

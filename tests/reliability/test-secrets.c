@@ -16,6 +16,8 @@
 
 #include "reliability-common.h"
 
+#define EXPORT_PASSPHRASE "tablet export passphrase Kq7"
+
 /* The CLI flows of a user (enroll, list, login, revoke, a wrong password,
  * a password file, a key without keyring, a crash and its reconciliation)
  * run with G_MESSAGES_DEBUG=all (libstrophe's log too) under umask 000,
@@ -362,6 +364,8 @@ test_no_secret_anywhere (Fixture       *f,
   g_autofree char *other = NULL;
   g_autofree char *server_dir = NULL;
   g_autofree char *prosody_out = NULL;
+  g_autofree char *export_file = g_build_filename (f->tmpdir, "export-passphrase", NULL);
+  g_autofree char *tablet_file = g_build_filename (f->tmpdir, "tablet.p12", NULL);
   g_autoptr(GPtrArray) files = NULL;
   g_auto(RelResult) result = { 0 };
   guint hits = 0, checked = 0, searched = 0;
@@ -389,11 +393,16 @@ test_no_secret_anywhere (Fixture       *f,
   run (f, &f->keyring, NULL, NULL, &result, password_option, "list", NULL);
   g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
-  /* A crash after the request left, and the run that finishes it. */
-  run (f, &f->keyring, password, "enroll:csr-sent", &result, "enroll", "Tablet", NULL);
+  /* A crash after the request left, and the run that finishes it: one
+   * certificate per device, so a tablet's, whose file's passphrase waits
+   * in the keyring meanwhile (file and passphrase outside the devices). */
+  g_file_set_contents_full (export_file, EXPORT_PASSPHRASE "\n", -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
+  run (f, &f->keyring, password, "enroll:csr-sent", &result, "enroll", "Tablet", "--other-device",
+       "--export-passphrase-file", export_file, "-o", tablet_file, NULL);
   g_assert_cmpint (result.term_signal, ==, SIGKILL);
   run (f, &f->keyring, password, NULL, &result, "list", NULL);
   g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  g_assert_true (g_file_test (tablet_file, G_FILE_TEST_IS_REGULAR));
   collect_keyring_passphrases (f);
 
   /* Every key there ever was, before revocations delete some. */
@@ -401,6 +410,7 @@ test_no_secret_anywhere (Fixture       *f,
   add_secret (f, "account password", password);
   add_secret (f, "wrong account password", "wrong-password-Zq8x");
   add_secret (f, "key passphrase (user's)", user_passphrase);
+  add_secret (f, "passphrase of another device's file", EXPORT_PASSPHRASE);
   collect_private_keys (f, &f->keyring);
   collect_private_keys (f, &f->bare);
   collect_sasl_payloads (f, password);

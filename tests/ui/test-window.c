@@ -667,6 +667,7 @@ test_window_cli_at_once (Fixture       *f,
   g_autoptr(GBytes) out = NULL;
   g_autofree char *port = g_strdup_printf ("%u", tessera_test_server_get_port (f->server));
   g_autofree char *text = NULL;
+  g_autofree char *cli_file = g_build_filename (g_get_user_runtime_dir (), "command-line.pem", NULL);
   guint refreshes = 0;
   gboolean exited = FALSE;
 
@@ -686,7 +687,8 @@ test_window_cli_at_once (Fixture       *f,
                                          "--host", tessera_ui_test_server_get (f->server, "HOST"),
                                          "--port", port,
                                          "--ca-file", tessera_test_server_get_ca_file (f->server),
-                                         "enroll", "Command line", NULL);
+                                         "enroll", "Command line", "--other-device", "--format", "pem",
+                                         "--no-encrypt", "-o", cli_file, NULL);
   g_assert_no_error (error);
 
   /* refresh the window again and again while the CLI works */
@@ -708,7 +710,9 @@ test_window_cli_at_once (Fixture       *f,
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 
   /* the window's own key: its passphrase goes into the keyring the CLI
-   * just wrote */
+   * just wrote (one certificate per device: the CLI's was for another
+   * device, its key passed through that keyring and left) */
+  g_assert_true (g_file_test (cli_file, G_FILE_TEST_IS_REGULAR));
   TESSERA_UI_WAIT (window_settled (f), 60);
   generate_and_upload (f, "Window");
   tessera_window_refresh (f->window);

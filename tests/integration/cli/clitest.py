@@ -73,6 +73,33 @@ class Device:
         return result
 
 
+def key_folders(device):
+    """The key folders of the device's store (any account)."""
+    base = os.path.join(device.root, "data", "tessera")
+    found = []
+    for account in os.listdir(base) if os.path.isdir(base) else []:
+        path = os.path.join(base, account)
+        if os.path.isdir(path):
+            found += [os.path.join(path, d) for d in os.listdir(path) if os.path.isdir(os.path.join(path, d))]
+    return found
+
+
+def add_old_second_key(device, work, name):
+    """Makes @device's store look like one from before the one-certificate-
+    per-device rule: a second valid certificate, enrolled on a helper device
+    (its own key passphrase, no keyring) whose key folder is copied into
+    @device's store. Returns the enroll result of the helper."""
+    helper = Device(os.path.join(work, "old-store-helper-" + name.replace(" ", "-")), device.server, keyring=False)
+    pass_path = os.path.join(helper.root, "key-pass")
+    with open(pass_path, "w") as f:
+        f.write("the helper's key passphrase\n")
+    result = helper.cli("--json", "--key-passphrase-file", pass_path, "enroll", name)
+    folders, ours = key_folders(helper), key_folders(device)
+    if result.returncode == 0 and len(folders) == 1 and ours:
+        shutil.copytree(folders[0], os.path.join(os.path.dirname(ours[0]), os.path.basename(folders[0])))
+    return result
+
+
 def describe(result):
     return "exit %d\nstdout: %s\nstderr: %s" % (result.returncode, result.stdout, result.stderr)
 

@@ -20,7 +20,7 @@ SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "server-module"))
 sys.path.insert(0, HERE)
 
-from clitest import Device, check, describe, finish, local_server, run  # noqa: E402
+from clitest import Device, add_old_second_key, check, describe, finish, local_server, run  # noqa: E402
 
 PEER = os.path.join(SOURCE_ROOT, "tests", "bench", "peer-slixmpp.py")
 PASSPHRASE = "correct horse export staple"
@@ -203,9 +203,10 @@ def test_refusals(server, device, work, enrolled):
 
 def test_other_certificate(server, device, work, enrolled):
     pass_file = os.path.join(work, "export-pass")
-    second = device.cli("--json", "enroll", "Second key")
+    # One certificate per device now: a store from before that rule.
+    second = add_old_second_key(device, work, "Second key")
     doc = second.doc or {}
-    check(second.returncode == 0, "a second enrollment on this device", describe(second))
+    check(second.returncode == 0, "a second certificate kept on this device (an old store)", describe(second))
     listed = device.cli("--json", "list")
     by_fp = {c["fingerprint"]: c for c in (listed.doc or {}).get("certificates", [])}
     first, newest = by_fp.get(enrolled["fingerprint"], {}), by_fp.get(doc.get("fingerprint"), {})
@@ -221,7 +222,9 @@ def test_other_certificate(server, device, work, enrolled):
           "export FINGERPRINT-PREFIX picks that certificate, not the newest", describe(result))
     if doc.get("fingerprint"):
         default = os.path.join(work, "newest.pem")
-        result = device.cli("export", "--format", "pem", "--no-encrypt", "-o", default)
+        key_pass = os.path.join(work, "old-store-helper-Second-key", "key-pass")
+        result = device.cli("--key-passphrase-file", key_pass, "export", "--format", "pem", "--no-encrypt",
+                            "-o", default)
         check(result.returncode == 0 and cert_fingerprint(default) == doc["fingerprint"],
               "without a fingerprint: this device's (the newest) certificate", describe(result))
 

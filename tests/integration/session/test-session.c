@@ -213,6 +213,23 @@ do_enroll (Fixture     *f,
   return tessera_session_enroll_finish (f->session, wait_result (f), error);
 }
 
+/* A certificate for another device, written to @path as unencrypted PEM
+ * and erased here (one certificate per device: a second one for this
+ * device would be refused). */
+static TesseraKeyRecord *
+do_enroll_other (Fixture     *f,
+                 const char  *name,
+                 const char  *path,
+                 GError     **error)
+{
+  g_autoptr(TesseraEnrollment) enrollment = tessera_session_new_enrollment (f->session, name,
+                                                                            TESSERA_KEY_TYPE_ECDSA_P256);
+
+  tessera_enrollment_set_other_device (enrollment, path, TESSERA_EXPORT_FORMAT_PEM, NULL, FALSE);
+  tessera_enrollment_run_async (enrollment, NULL, tessera_test_async_result_cb, next_result (f));
+  return tessera_enrollment_run_finish (enrollment, wait_result (f), error);
+}
+
 static gboolean
 do_revoke (Fixture     *f,
         const char  *fingerprint,
@@ -884,6 +901,7 @@ test_xep0257 (Fixture       *f,
   g_autoptr(TesseraCertEntry) second_entry = NULL;
   g_autofree char *full_jid = NULL;
   g_autofree char *fingerprint = NULL;
+  g_autofree char *other_path = NULL;
   TesseraFeatures features;
 
   RETURN_IF_FAILED ();
@@ -898,10 +916,20 @@ test_xep0257 (Fixture       *f,
   fingerprint = g_strdup (tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (record)));
   g_assert_true (tessera_certificate_is_self_signed (tessera_key_record_get_certificate (record)));
 
-  /* XEP-0257 names are keys: a second "Phone" gets a unique name */
+  /* A second one for this device is refused: one per device */
   second = do_enroll (f, "Phone", &error);
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DEVICE_ENROLLED);
+  g_assert_null (second);
+  g_clear_error (&error);
+
+  /* XEP-0257 names are keys: another device's "Phone" gets a unique name,
+   * and its key leaves with its file */
+  other_path = g_build_filename (f->tmpdir, "other-phone.pem", NULL);
+  second = do_enroll_other (f, "Phone", other_path, &error);
   g_assert_no_error (error);
   RETURN_IF_FAILED ();
+  g_assert_true (g_file_test (other_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_null (tessera_key_store_lookup (f->store, tessera_key_record_get_id (second), NULL));
 
   entries = do_list (f, &error);
   g_assert_no_error (error);
