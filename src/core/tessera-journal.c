@@ -29,6 +29,10 @@ static const char * const step_names[] = {
   [TESSERA_JOURNAL_STEP_STATE_REQUEST_PENDING] = "state request-pending",
   [TESSERA_JOURNAL_STEP_STATE_CERTIFIED] = "state certified",
   [TESSERA_JOURNAL_STEP_STATE_REVOKING] = "state revoking",
+  [TESSERA_JOURNAL_STEP_RENEWAL_STARTED] = "renewal-started",
+  [TESSERA_JOURNAL_STEP_RENEWAL_CERTIFIED] = "renewal-certified",
+  [TESSERA_JOURNAL_STEP_RENEWAL_LOGGED_IN] = "renewal-logged-in",
+  [TESSERA_JOURNAL_STEP_RENEWAL_ENDED] = "renewal-ended",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (step_names) == TESSERA_JOURNAL_STEP_LAST + 1);

@@ -37,9 +37,15 @@ typedef enum {
   TESSERA_JOURNAL_STEP_STATE_REQUEST_PENDING, /* "state request-pending" */
   TESSERA_JOURNAL_STEP_STATE_CERTIFIED,    /* "state certified" */
   TESSERA_JOURNAL_STEP_STATE_REVOKING,     /* "state revoking" */
+  /* renewal, in the journal of the key being renewed (the new key's id is
+   * in its meta.ini, "renewed-by") */
+  TESSERA_JOURNAL_STEP_RENEWAL_STARTED,    /* "renewal-started": the new key may follow */
+  TESSERA_JOURNAL_STEP_RENEWAL_CERTIFIED,  /* "renewal-certified": the new key has its certificate */
+  TESSERA_JOURNAL_STEP_RENEWAL_LOGGED_IN,  /* "renewal-logged-in": the new certificate logged in */
+  TESSERA_JOURNAL_STEP_RENEWAL_ENDED,      /* "renewal-ended": the mark is gone (abandoned) */
 } TesseraJournalStep;
 
-#define TESSERA_JOURNAL_STEP_LAST TESSERA_JOURNAL_STEP_STATE_REVOKING
+#define TESSERA_JOURNAL_STEP_LAST TESSERA_JOURNAL_STEP_RENEWAL_ENDED
 
 /* The name written to the file; NULL for UNKNOWN or a value out of range. */
 const char         *tessera_journal_step_to_string (TesseraJournalStep  step);

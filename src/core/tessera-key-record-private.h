@@ -25,6 +25,7 @@ struct _TesseraKeyRecord
   TesseraKeyType      key_type;
   TesseraKeyState     state;
   gboolean            uses_user_passphrase;
+  char               *renewed_by;   /* key id of the key renewing this one, or NULL */
 };
 
 G_END_DECLS
