@@ -18,6 +18,7 @@
 #include "tessera-error.h"
 #include "tessera-fingerprint.h"
 #include "tessera-reconciler.h"
+#include "tessera-renewal.h"
 #include "tessera-secret.h"
 #include "tessera-test-hooks.h"
 
@@ -578,6 +579,11 @@ tessera_reconciler_run (TesseraReconciler  *self,
 
   locker = g_mutex_locker_new (&self->lock);
   if (!sort_records (&r, error))
+    return NULL;
+
+  /* First, and even without the password: a renewal is finished over
+   * certificate sessions (tessera-renewal.c). */
+  if (!tessera_renewal_resume (&(TesseraRenewal) { self->link, self->store, self->claims }, op, r.notes, error))
     return NULL;
 
   if (!with_server)
