@@ -78,6 +78,7 @@ struct _TesseraCli
   gboolean  no_encrypt;
   gboolean  modern;
   char     *key_id;           /* remember-passphrase --key */
+  gboolean  if_expiring;      /* renew --if-expiring */
 
   /* the command and its positional arguments */
   const TesseraCliCommand *command;
@@ -128,6 +129,10 @@ char         *_tessera_cli_get_export_passphrase (TesseraCli *cli,
 
 /* tessera-cli-export.c */
 gboolean      _tessera_cli_run_export      (TesseraCli *cli,
+                                            GError    **error);
+
+/* tessera-cli-renew.c */
+gboolean      _tessera_cli_run_renew       (TesseraCli *cli,
                                             GError    **error);
 
 /* tessera-cli-output.c */
