@@ -203,6 +203,7 @@ sync_actions (TesseraWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke", tessera_account_model_get_can_revoke (model));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-certificate", selected_key_is_here (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke-stale", has_stale_entries (self));
+  _tessera_window_sync_renew (self);
 }
 
 /* A new list keeps the selected certificate selected, or selects the one
@@ -598,6 +599,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.account", "account-jid");
   _tessera_window_class_init_actions (widget_class);
   _tessera_window_class_init_secrets (widget_class);
+  _tessera_window_class_init_renew (widget_class);
 }
 
 static void
