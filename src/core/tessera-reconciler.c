@@ -110,6 +110,7 @@ typedef struct
   GPtrArray        *revoking;  /* of TesseraKeyRecord */
   GPtrArray        *pending;   /* of TesseraKeyRecord: request sent, no certificate */
   GPtrArray        *entries;   /* the server's list, fetched when needed */
+  GPtrArray        *records;   /* the key store's, as sort_records() read it */
   TesseraFeatures   features;
   gboolean          have_features;
 } Reconcile;
@@ -121,6 +122,7 @@ reconcile_clear (Reconcile *r)
   g_clear_pointer (&r->revoking, g_ptr_array_unref);
   g_clear_pointer (&r->pending, g_ptr_array_unref);
   g_clear_pointer (&r->entries, g_ptr_array_unref);
+  g_clear_pointer (&r->records, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reconcile, reconcile_clear)
@@ -292,6 +294,7 @@ sort_records (Reconcile  *r,
 
   if (records == NULL)
     return FALSE;
+  r->records = g_ptr_array_ref (records);
 
   remove_leftovers (r, records);
 
@@ -583,7 +586,8 @@ tessera_reconciler_run (TesseraReconciler  *self,
 
   /* First, and even without the password: a renewal is finished over
    * certificate sessions (tessera-renewal.c). */
-  if (!tessera_renewal_resume (&(TesseraRenewal) { self->link, self->store, self->claims }, op, r.notes, error))
+  if (!tessera_renewal_resume (&(TesseraRenewal) { self->link, self->store, self->claims }, op, r.records,
+                               r.notes, error))
     return NULL;
 
   if (!with_server)

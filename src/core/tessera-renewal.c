@@ -88,14 +88,21 @@ certificate_link (Renewing          *r,
                                             tessera_key_record_get_certificate_path (record), plain);
 }
 
-/* Where the new certificate is added: the password session when there is a
- * password, else the old certificate's own session (the new one is then
- * its renewal). */
+/* Where the new certificate is added: the old certificate's own session
+ * while it is valid, so that the new one is its renewal (PROTOCOL.md §8)
+ * and the old one can be revoked from the new one's session by any later
+ * run, with or without the password; the password session only for an
+ * expired certificate (or when the old session may not add, see
+ * certify_new()). */
 static TesseraXmppLink *
 add_link (Renewing  *r,
+          gboolean   use_password,
           GError   **error)
 {
-  if (tessera_xmpp_link_has_password (r->rn->link))
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  if (use_password ||
+      !tessera_certificate_is_valid_at (tessera_key_record_get_certificate (r->old), now))
     return g_object_ref (r->rn->link);
 
   if (r->old_link == NULL)
@@ -148,24 +155,17 @@ server_refused (const GError *error)
          tessera_stanza_error_get_error_type (error) != TESSERA_STANZA_ERROR_TYPE_WAIT;
 }
 
-/* Sends the new key's stored request and stores its certificate. */
 static TesseraKeyRecord *
-certify_new (Renewing          *r,
-             TesseraKeyRecord  *fresh,
-             GError           **error)
+submit (Renewing          *r,
+        TesseraKeyRecord  *fresh,
+        gboolean           use_password,
+        GError           **error)
 {
-  g_autoptr(TesseraXmppLink) link = NULL;
-  g_autoptr(TesseraKeyRecord) certified = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(TesseraXmppLink) link = add_link (r, use_password, error);
+  TesseraKeyRecord *certified;
 
-  if (r->new_key == NULL)
-    r->new_key = tessera_key_store_load_key (r->rn->store, r->new_id, r->op->key_passphrase, error);
-  if (r->new_key == NULL)
-    return NULL;
-  link = add_link (r, error);
   if (link == NULL || !check_features (link, r->op, error))
     return NULL;
-
   if (!tessera_key_claims_claim (r->rn->claims, r->new_id))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
@@ -173,8 +173,38 @@ certify_new (Renewing          *r,
       return NULL;
     }
   certified = tessera_cert_exchange_submit (link, r->op, r->rn->store, fresh, r->new_key,
-                                            TESSERA_CERT_PROTOCOL_CCM2, &local_error);
+                                            TESSERA_CERT_PROTOCOL_CCM2, error);
   tessera_key_claims_release (r->rn->claims, r->new_id);
+
+  return certified;
+}
+
+/* Sends the new key's stored request and stores its certificate. The old
+ * certificate's session may add only one renewal: when the server says it
+ * may not (an earlier renewal's certificate is still listed), the password
+ * session adds it, if there is a password. */
+static TesseraKeyRecord *
+certify_new (Renewing          *r,
+             TesseraKeyRecord  *fresh,
+             GError           **error)
+{
+  g_autoptr(TesseraKeyRecord) certified = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (r->new_key == NULL)
+    r->new_key = tessera_key_store_load_key (r->rn->store, r->new_id, r->op->key_passphrase, error);
+  if (r->new_key == NULL)
+    return NULL;
+
+  certified = submit (r, fresh, FALSE, &local_error);
+  if (certified == NULL &&
+      g_error_matches (local_error, TESSERA_STANZA_ERROR, TESSERA_STANZA_ERROR_NOT_ALLOWED) &&
+      tessera_xmpp_link_has_password (r->rn->link))
+    {
+      g_debug ("renew: the old certificate may not add (%s); over the password session", local_error->message);
+      g_clear_error (&local_error);
+      certified = submit (r, fresh, TRUE, &local_error);
+    }
 
   if (certified == NULL)
     {
@@ -475,7 +505,7 @@ check_can_add (Renewing  *r,
 
   until = g_date_time_format_iso8601 (tessera_certificate_get_not_after (cert));
   g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_AUTHENTICATION_FAILED,
-               _("Renewing failed: certificate “%s” is not valid now (it expires %s), so it cannot log "
+               _("Renewing failed: certificate “%s” is not valid now (valid until %s), so it cannot log "
                  "in to renew itself; renewing it needs the account's password"),
                tessera_key_record_get_name (r->old), until);
   return FALSE;
@@ -544,7 +574,7 @@ run_claimed (Renewing  *r,
   if (!check_can_add (r, error))
     return NULL;
   /* Nothing is generated for a server (or a session) that cannot take it. */
-  link = add_link (r, error);
+  link = add_link (r, FALSE, error);
   if (link == NULL || !check_features (link, r->op, error) || !save_new (r, error))
     return NULL;
 
@@ -625,13 +655,15 @@ resume_one (const TesseraRenewal  *rn,
 gboolean
 tessera_renewal_resume (const TesseraRenewal  *rn,
                         TesseraOperation      *op,
+                        GPtrArray             *listed,
                         GPtrArray             *notes,
                         GError               **error)
 {
-  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) records = listed != NULL ? g_ptr_array_ref (listed) : NULL;
   g_autoptr(GError) list_error = NULL;
 
-  records = tessera_key_store_list (rn->store, &list_error);
+  if (records == NULL)
+    records = tessera_key_store_list (rn->store, &list_error);
   if (records == NULL)
     {
       g_debug ("%s: renewals left for later: %s", op->what, list_error->message);

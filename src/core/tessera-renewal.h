@@ -26,12 +26,13 @@ typedef struct
 
 /* Renews the certificate of this device, or the stored one with
  * @fingerprint (full, any case, ':' allowed): a new key of the same type
- * and a request under the same name, sent over the password session, or
- * without a password over the old certificate's own session (the new one
- * is then its renewal, PROTOCOL.md §8); a login with the new certificate;
- * then the old one is revoked from the new certificate's session (over the
- * password session when the server refuses that: the new one was not
- * added as its renewal, so nothing cascades) and its key deleted. The old
+ * and a request under the same name, sent over the old certificate's own
+ * session while it is valid (the new one is then its renewal, PROTOCOL.md
+ * §8, whether or not there is a password), else over the password
+ * session; a login with the new certificate; then the old one is revoked
+ * from the new certificate's session (over the password session when the
+ * server refuses that: the new one was not added as its renewal, so
+ * nothing cascades) and its key deleted. The old
  * key's meta.ini names the new key while this runs ("renewed-by"), so
  * tessera_renewal_resume() can finish it after a crash. An expired
  * certificate can be renewed only with a password. Returns the new,
@@ -48,10 +49,13 @@ TesseraKeyRecord *tessera_renewal_run    (const TesseraRenewal  *renewal,
  * never left is deleted (the old certificate stays); a request that may
  * have left is sent again; a new certificate is logged in with, and the
  * old one revoked and its key deleted. Uses only certificate sessions,
- * plus @renewal's link when it has a password. FALSE only when cancelled;
- * anything else is left for the next run. Blocking. */
+ * plus @renewal's link when it has a password. @records (nullable) is
+ * the key store's list when the caller just read it: only marked keys are
+ * read again. FALSE only when cancelled; anything else is left for the
+ * next run. Blocking. */
 gboolean          tessera_renewal_resume (const TesseraRenewal  *renewal,
                                           TesseraOperation      *op,
+                                          GPtrArray             *records,
                                           GPtrArray             *notes,
                                           GError               **error);
 
