@@ -103,7 +103,17 @@ add_link (Renewing  *r,
 
   if (use_password ||
       !tessera_certificate_is_valid_at (tessera_key_record_get_certificate (r->old), now))
-    return g_object_ref (r->rn->link);
+    {
+      /* Only a password given for this run: a run without one (a login)
+       * must not open a password connection of its own accord. */
+      if (tessera_xmpp_link_has_password (r->rn->link))
+        return g_object_ref (r->rn->link);
+      g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_AUTHENTICATION_FAILED,
+                   _("Renewing failed: certificate “%s” is not valid now, so it cannot log in to renew "
+                     "itself; renewing it needs the account's password"),
+                   tessera_key_record_get_name (r->old));
+      return NULL;
+    }
 
   if (r->old_link == NULL)
     r->old_link = certificate_link (r, r->old, NULL, error);
