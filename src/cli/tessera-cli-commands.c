@@ -800,6 +800,10 @@ static const TesseraCliCommand commands[] = {
     N_("Move the passphrase of keys made without a keyring (and the password) into the keyring"),
     N_("Could not remember the passphrase in the keyring"),
     0, 0, FALSE, _tessera_cli_run_remember_passphrase },
+  { "renew", "renew [FINGERPRINT]",
+    N_("Replace this device's certificate (or another one whose key is here) with a new key's, same name"),
+    N_("Could not renew the certificate"),
+    0, 1, FALSE, _tessera_cli_run_renew },
 };
 
 const TesseraCliCommand *

@@ -86,6 +86,7 @@ struct _TesseraCli
   gboolean  modern;
   char     *key_id;           /* remember-passphrase --key */
   gboolean  other_device;     /* enroll --other-device */
+  gboolean  if_expiring;      /* renew --if-expiring */
 
   /* the command and its positional arguments */
   const TesseraCliCommand *command;
@@ -149,6 +150,10 @@ gboolean      _tessera_cli_run_enroll_other_device (TesseraCli     *cli,
 /* Only enroll --other-device takes the options of a file. */
 gboolean      _tessera_cli_check_enroll_options    (TesseraCli     *cli,
                                                     GError        **error);
+
+/* tessera-cli-renew.c */
+gboolean      _tessera_cli_run_renew       (TesseraCli *cli,
+                                            GError    **error);
 
 /* tessera-cli-output.c */
 int           _tessera_cli_error_classify  (const GError *error,

@@ -112,6 +112,11 @@ add_command_options (TesseraCli              *cli,
       N_("Replace FILE if it exists"), NULL },
     { NULL }
   };
+  const GOptionEntry renew_entries[] = {
+    { "if-expiring", 0, 0, G_OPTION_ARG_NONE, &cli->if_expiring,
+      N_("Renew only when the certificate expires within 30 days (or has expired)"), NULL },
+    { NULL }
+  };
   const GOptionEntry remember_entries[] = {
     { "key", 0, 0, G_OPTION_ARG_STRING, &cli->key_id,
       N_("Only the key with this id (its folder's name); default: every key with a passphrase of its own"),
@@ -129,6 +134,8 @@ add_command_options (TesseraCli              *cli,
     g_option_context_add_main_entries (context, export_entries, GETTEXT_PACKAGE);
   else if (g_str_equal (command->name, "remember-passphrase"))
     g_option_context_add_main_entries (context, remember_entries, GETTEXT_PACKAGE);
+  else if (g_str_equal (command->name, "renew"))
+    g_option_context_add_main_entries (context, renew_entries, GETTEXT_PACKAGE);
 
   add_global_options (cli, context, FALSE);
 }

@@ -31,6 +31,10 @@ static const char * const step_names[] = {
   [TESSERA_JOURNAL_STEP_STATE_REVOKING] = "state revoking",
   [TESSERA_JOURNAL_STEP_EXPORT_WRITTEN] = "export-written",
   [TESSERA_JOURNAL_STEP_EXPORT_GIVEN_UP] = "export-given-up",
+  [TESSERA_JOURNAL_STEP_RENEWAL_STARTED] = "renewal-started",
+  [TESSERA_JOURNAL_STEP_RENEWAL_CERTIFIED] = "renewal-certified",
+  [TESSERA_JOURNAL_STEP_RENEWAL_LOGGED_IN] = "renewal-logged-in",
+  [TESSERA_JOURNAL_STEP_RENEWAL_ENDED] = "renewal-ended",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (step_names) == TESSERA_JOURNAL_STEP_LAST + 1);

@@ -40,9 +40,15 @@ typedef enum {
   /* another device's key (enroll --other-device): its file, then erased */
   TESSERA_JOURNAL_STEP_EXPORT_WRITTEN,     /* "export-written": the file is complete on disk */
   TESSERA_JOURNAL_STEP_EXPORT_GIVEN_UP,    /* "export-given-up": it cannot be written; the key is kept */
+  /* renewal, in the journal of the key being renewed (the new key's id is
+   * in its meta.ini, "renewed-by") */
+  TESSERA_JOURNAL_STEP_RENEWAL_STARTED,    /* "renewal-started": the new key may follow */
+  TESSERA_JOURNAL_STEP_RENEWAL_CERTIFIED,  /* "renewal-certified": the new key has its certificate */
+  TESSERA_JOURNAL_STEP_RENEWAL_LOGGED_IN,  /* "renewal-logged-in": the new certificate logged in */
+  TESSERA_JOURNAL_STEP_RENEWAL_ENDED,      /* "renewal-ended": the mark is gone (abandoned) */
 } TesseraJournalStep;
 
-#define TESSERA_JOURNAL_STEP_LAST TESSERA_JOURNAL_STEP_EXPORT_GIVEN_UP
+#define TESSERA_JOURNAL_STEP_LAST TESSERA_JOURNAL_STEP_RENEWAL_ENDED
 
 /* The name written to the file; NULL for UNKNOWN or a value out of range. */
 const char         *tessera_journal_step_to_string (TesseraJournalStep  step);

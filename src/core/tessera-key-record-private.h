@@ -29,6 +29,7 @@ struct _TesseraKeyRecord
   gboolean            other_device;
   char               *output_path;     /* where its file goes; NULL once given up */
   char               *output_format;   /* "pkcs12", "pkcs12-modern", "pem", "pem-plain" */
+  char               *renewed_by;   /* key id of the key renewing this one, or NULL */
 };
 
 G_END_DECLS

@@ -46,6 +46,7 @@ tessera_key_record_finalize (GObject *object)
   g_free (self->certificate_path);
   g_free (self->output_path);
   g_free (self->output_format);
+  g_free (self->renewed_by);
 
   G_OBJECT_CLASS (tessera_key_record_parent_class)->finalize (object);
 }
@@ -190,6 +191,35 @@ tessera_key_record_get_certificate_path (TesseraKeyRecord *self)
   g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
 
   return self->certificate_path;
+}
+
+gboolean
+tessera_key_record_expires_within (TesseraKeyRecord *self,
+                                   guint             days)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) limit = NULL;
+  GDateTime *not_after;
+
+  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), FALSE);
+
+  if (self->certificate == NULL)
+    return FALSE;
+  not_after = tessera_certificate_get_not_after (self->certificate);
+  if (not_after == NULL)
+    return TRUE;   /* unreadable: better renewed than trusted */
+  now = g_date_time_new_now_utc ();
+  limit = g_date_time_add_days (now, (gint) MIN (days, 36500));
+
+  return g_date_time_compare (not_after, limit) <= 0;
+}
+
+const char *
+tessera_key_record_get_renewed_by (TesseraKeyRecord *self)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (self), NULL);
+
+  return self->renewed_by;
 }
 
 gboolean

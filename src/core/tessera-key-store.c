@@ -274,6 +274,9 @@ record_fill_from_meta (TesseraKeyRecord  *record,
   record->output_format = g_key_file_get_string (meta, META_GROUP, "output-format", NULL);
   if (record->output_path != NULL && *record->output_path == '\0')
     g_clear_pointer (&record->output_path, g_free);
+  record->renewed_by = g_key_file_get_string (meta, META_GROUP, "renewed-by", NULL);
+  if (record->renewed_by != NULL && !is_valid_id (record->renewed_by))
+    return corrupt_meta (record->id, "renewal", error);
 
   return TRUE;
 }
@@ -880,6 +883,40 @@ tessera_key_store_set_state (TesseraKeyStore  *self,
 
   tessera_key_store_journal_note (self, id, journal_step_for_state (state));
   return load_record (self, id, error);
+}
+
+gboolean
+tessera_key_store_set_renewed_by (TesseraKeyStore  *self,
+                                  const char       *id,
+                                  const char       *new_id,
+                                  GError          **error)
+{
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  g_autoptr(GKeyFile) meta = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_id (id, error) || (new_id != NULL && !check_id (new_id, error)) ||
+      (record = load_record (self, id, error)) == NULL)
+    return FALSE;
+
+  locker = g_mutex_locker_new (&meta_lock);
+  meta = read_meta (self, id, error);
+  if (meta == NULL)
+    return FALSE;
+  if (new_id != NULL)
+    g_key_file_set_string (meta, META_GROUP, "renewed-by", new_id);
+  else
+    g_key_file_remove_key (meta, META_GROUP, "renewed-by", NULL);
+  if (!write_meta (self, id, meta, error))
+    return FALSE;
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  tessera_key_store_journal_note (self, id, new_id != NULL ? TESSERA_JOURNAL_STEP_RENEWAL_STARTED
+                                                           : TESSERA_JOURNAL_STEP_RENEWAL_ENDED);
+  return TRUE;
 }
 
 /* The passphrase of a stored key: the user's for keys saved with one,

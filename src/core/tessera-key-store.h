@@ -50,6 +50,15 @@ const char         *tessera_key_record_get_certificate_path (TesseraKeyRecord *s
 /* TRUE when the key is encrypted with a passphrase the user chose (no
  * Secret Service at the time): loading it needs that passphrase again. */
 gboolean            tessera_key_record_get_uses_user_passphrase (TesseraKeyRecord *self);
+/* The id of the key that renews this one while a renewal runs (or was
+ * interrupted: tessera-renewal.c finishes it), else NULL. */
+const char         *tessera_key_record_get_renewed_by       (TesseraKeyRecord *self);
+/* Whether the record's certificate expires within @days from now, or has
+ * expired (FALSE without a certificate): for `renew --if-expiring` and the
+ * window's renewal banner. */
+#define TESSERA_RENEW_BEFORE_DAYS 30
+gboolean            tessera_key_record_expires_within       (TesseraKeyRecord *self,
+                                                             guint             days);
 /* Whether the key still waits for its certificate (KEY_SAVED or
  * REQUEST_PENDING). */
 gboolean            tessera_key_record_is_pending           (TesseraKeyRecord *self);
@@ -103,7 +112,7 @@ TesseraKeyRecord *tessera_key_store_save_other_device_key (TesseraKeyStore     *
 TesseraKeyRecord *tessera_key_store_give_up_output       (TesseraKeyStore     *self,
                                                           const char          *id,
                                                           GError             **error);
-/* The id a key gets in the store. */
+/* The id tessera_key_store_save_key() will give @key; NULL when it has none. */
 char             *tessera_key_store_id_for_key           (TesseraKey          *key);
 /* The CSR's public key must be the record's key (TESSERA_CRYPTO_ERROR_KEY_MISMATCH). */
 TesseraKeyRecord *tessera_key_store_save_request         (TesseraKeyStore     *self,
@@ -118,6 +127,13 @@ TesseraKeyRecord *tessera_key_store_save_certificate     (TesseraKeyStore     *s
 TesseraKeyRecord *tessera_key_store_set_state            (TesseraKeyStore     *self,
                                                           const char          *id,
                                                           TesseraKeyState      state,
+                                                          GError             **error);
+/* Marks key @id as being renewed by key @new_id (not saved yet, maybe),
+ * in meta.ini, with RENEWAL_STARTED in its journal; @new_id NULL clears
+ * the mark (RENEWAL_ENDED). */
+gboolean          tessera_key_store_set_renewed_by       (TesseraKeyStore     *self,
+                                                          const char          *id,
+                                                          const char          *new_id,
                                                           GError             **error);
 /* @user_passphrase is needed only for keys saved with one
  * (TESSERA_STORE_ERROR_PASSPHRASE_REQUIRED otherwise); a wrong one gives

@@ -19,6 +19,7 @@
 #include "tessera-fingerprint.h"
 #include "tessera-other-device.h"
 #include "tessera-reconciler.h"
+#include "tessera-renewal.h"
 #include "tessera-secret.h"
 #include "tessera-test-hooks.h"
 
@@ -110,6 +111,7 @@ typedef struct
   GPtrArray        *revoking;  /* of TesseraKeyRecord */
   GPtrArray        *pending;   /* of TesseraKeyRecord: request sent, no certificate */
   GPtrArray        *entries;   /* the server's list, fetched when needed */
+  GPtrArray        *records;   /* the key store's, as sort_records() read it */
   TesseraFeatures   features;
   gboolean          have_features;
 } Reconcile;
@@ -121,6 +123,7 @@ reconcile_clear (Reconcile *r)
   g_clear_pointer (&r->revoking, g_ptr_array_unref);
   g_clear_pointer (&r->pending, g_ptr_array_unref);
   g_clear_pointer (&r->entries, g_ptr_array_unref);
+  g_clear_pointer (&r->records, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reconcile, reconcile_clear)
@@ -292,6 +295,7 @@ sort_records (Reconcile  *r,
 
   if (records == NULL)
     return FALSE;
+  r->records = g_ptr_array_ref (records);
 
   remove_leftovers (r, records);
 
@@ -636,6 +640,12 @@ tessera_reconciler_run (TesseraReconciler  *self,
 
   locker = g_mutex_locker_new (&self->lock);
   if (!sort_records (&r, error))
+    return NULL;
+
+  /* First, and even without the password: a renewal is finished over
+   * certificate sessions (tessera-renewal.c). */
+  if (!tessera_renewal_resume (&(TesseraRenewal) { self->link, self->store, self->claims }, op, r.records,
+                               r.notes, error))
     return NULL;
 
   if (!with_server)

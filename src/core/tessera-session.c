@@ -16,6 +16,7 @@
 #include "tessera-key-claims.h"
 #include "tessera-login.h"
 #include "tessera-reconciler.h"
+#include "tessera-renewal.h"
 #include "tessera-revocation.h"
 #include "tessera-secret.h"
 #include "tessera-session.h"
@@ -695,6 +696,90 @@ tessera_session_revoke_listed_finish (TesseraSession  *self,
                                       GError         **error)
 {
   return GPOINTER_TO_INT (tessera_operation_finish (self, result, tessera_session_revoke_listed_async, error));
+}
+
+/* ---- renew ------------------------------------------------------------- */
+
+typedef struct
+{
+  char *old_fingerprint;
+  char *new_fingerprint;
+} RenewResult;
+
+static void
+renew_result_free (gpointer data)
+{
+  RenewResult *result = data;
+
+  g_free (result->old_fingerprint);
+  g_free (result->new_fingerprint);
+  g_free (result);
+}
+
+static gpointer
+renew_thread (gpointer           source,
+              TesseraOperation  *op,
+              gpointer           data,
+              GError           **error)
+{
+  TesseraSession *self = source;
+  TesseraRenewal renewal = { self->link, self->store, self->claims };
+  g_autoptr(TesseraKeyRecord) renewed = NULL;
+  g_autofree char *old_fingerprint = NULL;
+  RenewResult *result;
+
+  /* Cancelled before it started: not even a connection is opened. */
+  if (!tessera_operation_check (op, error))
+    return NULL;
+  /* A renewal interrupted before is finished first (and a password
+   * connection is opened only when there is a password). */
+  if (!tessera_reconciler_run_first (self->reconciler, op, tessera_xmpp_link_has_password (self->link), error))
+    return NULL;
+
+  renewed = tessera_renewal_run (&renewal, op, data, &old_fingerprint, error);
+  if (renewed == NULL)
+    return NULL;
+
+  result = g_new0 (RenewResult, 1);
+  result->old_fingerprint = g_steal_pointer (&old_fingerprint);
+  result->new_fingerprint = g_strdup (tessera_certificate_get_fingerprint (
+                                        tessera_key_record_get_certificate (renewed)));
+  return result;
+}
+
+void
+tessera_session_renew_async (TesseraSession      *self,
+                             const char          *fingerprint,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (TESSERA_IS_SESSION (self));
+
+  run_async (self, "renew", tessera_session_renew_async, TRUE, renew_thread, g_strdup (fingerprint), g_free,
+             renew_result_free, cancellable, callback, user_data);
+}
+
+gboolean
+tessera_session_renew_finish (TesseraSession  *self,
+                              GAsyncResult    *result,
+                              char           **old_fingerprint,
+                              char           **new_fingerprint,
+                              GError         **error)
+{
+  RenewResult *renewed;
+
+  renewed = tessera_operation_finish (self, result, tessera_session_renew_async, error);
+  if (renewed == NULL)
+    return FALSE;
+
+  if (old_fingerprint != NULL)
+    *old_fingerprint = g_steal_pointer (&renewed->old_fingerprint);
+  if (new_fingerprint != NULL)
+    *new_fingerprint = g_steal_pointer (&renewed->new_fingerprint);
+  renew_result_free (renewed);
+
+  return TRUE;
 }
 
 /* ---- login ------------------------------------------------------------- */

@@ -126,6 +126,25 @@ gboolean          tessera_session_revoke_listed_finish (TesseraSession       *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+/* Renews this device's certificate (@fingerprint NULL) or the stored one
+ * with @fingerprint (full; any case, ':' allowed): a new key of the same
+ * type, its certificate under the same name, a login with it, then the old
+ * one is revoked and its key deleted; the new one is this device's. Works
+ * without a password (over the old and the new certificate's sessions,
+ * PROTOCOL.md §8); an expired certificate needs the password. A renewal a
+ * crash interrupted is finished by the next operation of any kind (see
+ * tessera-renewal.h). The finish function gives both fingerprints. */
+void              tessera_session_renew_async    (TesseraSession       *self,
+                                                  const char           *fingerprint,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean          tessera_session_renew_finish   (TesseraSession       *self,
+                                                  GAsyncResult         *result,
+                                                  char                **old_fingerprint,
+                                                  char                **new_fingerprint,
+                                                  GError              **error);
+
 /* Logs in on a fresh connection with SASL EXTERNAL and this device's
  * certificate (tessera_key_store_get_device_record); returns the full JID
  * the server bound. The connection is closed again. */

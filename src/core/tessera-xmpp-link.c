@@ -26,6 +26,9 @@ struct _TesseraXmppLink
   GObject            parent_instance;
 
   TesseraAccount    *account;
+  /* a certificate link (tessera_xmpp_link_new_certificate): set once */
+  char              *certificate_path;
+  GBytes            *client_key;      /* plain PKCS #8, wiped when freed */
 
   GMutex             mutex;
   /* under mutex */
@@ -74,6 +77,8 @@ tessera_xmpp_link_finalize (GObject *object)
   TesseraXmppLink *self = TESSERA_XMPP_LINK (object);
 
   g_clear_object (&self->account);
+  g_free (self->certificate_path);
+  g_clear_pointer (&self->client_key, g_bytes_unref);
   tessera_secret_free (self->password);
   g_mutex_clear (&self->mutex);
   g_mutex_clear (&self->open_lock);
@@ -106,6 +111,24 @@ tessera_xmpp_link_new (TesseraAccount *account)
 
   self = g_object_new (TESSERA_TYPE_XMPP_LINK, NULL);
   self->account = g_object_ref (account);
+
+  return self;
+}
+
+TesseraXmppLink *
+tessera_xmpp_link_new_certificate (TesseraAccount *account,
+                                   const char     *certificate_path,
+                                   GBytes         *key)
+{
+  TesseraXmppLink *self;
+
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (certificate_path != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  self = tessera_xmpp_link_new (account);
+  self->certificate_path = g_strdup (certificate_path);
+  self->client_key = g_bytes_ref (key);
 
   return self;
 }
@@ -239,14 +262,23 @@ open_management (TesseraXmppLink  *self,
       return connection;
     }
 
-  password = dup_management_password (self, error);
-  if (password == NULL)
-    return NULL;
-
   config = base_config (self->account);
-  config.password = password;
-  connection = tessera_connection_new (&config);
-  tessera_secret_free (password);
+  if (self->certificate_path != NULL)
+    {
+      /* No password at all: a failed SASL EXTERNAL cannot fall back. */
+      config.client_cert_path = self->certificate_path;
+      config.client_key = self->client_key;
+      connection = tessera_connection_new (&config);
+    }
+  else
+    {
+      password = dup_management_password (self, error);
+      if (password == NULL)
+        return NULL;
+      config.password = password;
+      connection = tessera_connection_new (&config);
+      tessera_secret_free (password);
+    }
   g_atomic_int_inc (&self->connections);
 
   g_mutex_lock (&self->mutex);
@@ -273,6 +305,21 @@ drop_management (TesseraXmppLink   *self,
   g_mutex_unlock (&self->mutex);
 }
 
+/* A certificate link manages only as the certificate's own session. */
+static gboolean
+check_external (TesseraConnection  *connection,
+                GError            **error)
+{
+  g_autofree char *mechanism = tessera_connection_dup_mechanism (connection);
+
+  if (g_strcmp0 (mechanism, "EXTERNAL") == 0)
+    return TRUE;
+
+  g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_AUTHENTICATION_FAILED,
+               _("Logging in with the certificate failed: the server did not use SASL EXTERNAL"));
+  return FALSE;
+}
+
 /* The management connection, ready; @reused says whether it was open
  * before this call. */
 static TesseraConnection *
@@ -297,6 +344,13 @@ acquire_management (TesseraXmppLink   *self,
     {
       if (!tessera_connection_is_alive (connection))
         drop_management (self, connection);
+      tessera_connection_unref (connection);
+      return NULL;
+    }
+
+  if (self->certificate_path != NULL && !check_external (connection, error))
+    {
+      drop_management (self, connection);
       tessera_connection_unref (connection);
       return NULL;
     }

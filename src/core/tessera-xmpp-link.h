@@ -23,6 +23,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TesseraXmppLink, tessera_xmpp_link, TESSERA, XMPP_LINK, GObject)
 
 TesseraXmppLink   *tessera_xmpp_link_new            (TesseraAccount     *account);
+/* A link whose management connection logs in with a client certificate
+ * (SASL EXTERNAL, checked) instead of a password: the rights of that
+ * certificate's session (PROTOCOL.md §8). @key: the key already unlocked
+ * (PEM PKCS #8), kept in memory only. Its has_password() is FALSE. */
+TesseraXmppLink   *tessera_xmpp_link_new_certificate (TesseraAccount    *account,
+                                                      const char        *certificate_path,
+                                                      GBytes            *key);
 TesseraAccount    *tessera_xmpp_link_get_account    (TesseraXmppLink    *self);
 /* The password of the management login; unset, the Secret Service's. */
 void               tessera_xmpp_link_set_password   (TesseraXmppLink    *self,

@@ -852,6 +852,65 @@ tessera_account_model_revoke_finish (TesseraAccountModel  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+renewed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraAccountModel *self = g_task_get_source_object (task);
+  g_autofree char *new_fingerprint = NULL;
+  GError *error = NULL;
+
+  set_busy (self, FALSE);
+  if (!tessera_session_renew_finish (TESSERA_SESSION (object), result, NULL, &new_fingerprint, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The list that follows selects the new certificate. */
+  tessera_account_model_set_select_hint (self, new_fingerprint);
+  g_task_return_pointer (task, g_steal_pointer (&new_fingerprint), g_free);
+}
+
+/**
+ * tessera_account_model_renew_async:
+ * @self: a #TesseraAccountModel
+ * @callback: called when the certificate is renewed, or renewing failed
+ * @user_data: data for @callback
+ *
+ * Renews this device's certificate (tessera_session_renew_async()); the
+ * model is busy meanwhile. Refresh afterwards to list the new one.
+ */
+void
+tessera_account_model_renew_async (TesseraAccountModel *self,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+  g_return_if_fail (self->account != NULL);
+
+  task = g_task_new (self, self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_account_model_renew_async);
+  if (self->session == NULL)
+    self->session = tessera_session_new (self->account, self->store);
+  set_busy (self, TRUE);
+  tessera_session_renew_async (self->session, NULL, self->cancellable, renewed_cb, task);
+}
+
+/* The new certificate's fingerprint, or NULL with @error. */
+char *
+tessera_account_model_renew_finish (TesseraAccountModel  *self,
+                                    GAsyncResult         *result,
+                                    GError              **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * tessera_account_model_close:
  * @self: a #TesseraAccountModel

@@ -81,6 +81,12 @@ void                    tessera_account_model_revoke_async        (TesseraAccoun
 gboolean                tessera_account_model_revoke_finish       (TesseraAccountModel  *self,
                                                                    GAsyncResult         *result,
                                                                    GError              **error);
+void                    tessera_account_model_renew_async         (TesseraAccountModel  *self,
+                                                                   GAsyncReadyCallback   callback,
+                                                                   gpointer              user_data);
+char                   *tessera_account_model_renew_finish        (TesseraAccountModel  *self,
+                                                                   GAsyncResult         *result,
+                                                                   GError              **error);
 void                    tessera_account_model_close               (TesseraAccountModel  *self);
 
 G_END_DECLS

@@ -39,6 +39,9 @@ struct _TesseraWindow
   GtkButton            *revoke_button;
   GtkButton            *export_button;
   GtkLabel             *pending_label;
+  GtkRevealer          *renew_banner;       /* tessera-window-renew.c */
+  GtkLabel             *renew_banner_label;
+  GtkButton            *renew_banner_button;
 
   GSettings            *settings;
   AdwToast             *pending_toast;      /* "ready to upload", while shown */
@@ -49,6 +52,7 @@ struct _TesseraWindow
   /* The current account's state, replaced on a switch; the .ui binds to it */
   TesseraAccountModel  *model;
   gboolean              any_stale;          /* the shown list has a stale certificate, not this device's */
+  gboolean              renewing;           /* a renewal runs */
 };
 
 void        _tessera_window_reload_accounts (TesseraWindow *self);
@@ -73,5 +77,8 @@ void        _tessera_window_revoke_stale_action (GtkWidget     *widget,
 void        _tessera_window_add_other_device_action (GtkWidget  *widget,
                                                      const char *action_name,
                                                      GVariant   *param);
+/* tessera-window-renew.c */
+void        _tessera_window_class_init_renew (GtkWidgetClass *widget_class);
+void        _tessera_window_sync_renew       (TesseraWindow  *self);
 
 G_END_DECLS

@@ -204,6 +204,7 @@ sync_actions (TesseraWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-certificate", selected_key_is_here (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke-stale", has_stale_entries (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-other-device", tessera_account_model_get_can_add (model));
+  _tessera_window_sync_renew (self);
 }
 
 /* A new list keeps the selected certificate selected, or selects the one
@@ -602,6 +603,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   _tessera_window_class_init_secrets (widget_class);
   gtk_widget_class_install_action (widget_class, "win.add-other-device", NULL,
                                    _tessera_window_add_other_device_action);
+  _tessera_window_class_init_renew (widget_class);
 }
 
 static void

@@ -1,4 +1,4 @@
-/* test-crash.c: tessera-cli killed at every step of enroll and revoke, then reconciled
+/* test-crash.c: tessera-cli killed at every step of enroll, revoke and renew, then reconciled
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -728,6 +728,178 @@ test_other_device_killed (gconstpointer data)
     g_assert_nonnull (strstr (result.err, "is written to"));
 }
 
+/* ---- one renewal killed at each step ----------------------------------- */
+
+typedef struct
+{
+  const char *point;
+  gboolean    issued;      /* the new certificate survives (its request had left) */
+  gboolean    password;    /* with the password at hand, else a certificate-only device */
+  const char *path;        /* test path */
+} RenewCase;
+
+/* The renewal's own points, and the enroll and revoke points it passes
+ * (it sends its request and its revocation with the same code). */
+static const struct
+{
+  const char *point;
+  gboolean    issued;
+} renew_points[] = {
+  { "renew:marked",                FALSE },
+  { "key-store:after-key-file",    FALSE },
+  { "renew:key-saved",             FALSE },
+  { "renew:request-saved",         FALSE },
+  { "enroll:request-sent",         TRUE },
+  { "enroll:csr-sent",             TRUE },
+  { "enroll:result-received",      TRUE },
+  { "key-store:after-certificate", TRUE },
+  { "enroll:certificate-stored",   TRUE },
+  { "renew:certified",             TRUE },
+  { "renew:logged-in",             TRUE },
+  { "renew:revoking-saved",        TRUE },
+  { "revoke:sent",                 TRUE },
+  { "renew:revoked",               TRUE },
+};
+
+static RenewCase renew_cases[G_N_ELEMENTS (renew_points) * 2];
+
+/* The certificates of @records' keys that @server lists. */
+static guint
+count_listed_own (GPtrArray  *server,
+                  const char *first,
+                  const char *second)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < server->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (server, i);
+
+      if (g_strcmp0 (cert->fingerprint, first) == 0 || g_strcmp0 (cert->fingerprint, second) == 0)
+        n++;
+    }
+  return n;
+}
+
+/* The certificate the server issued during the killed run, or NULL. */
+static const char *
+find_issued (GPtrArray *before,
+             GPtrArray *after)
+{
+  for (guint i = 0; i < after->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (after, i);
+
+      if (rel_server_certs_find (before, cert->fingerprint) == NULL)
+        return cert->fingerprint;
+    }
+  return NULL;
+}
+
+/* After the run that recovers: exactly one of the two certificates is
+ * listed, held here as this device's (the only key left) and logs in; the
+ * other was never issued or is revoked; nothing else left the server. */
+static void
+check_renew_outcome (TesseraTestServer *server,
+                     TesseraTestDevice *device,
+                     const char        *jid,
+                     const char        *old_fp,
+                     GPtrArray         *before,
+                     const RenewCase   *c)
+{
+  g_autoptr(GPtrArray) after = rel_server_certs (server, "user3");
+  g_autoptr(GPtrArray) records = local_records (device, jid);
+  g_autoptr(TesseraKeyStore) store = rel_device_store (device, jid);
+  g_autoptr(TesseraKeyRecord) device_record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(RelResult) login = { 0 };
+  const char *new_fp = find_issued (before, after);
+  const char *survivor = c->issued ? new_fp : old_fp;
+  TesseraKeyRecord *record;
+
+  /* Nothing but the old certificate ever leaves the server. */
+  for (guint i = 0; i < before->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (before, i);
+
+      if (!g_str_equal (cert->fingerprint, old_fp) && rel_server_certs_find (after, cert->fingerprint) == NULL)
+        BROKEN ("wrong revocation: %s left the server", cert->fingerprint);
+    }
+  if (c->issued && new_fp == NULL)
+    BROKEN ("the new certificate, whose request had left, is not on the server");
+  if (!c->issued && new_fp != NULL)
+    BROKEN ("a certificate %s was issued for a request that never left", new_fp);
+  g_assert_cmpuint (count_listed_own (after, old_fp, new_fp), ==, 1);
+  g_assert_nonnull (rel_server_certs_find (after, survivor));
+  RETURN_IF_FAILED ();
+
+  /* Exactly one key here, certified, holding the survivor: no key lost,
+   * no orphan, no mark left. */
+  g_assert_cmpuint (records->len, ==, 1);
+  record = local_by_fingerprint (records, survivor);
+  if (record == NULL)
+    BROKEN ("lost key: the server lists %s, whose key is not on this device", survivor);
+  RETURN_IF_FAILED ();
+  g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_CERTIFIED);
+  g_assert_null (tessera_key_record_get_renewed_by (record));
+  g_assert_cmpstr (tessera_key_record_get_name (record), ==, "Renewed");
+  device_record = tessera_key_store_get_device_record (store, &error);
+  g_assert_no_error (error);
+  if (device_record != NULL)
+    g_assert_cmpstr (tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device_record)),
+                     ==, survivor);
+
+  rel_run_cli (server, jid, device, &(RelRun) { 0 }, &login, "login", NULL);
+  g_assert_cmpint (login.status, ==, TESSERA_TEST_EXIT_OK);
+}
+
+static void
+test_renew_killed (gconstpointer data)
+{
+  const RenewCase *c = data;
+  TesseraTestServer *server = get_server ();
+  const char *jid = tessera_test_server_get (server, "JID3");
+  const char *password = tessera_test_server_get (server, "PASSWORD3");
+  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(RelResult) result = { 0 };
+  g_autofree char *old_fp = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) crashed = NULL;
+  /* A certificate-only device renews and recovers without the password. */
+  const char *renew_password = c->password ? password : NULL;
+
+  new_device (&device, "renew");
+  old_fp = enroll_ok (server, jid, password, &device, "Renewed");
+  RETURN_IF_FAILED ();
+  before = rel_server_certs (server, "user3");
+
+  run_crashing (server, jid, renew_password, &device, c->point, &result, "renew", NULL);
+  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  RETURN_IF_FAILED ();
+  /* Killed before the old certificate's revocation was answered, it is
+   * still listed. */
+  crashed = rel_server_certs (server, "user3");
+  g_assert_true ((rel_server_certs_find (crashed, old_fp) == NULL) ==
+                 (g_str_equal (c->point, "revoke:sent") || g_str_equal (c->point, "renew:revoked")));
+  g_assert_cmpuint (crashed->len, ==, before->len + (c->issued && !g_str_equal (c->point, "enroll:request-sent") ? 1 : 0) -
+                                      (g_str_equal (c->point, "revoke:sent") || g_str_equal (c->point, "renew:revoked") ? 1 : 0));
+
+  /* The next run of another command finishes or undoes it: list with the
+   * password, login on a certificate-only device. */
+  rel_result_clear (&result);
+  if (c->password)
+    rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
+  else
+    rel_run_cli (server, jid, &device, &(RelRun) { 0 }, &result, "login", NULL);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  if (result.status != TESSERA_TEST_EXIT_OK)
+    g_test_message ("recovering run: %s", result.err);
+  g_assert_nonnull (strstr (result.err, "renewal"));
+  RETURN_IF_FAILED ();
+
+  check_renew_outcome (server, &device, jid, old_fp, before, c);
+}
+
 /* ---- random kills ------------------------------------------------------- */
 
 typedef enum {
@@ -1189,6 +1361,20 @@ main (int   argc,
                                                other_device_cases[i].point);
 
       g_test_add_data_func (path, &other_device_cases[i], test_other_device_killed);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (renew_points); i++)
+    {
+      for (guint with_password = 0; with_password < 2; with_password++)
+        {
+          RenewCase *c = &renew_cases[i * 2 + with_password];
+
+          c->point = renew_points[i].point;
+          c->issued = renew_points[i].issued;
+          c->password = with_password;
+          c->path = g_strdup_printf ("/tessera/reliability/renew-killed/%s/%s",
+                                     with_password ? "password" : "certificate-only", c->point);
+          g_test_add_data_func (c->path, c, test_renew_killed);
+        }
     }
   g_test_add_data_func ("/tessera/reliability/reconcile-killed/before-restore", "reconcile:before-restore",
                         test_reconcile_killed);

@@ -1158,6 +1158,56 @@ test_crash_after_key_file (void)
 
 #endif
 
+/* A renewal marks the old key with the new key's id until it is done;
+ * expires_within() is what `renew --if-expiring` and the window ask. */
+static void
+test_renewal_mark_and_expiry (void)
+{
+  g_autoptr(TesseraKeyStore) store = tessera_key_store_new (JID, NULL);
+  g_autoptr(TesseraKey) key = new_key ();
+  g_autoptr(TesseraKey) renewing = new_key ();
+  g_autoptr(TesseraCertificate) cert = new_self_signed (key, JID);
+  g_autoptr(TesseraKeyRecord) saved = save_key (store, key, NULL);
+  g_autoptr(TesseraKeyRecord) certified = NULL;
+  g_autoptr(TesseraKeyRecord) marked = NULL;
+  g_autoptr(TesseraKeyRecord) cleared = NULL;
+  g_autofree char *new_id = tessera_key_store_id_for_key (renewing);
+  const char *id = tessera_key_record_get_id (saved);
+  g_auto(GStrv) journal = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tessera_key_record_expires_within (saved, 30));   /* no certificate */
+  certified = tessera_key_store_save_certificate (store, id, cert, &error);
+  g_assert_no_error (error);
+  /* valid for 30 days from now */
+  g_assert_false (tessera_key_record_expires_within (certified, 20));
+  g_assert_true (tessera_key_record_expires_within (certified, 31));
+  g_assert_null (tessera_key_record_get_renewed_by (certified));
+
+  g_assert_cmpuint (strlen (new_id), ==, TESSERA_KEY_ID_LEN);
+  g_assert_true (tessera_key_store_set_renewed_by (store, id, new_id, &error));
+  g_assert_no_error (error);
+  marked = tessera_key_store_lookup (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_key_record_get_renewed_by (marked), ==, new_id);
+  g_assert_cmpint (tessera_key_record_get_state (marked), ==, TESSERA_KEY_STATE_CERTIFIED);
+
+  g_assert_false (tessera_key_store_set_renewed_by (store, id, "../../etc", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_true (tessera_key_store_set_renewed_by (store, id, NULL, &error));
+  g_assert_no_error (error);
+  cleared = tessera_key_store_lookup (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_null (tessera_key_record_get_renewed_by (cleared));
+
+  journal = tessera_key_store_read_journal (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (tessera_journal_contains ((const char * const *) journal, TESSERA_JOURNAL_STEP_RENEWAL_STARTED));
+  g_assert_true (tessera_journal_contains ((const char * const *) journal, TESSERA_JOURNAL_STEP_RENEWAL_ENDED));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1179,6 +1229,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/tessera/key-store/request-certificate-journal",
                    test_request_certificate_journal);
   g_test_add_func ("/tessera/key-store/set-state", test_set_state);
+  g_test_add_func ("/tessera/key-store/renewal-mark-and-expiry", test_renewal_mark_and_expiry);
   g_test_add_func ("/tessera/key-store/key-mismatch", test_key_mismatch);
   g_test_add_func ("/tessera/key-store/user-passphrase", test_user_passphrase);
   g_test_add_func ("/tessera/key-store/secret-missing", test_secret_missing);
