@@ -509,11 +509,11 @@ tessera_enroll_wizard_back (TesseraEnrollWizard *self)
 }
 
 /* Refused, as this device holds a certificate: what the user may have
- * meant, in the main window (Renew exists once renewal does). */
+ * meant, in the main window: Renew or Add Another Device. */
 static void
 renew_clicked_cb (TesseraEnrollWizard *self)
 {
-  tessera_other_device_hand_over (GTK_WINDOW (self), "win.renew-certificate");
+  tessera_other_device_hand_over (GTK_WINDOW (self), "win.renew");
 }
 
 static void
@@ -526,7 +526,7 @@ static void
 device_enrolled_cb (TesseraEnrollWizard *self)
 {
   gtk_widget_set_sensitive (GTK_WIDGET (self->renew_button),
-                            tessera_other_device_window_has_action (GTK_WINDOW (self), "win.renew-certificate"));
+                            tessera_other_device_window_has_action (GTK_WINDOW (self), "win.renew"));
 }
 
 static void

@@ -90,14 +90,14 @@ set_device_enrolled (TesseraGenerateDialog *self,
     return;
   self->device_enrolled = enrolled;
   gtk_widget_set_sensitive (GTK_WIDGET (self->renew_button),
-                            tessera_other_device_window_has_action (GTK_WINDOW (self), "win.renew-certificate"));
+                            tessera_other_device_window_has_action (GTK_WINDOW (self), "win.renew"));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE_ENROLLED]);
 }
 
 static void
 renew_clicked_cb (TesseraGenerateDialog *self)
 {
-  tessera_other_device_hand_over (GTK_WINDOW (self), "win.renew-certificate");
+  tessera_other_device_hand_over (GTK_WINDOW (self), "win.renew");
 }
 
 static void

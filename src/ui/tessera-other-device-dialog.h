@@ -28,8 +28,8 @@ void                      tessera_other_device_dialog_save_to    (TesseraOtherDe
                                                                   GFile                    *file);
 
 /* For the dialogs that refuse a second certificate for this device: whether
- * the main window of @dialog has @action ("win.renew-certificate" exists
- * only once renewal does), and running it there, closing @dialog. */
+ * the main window of @dialog has @action (the window of a test may not),
+ * and running it there, closing @dialog. */
 gboolean                  tessera_other_device_window_has_action (GtkWindow                *dialog,
                                                                   const char               *action);
 void                      tessera_other_device_hand_over         (GtkWindow                *dialog,
