@@ -407,6 +407,7 @@ typedef struct
   GApplication *app;
   gint64        first_frame_ns;
   glong         first_frame_rss_kib;
+  double        first_frame_cpu_ms;
 } StartBench;
 
 static gboolean
@@ -415,9 +416,10 @@ settle_cb (gpointer user_data)
   StartBench *bench = user_data;
 
   g_print ("{\"app\":\"%s\",\"first_frame_ns\":%" G_GINT64_FORMAT ",\"rss_first_frame_kib\":%ld,"
-           "\"rss_settled_kib\":%ld,\"maxrss_kib\":%ld}\n",
+           "\"rss_settled_kib\":%ld,\"maxrss_kib\":%ld,\"cpu_first_frame_ms\":%.1f}\n",
            ADW_IS_APPLICATION (bench->app) && !TESSERA_IS_APPLICATION (bench->app) ? "plain" : "tessera",
-           bench->first_frame_ns, bench->first_frame_rss_kib, bench_rss_kib (), bench_maxrss_kib ());
+           bench->first_frame_ns, bench->first_frame_rss_kib, bench_rss_kib (), bench_maxrss_kib (),
+           bench->first_frame_cpu_ms);
   g_application_quit (bench->app);
   return G_SOURCE_REMOVE;
 }
@@ -430,6 +432,7 @@ start_after_paint_cb (GdkFrameClock *clock,
     return;
   bench->first_frame_ns = bench_now_ns ();
   bench->first_frame_rss_kib = bench_rss_kib ();
+  bench->first_frame_cpu_ms = bench_cpu_ms ();
   g_timeout_add (START_SETTLE_MS, settle_cb, bench);
 }
 
@@ -464,7 +467,7 @@ static int
 run_start (gboolean plain)
 {
   g_autoptr(GtkApplication) app = NULL;
-  StartBench bench = { NULL, 0, 0 };
+  StartBench bench = { NULL, 0, 0, 0.0 };
   char *argv[] = { (char *) "tessera", NULL };
 
   /* As src/main.c does */
