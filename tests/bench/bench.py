@@ -596,6 +596,10 @@ def table_roundtrips(bench):
     table.note("client idle before each iq: from the server's last answer to the client's next request, on the "
                "wire; time the client spends on its side (key generation and storage before an add, or waiting "
                "for its own connection thread) and not on the network")
+    table.note("revoke: the server's empty \"done\" names no certificate, so Tessera lists once more to check "
+               "that the certificate is gone (the hostile suite's lying servers); that list goes out in the same "
+               "flight as the revocation (the server answers a stream's stanzas in order), so it costs no round "
+               "trip of its own, and the session stats count that flight once")
     table.note("iq RTs: tessera_session_get_stats () of a fresh session per operation; raw libstrophe = "
                "tests/bench/floor-strophe.c, the same logins and one iq, no discovery")
     return table
