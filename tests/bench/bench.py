@@ -449,9 +449,8 @@ def count_round_trips(conn, cutoff_us=None, setup_flights=None):
     Two things the server sends unasked are left out: TLS 1.3
     NewSessionTickets right after the client's Finished (the client does not
     wait for them: its stream header follows its Finished at once) and TLS
-    alerts (close_notify). Without a cutoff, a last exchange that is the
-    client's </stream:stream> is the close, not the operation, and is left
-    out too.
+    alerts (close_notify). A last exchange that is the client's
+    </stream:stream> is the close, not the operation, and is left out too.
 
     With @setup_flights (the client flights up to and including bind), also
     returns how long the client sat on the server's last answer before each
@@ -484,7 +483,10 @@ def count_round_trips(conn, cutoff_us=None, setup_flights=None):
                 closed = flight_bytes == STREAM_CLOSE_BYTES
             last = "s"
             last_server_ts = ts
-    if cutoff_us is None and closed:
+    # The close is no part of the operation, even when it went out before
+    # the operation's end was stamped (a login closes its connection before
+    # it returns).
+    if closed:
         rts -= 1
         delays = delays[:-1]
     return (rts, delays) if setup_flights is not None else rts
