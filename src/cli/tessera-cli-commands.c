@@ -244,9 +244,10 @@ get_local_fingerprints (TesseraCli *cli)
     }
 
   /* "This device" is the one certificate it logs in with (the newest
-   * valid one, as "login" picks it); other keys here are only kept. */
+   * valid one, as "login" picks it); other keys here are only kept. It is
+   * picked from the same read of the key store. */
   {
-    g_autoptr(TesseraKeyRecord) device = tessera_key_store_get_device_record (cli->store, NULL);
+    g_autoptr(TesseraKeyRecord) device = tessera_key_store_pick_device_record (records);
 
     if (device != NULL)
       cli->device_fingerprint =
@@ -734,10 +735,25 @@ run_login (TesseraCli  *cli,
   g_autoptr(TesseraKeyRecord) record = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) login_error = NULL;
   g_autofree char *jid = NULL;
   TesseraLoginFlags flags = cli->hold > 0 ? TESSERA_LOGIN_FLAGS_STAY_CONNECTED : TESSERA_LOGIN_FLAGS_NONE;
 
+  /* The session picks the same certificate on its own thread, and fails
+   * before connecting when there is none; reading it here for the message
+   * meanwhile keeps this read off the login's path. */
+  tessera_session_login_full_async (cli->session, flags, NULL, NULL, NULL, cli->cancellable,
+                                    _tessera_cli_async_done_cb, cli);
   record = tessera_key_store_get_device_record (cli->store, &local_error);
+  result = _tessera_cli_wait (cli);
+  jid = tessera_session_login_finish (cli->session, result, &login_error);
+  if (record == NULL && jid != NULL)
+    {
+      /* The session's reconciler stored it meanwhile (an enrollment
+       * finished late): read it again. */
+      g_clear_error (&local_error);
+      record = tessera_key_store_get_device_record (cli->store, &local_error);
+    }
   if (record == NULL)
     {
       g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_NO_CERTIFICATE,
@@ -745,13 +761,11 @@ run_login (TesseraCli  *cli,
                    tessera_account_get_jid (cli->account), local_error->message);
       return FALSE;
     }
-
-  tessera_session_login_full_async (cli->session, flags, NULL, NULL, NULL, cli->cancellable,
-                                    _tessera_cli_async_done_cb, cli);
-  result = _tessera_cli_wait (cli);
-  jid = tessera_session_login_finish (cli->session, result, error);
   if (jid == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&login_error));
+      return FALSE;
+    }
 
   if (cli->hold > 0)
     {

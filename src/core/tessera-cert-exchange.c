@@ -409,22 +409,108 @@ tessera_cert_exchange_check_revocable (TesseraFeatures    features,
   return TRUE;
 }
 
+static void
+fill_revoke_request (Request          *revoke,
+                     TesseraCertEntry *entry)
+{
+  /* XEP-0257 revokes by name, ccm2 by fingerprint. */
+  revoke->kind = REQUEST_REVOKE;
+  revoke->name = tessera_cert_entry_get_fingerprint (entry);
+  revoke->der = NULL;
+  if (tessera_cert_entry_get_cert_protocol (entry) == TESSERA_CERT_PROTOCOL_XEP0257)
+    {
+      revoke->kind = REQUEST_SASLCERT_REVOKE;
+      revoke->name = tessera_cert_entry_get_name (entry);
+    }
+}
+
 gboolean
 tessera_cert_exchange_revoke (TesseraXmppLink   *link,
                               TesseraOperation  *op,
                               TesseraCertEntry  *entry,
                               GError           **error)
 {
-  /* XEP-0257 revokes by name, ccm2 by fingerprint. */
-  Request revoke = { REQUEST_REVOKE, tessera_cert_entry_get_fingerprint (entry), NULL };
+  Request revoke;
 
-  if (tessera_cert_entry_get_cert_protocol (entry) == TESSERA_CERT_PROTOCOL_XEP0257)
+  fill_revoke_request (&revoke, entry);
+  return send_request (link, op, &revoke, error) != NULL;
+}
+
+/* Answers after which the request alone is sent again, as
+ * tessera_xmpp_link_iq() would: nothing left this process, or the server
+ * asked to wait. */
+static gboolean
+worth_sending_alone (const TesseraIqCall *call)
+{
+  if (g_error_matches (call->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (call->error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_TIMEOUT))
+    return FALSE;
+  return !call->sent ||
+         (call->error->domain == TESSERA_STANZA_ERROR &&
+          tessera_stanza_error_get_error_type (call->error) == TESSERA_STANZA_ERROR_TYPE_WAIT);
+}
+
+gboolean
+tessera_cert_exchange_revoke_and_list (TesseraXmppLink   *link,
+                                       TesseraOperation  *op,
+                                       TesseraFeatures    features,
+                                       TesseraCertEntry  *entry,
+                                       GPtrArray        **listed_after,
+                                       GError           **error)
+{
+  Request revoke;
+  Request list = { REQUEST_LIST, NULL, NULL };
+  TesseraIqCall calls[2] = {
+    { build_request, parse_request, &revoke, NULL, NULL, FALSE },
+    { build_request, parse_request, &list, NULL, NULL, FALSE },
+  };
+
+  *listed_after = NULL;
+  fill_revoke_request (&revoke, entry);
+  if (!(features & TESSERA_FEATURE_LIST))
+    list.kind = REQUEST_ITEMS;
+  if (!(features & (TESSERA_FEATURE_LIST | TESSERA_FEATURE_XEP0257)))
+    return send_request (link, op, &revoke, error) != NULL;
+
+  if (!tessera_xmpp_link_iq_many (link, op, calls, G_N_ELEMENTS (calls), error))
+    return FALSE;
+
+  if (calls[0].error != NULL)
     {
-      revoke.kind = REQUEST_SASLCERT_REVOKE;
-      revoke.name = tessera_cert_entry_get_name (entry);
+      g_clear_pointer (&calls[1].result, g_ptr_array_unref);
+      g_clear_error (&calls[1].error);
+      if (worth_sending_alone (&calls[0]))
+        {
+          g_debug ("revoke: %s; sending the revocation alone", calls[0].error->message);
+          g_clear_error (&calls[0].error);
+          return send_request (link, op, &revoke, error) != NULL;
+        }
+      g_propagate_error (error, calls[0].error);
+      return FALSE;
     }
 
-  return send_request (link, op, &revoke, error) != NULL;
+  if (calls[1].error != NULL)
+    g_debug ("revoke: the list sent with the revocation failed: %s", calls[1].error->message);
+  g_clear_error (&calls[1].error);
+  *listed_after = calls[1].result;
+  return TRUE;
+}
+
+gboolean
+tessera_cert_exchange_check_gone_in (GPtrArray         *listed_after,
+                                     TesseraCertEntry  *entry,
+                                     GError           **error)
+{
+  if (tessera_cert_entries_find (listed_after, tessera_cert_entry_get_fingerprint (entry)) != NULL)
+    {
+      g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_REVOKE_UNCONFIRMED,
+                   _("Revoking failed: the server confirmed the revocation of “%s” (%s) but still "
+                     "lists it, so the certificate may still be valid"),
+                   tessera_cert_entry_get_name (entry), tessera_cert_entry_get_fingerprint (entry));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -443,14 +529,5 @@ tessera_cert_exchange_check_gone (TesseraXmppLink   *link,
     return FALSE;
   *listed_ok = TRUE;
 
-  if (tessera_cert_entries_find (entries, tessera_cert_entry_get_fingerprint (entry)) != NULL)
-    {
-      g_set_error (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_REVOKE_UNCONFIRMED,
-                   _("Revoking failed: the server confirmed the revocation of “%s” (%s) but still "
-                     "lists it, so the certificate may still be valid"),
-                   tessera_cert_entry_get_name (entry), tessera_cert_entry_get_fingerprint (entry));
-      return FALSE;
-    }
-
-  return TRUE;
+  return tessera_cert_exchange_check_gone_in (entries, entry, error);
 }

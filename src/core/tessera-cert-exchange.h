@@ -67,6 +67,22 @@ gboolean            tessera_cert_exchange_revoke        (TesseraXmppLink     *li
                                                          TesseraOperation    *op,
                                                          TesseraCertEntry    *entry,
                                                          GError             **error);
+/* The same revocation with the list that checks it (PROTOCOL.md §4) sent
+ * in the same flight: the server answers in order, so that list shows the
+ * account after the revocation, and no round trip waits for it. TRUE when
+ * the server confirmed; *@listed_after then holds that list, or NULL when
+ * it failed (list again with tessera_cert_exchange_check_gone()). A `wait`
+ * answer or a connection found dead falls back to the request alone. */
+gboolean            tessera_cert_exchange_revoke_and_list (TesseraXmppLink   *link,
+                                                           TesseraOperation  *op,
+                                                           TesseraFeatures    features,
+                                                           TesseraCertEntry  *entry,
+                                                           GPtrArray        **listed_after,
+                                                           GError           **error);
+/* TRUE when @entry is not in @listed_after; else FALSE with REVOKE_UNCONFIRMED. */
+gboolean            tessera_cert_exchange_check_gone_in (GPtrArray           *listed_after,
+                                                         TesseraCertEntry    *entry,
+                                                         GError             **error);
 /* The server's "done" names no certificate: lists again. TRUE when @entry
  * is gone; FALSE with REVOKE_UNCONFIRMED when still listed, or with the
  * listing's error and *@listed_ok FALSE when listing failed. */

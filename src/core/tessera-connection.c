@@ -261,6 +261,81 @@ tessera_connection_iq (TesseraConnection  *self,
   return result;
 }
 
+static gboolean
+all_done_locked (TesseraIqRequest **reqs,
+                 guint              n_reqs)
+{
+  for (guint i = 0; i < n_reqs; i++)
+    if (reqs[i] != NULL && !reqs[i]->done)
+      return FALSE;
+  return TRUE;
+}
+
+void
+tessera_connection_iq_many (TesseraConnection  *self,
+                            TesseraIqCall      *calls,
+                            guint               n_calls,
+                            gint64              deadline,
+                            GCancellable       *cancellable)
+{
+  g_autofree TesseraIqRequest **reqs = g_new0 (TesseraIqRequest *, n_calls);
+
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  if (self->state != STATE_READY || self->stop_requested)
+    {
+      for (guint i = 0; i < n_calls; i++)
+        calls[i].error = _tessera_connection_copy_error_locked (self);
+      g_mutex_unlock (&self->mutex);
+      return;
+    }
+
+  /* Queued under one lock: the worker takes them in one go. */
+  for (guint i = 0; i < n_calls; i++)
+    {
+      TesseraIqRequest *req = g_new0 (TesseraIqRequest, 1);
+
+      g_atomic_ref_count_init (&req->ref_count);
+      req->build = calls[i].build;
+      req->parse = calls[i].parse;
+      req->user_data = calls[i].user_data;
+      req->id = tessera_connection_new_id ();
+      req->connection = self;
+      g_queue_push_tail (&self->outbox, _tessera_iq_request_ref (req));
+      reqs[i] = req;
+    }
+
+  while (!all_done_locked (reqs, n_calls))
+    {
+      if (!wait_slice_locked (self, deadline, cancellable))
+        break;
+    }
+
+  for (guint i = 0; i < n_calls; i++)
+    {
+      TesseraIqRequest *req = reqs[i];
+
+      if (req->done)
+        {
+          calls[i].result = req->result;
+          calls[i].error = g_steal_pointer (&req->error);
+          req->result = NULL;
+        }
+      else
+        {
+          /* The worker drops it; a late answer is ignored. */
+          req->abandoned = TRUE;
+          calls[i].error = wait_error (cancellable);
+        }
+      calls[i].sent = req->sent;
+    }
+  g_mutex_unlock (&self->mutex);
+
+  for (guint i = 0; i < n_calls; i++)
+    _tessera_iq_request_unref (reqs[i]);
+}
+
 gboolean
 tessera_connection_is_alive (TesseraConnection *self)
 {

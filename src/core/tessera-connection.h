@@ -80,6 +80,31 @@ gpointer           tessera_connection_iq               (TesseraConnection  *self
                                                         gboolean           *not_sent,
                                                         GError            **error);
 
+/* One request of tessera_connection_iq_many(): what to send, and what came
+ * back (@result as from tessera_connection_iq(), or @error; @sent tells
+ * whether it left this process). */
+typedef struct
+{
+  TesseraIqBuildFunc  build;
+  TesseraIqParseFunc  parse;
+  gpointer            user_data;
+  gpointer            result;
+  GError             *error;
+  gboolean            sent;
+} TesseraIqCall;
+
+/* Several iqs in one flight: all are queued at once, so the worker sends
+ * them back to back without waiting for an answer in between, and the
+ * server, which handles a stream's stanzas in order, answers each as if it
+ * came alone after the one before. Waits until every one is answered, the
+ * deadline passes or @cancellable fires; each call gets its own result or
+ * error. */
+void               tessera_connection_iq_many          (TesseraConnection  *self,
+                                                        TesseraIqCall      *calls,
+                                                        guint               n_calls,
+                                                        gint64              deadline,
+                                                        GCancellable       *cancellable);
+
 /* TRUE while the connection is connecting or ready (not closed or failed). */
 gboolean           tessera_connection_is_alive         (TesseraConnection  *self);
 /* Full JID the server bound, or NULL before ready. */

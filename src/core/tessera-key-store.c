@@ -982,21 +982,17 @@ decrypt_key (TesseraKeyRecord  *record,
   return g_steal_pointer (&key);
 }
 
-/* Opens key @id with its passphrase (find_passphrase()); the passphrase
- * goes to @passphrase_out when asked for, else it is wiped. */
+/* Opens the key of @record with its passphrase (find_passphrase()); the
+ * passphrase goes to @passphrase_out when asked for, else it is wiped. */
 static TesseraKey *
-open_key (TesseraKeyStore  *self,
-          const char       *id,
-          const char       *user_passphrase,
-          char            **passphrase_out,
-          GError          **error)
+open_record_key (TesseraKeyStore   *self,
+                 TesseraKeyRecord  *record,
+                 const char        *user_passphrase,
+                 char             **passphrase_out,
+                 GError           **error)
 {
-  g_autoptr(TesseraKeyRecord) record = NULL;
   char *passphrase;
   TesseraKey *key;
-
-  if (!check_id (id, error) || (record = load_record (self, id, error)) == NULL)
-    return NULL;
 
   passphrase = find_passphrase (self, record, user_passphrase, error);
   if (passphrase == NULL)
@@ -1009,6 +1005,21 @@ open_key (TesseraKeyStore  *self,
   return key;
 }
 
+static TesseraKey *
+open_key (TesseraKeyStore  *self,
+          const char       *id,
+          const char       *user_passphrase,
+          char            **passphrase_out,
+          GError          **error)
+{
+  g_autoptr(TesseraKeyRecord) record = NULL;
+
+  if (!check_id (id, error) || (record = load_record (self, id, error)) == NULL)
+    return NULL;
+
+  return open_record_key (self, record, user_passphrase, passphrase_out, error);
+}
+
 TesseraKey *
 tessera_key_store_load_key (TesseraKeyStore  *self,
                             const char       *id,
@@ -1019,6 +1030,20 @@ tessera_key_store_load_key (TesseraKeyStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return open_key (self, id, user_passphrase, NULL, error);
+}
+
+TesseraKey *
+tessera_key_store_load_record_key (TesseraKeyStore   *self,
+                                   TesseraKeyRecord  *record,
+                                   const char        *user_passphrase,
+                                   GError           **error)
+{
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_KEY_RECORD (record), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* decrypt_key() checks that key.pem still holds the record's key. */
+  return open_record_key (self, record, user_passphrase, NULL, error);
 }
 
 char *
@@ -1156,18 +1181,11 @@ tessera_key_store_lookup (TesseraKeyStore  *self,
 }
 
 TesseraKeyRecord *
-tessera_key_store_get_device_record (TesseraKeyStore  *self,
-                                     GError          **error)
+tessera_key_store_pick_device_record (GPtrArray *records)
 {
-  g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  records = tessera_key_store_list (self, error);
-  if (records == NULL)
-    return NULL;
+  g_return_val_if_fail (records != NULL, NULL);
 
   /* The list is oldest first: walk it backwards for the newest. */
   for (guint i = records->len; i > 0; i--)
@@ -1181,10 +1199,29 @@ tessera_key_store_get_device_record (TesseraKeyStore  *self,
         return g_object_ref (record);
     }
 
-  g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND,
-               _("Could not find a certificate for this device: none is stored and valid for %s"),
-               self->jid);
   return NULL;
+}
+
+TesseraKeyRecord *
+tessera_key_store_get_device_record (TesseraKeyStore  *self,
+                                     GError          **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  TesseraKeyRecord *record;
+
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  records = tessera_key_store_list (self, error);
+  if (records == NULL)
+    return NULL;
+
+  record = tessera_key_store_pick_device_record (records);
+  if (record == NULL)
+    g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND,
+                 _("Could not find a certificate for this device: none is stored and valid for %s"),
+                 self->jid);
+  return record;
 }
 
 /* Lowercase hex without separators, or NULL. */
@@ -1208,26 +1245,17 @@ normalize_fingerprint (const char *text)
 }
 
 TesseraKeyRecord *
-tessera_key_store_find_by_fingerprint (TesseraKeyStore *self,
-                                       const char      *fingerprint_hex)
+tessera_key_store_find_in_records (GPtrArray  *records,
+                                   const char *fingerprint_hex)
 {
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *wanted = NULL;
 
-  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
+  g_return_val_if_fail (records != NULL, NULL);
   g_return_val_if_fail (fingerprint_hex != NULL, NULL);
 
   wanted = normalize_fingerprint (fingerprint_hex);
   if (wanted == NULL || *wanted == '\0')
     return NULL;
-
-  records = tessera_key_store_list (self, &error);
-  if (records == NULL)
-    {
-      g_message ("Could not look for certificate %s: %s", wanted, error->message);
-      return NULL;
-    }
 
   for (guint i = 0; i < records->len; i++)
     {
@@ -1239,6 +1267,26 @@ tessera_key_store_find_by_fingerprint (TesseraKeyStore *self,
     }
 
   return NULL;
+}
+
+TesseraKeyRecord *
+tessera_key_store_find_by_fingerprint (TesseraKeyStore *self,
+                                       const char      *fingerprint_hex)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_KEY_STORE (self), NULL);
+  g_return_val_if_fail (fingerprint_hex != NULL, NULL);
+
+  records = tessera_key_store_list (self, &error);
+  if (records == NULL)
+    {
+      g_message ("Could not look for certificate %s: %s", fingerprint_hex, error->message);
+      return NULL;
+    }
+
+  return tessera_key_store_find_in_records (records, fingerprint_hex);
 }
 
 static gboolean

@@ -142,6 +142,11 @@ TesseraKey       *tessera_key_store_load_key             (TesseraKeyStore     *s
                                                           const char          *id,
                                                           const char          *user_passphrase,
                                                           GError             **error);
+/* The same for a record read a moment ago (no second read of its folder). */
+TesseraKey       *tessera_key_store_load_record_key      (TesseraKeyStore     *self,
+                                                          TesseraKeyRecord    *record,
+                                                          const char          *user_passphrase,
+                                                          GError             **error);
 /* The passphrase of key.pem (for libstrophe's password callback), checked
  * against the key. Free it with tessera_secret_free(). */
 char             *tessera_key_store_dup_key_passphrase   (TesseraKeyStore     *self,
@@ -167,7 +172,12 @@ TesseraKeyRecord *tessera_key_store_lookup               (TesseraKeyStore     *s
  * device"), another device's key excepted; NULL and TESSERA_STORE_ERROR_NOT_FOUND when there is none. */
 TesseraKeyRecord *tessera_key_store_get_device_record    (TesseraKeyStore     *self,
                                                           GError             **error);
+/* The same picked from records of tessera_key_store_list(): NULL when none. */
+TesseraKeyRecord *tessera_key_store_pick_device_record   (GPtrArray           *records);
 TesseraKeyRecord *tessera_key_store_find_by_fingerprint  (TesseraKeyStore     *self,
+                                                          const char          *fingerprint_hex);
+/* The same in records of tessera_key_store_list(): one read for many look-ups. */
+TesseraKeyRecord *tessera_key_store_find_in_records      (GPtrArray           *records,
                                                           const char          *fingerprint_hex);
 gboolean          tessera_key_store_delete               (TesseraKeyStore     *self,
                                                           const char          *id,

@@ -75,7 +75,7 @@ device_credentials (const TesseraLogin  *login,
 
   /* A wrong passphrase is reported here, clearly, rather than as a
    * mysterious TLS failure inside libstrophe. */
-  key = tessera_key_store_load_key (store, id, op->key_passphrase, &local_error);
+  key = tessera_key_store_load_record_key (store, record, op->key_passphrase, &local_error);
   if (key == NULL)
     {
       explain_key_error (record, g_steal_pointer (&local_error), error);

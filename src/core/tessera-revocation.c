@@ -64,6 +64,25 @@ restore_state (const TesseraRevocation *rv,
   g_clear_object (&restored);
 }
 
+/* The server's "done" names no certificate: only a list read after it
+ * shows what was revoked. The one sent with the revocation when it came
+ * back, else a new one. */
+static gboolean
+check_gone (const TesseraRevocation *rv,
+            TesseraOperation        *op,
+            TesseraFeatures          features,
+            TesseraCertEntry        *entry,
+            GPtrArray               *listed_after,
+            gboolean                *listed_ok,
+            GError                 **error)
+{
+  if (listed_after == NULL)
+    return tessera_cert_exchange_check_gone (rv->link, op, features, entry, listed_ok, error);
+
+  *listed_ok = TRUE;
+  return tessera_cert_exchange_check_gone_in (listed_after, entry, error);
+}
+
 /* Marks @local REVOKING, sends the revocation, and deletes the key once the
  * server confirmed it and no longer lists the certificate. A refusal puts
  * the key back as it was; an outcome nobody can know (no answer, a lost
@@ -80,6 +99,7 @@ revoke_local (const TesseraRevocation *rv,
   const char *id = tessera_key_record_get_id (local);
   TesseraKeyState previous = tessera_key_record_get_state (local);
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) after = NULL;
   TesseraKeyRecord *revoking;
   gboolean listed_ok;
 
@@ -93,7 +113,7 @@ revoke_local (const TesseraRevocation *rv,
   g_debug ("revoke: sending the revocation of %s (%s, this device's)",
            tessera_cert_entry_get_fingerprint (entry), tessera_cert_entry_get_protocol (entry));
 
-  if (!tessera_cert_exchange_revoke (rv->link, op, entry, &local_error))
+  if (!tessera_cert_exchange_revoke_and_list (rv->link, op, features, entry, &after, &local_error))
     {
       if (server_refused (local_error))
         restore_state (rv, id, previous, TESSERA_JOURNAL_STEP_REVOKE_REFUSED);
@@ -106,7 +126,7 @@ revoke_local (const TesseraRevocation *rv,
   tessera_test_crash_point ("revoke:confirmed");
   g_debug ("revoke: %s confirmed by the server", tessera_cert_entry_get_fingerprint (entry));
 
-  if (!tessera_cert_exchange_check_gone (rv->link, op, features, entry, &listed_ok, &local_error))
+  if (!check_gone (rv, op, features, entry, after, &listed_ok, &local_error))
     {
       if (listed_ok)
         {
@@ -137,15 +157,16 @@ revoke_other (const TesseraRevocation *rv,
 {
   const char *fingerprint = tessera_cert_entry_get_fingerprint (entry);
   g_autoptr(GError) check_error = NULL;
+  g_autoptr(GPtrArray) after = NULL;
   gboolean listed_ok;
 
   g_debug ("revoke: sending the revocation of %s (%s)", fingerprint,
            tessera_cert_entry_get_protocol (entry));
-  if (!tessera_cert_exchange_revoke (rv->link, op, entry, error))
+  if (!tessera_cert_exchange_revoke_and_list (rv->link, op, features, entry, &after, error))
     return FALSE;
   g_debug ("revoke: %s confirmed by the server", fingerprint);
 
-  if (tessera_cert_exchange_check_gone (rv->link, op, features, entry, &listed_ok, &check_error))
+  if (check_gone (rv, op, features, entry, after, &listed_ok, &check_error))
     return TRUE;
   if (listed_ok)
     {

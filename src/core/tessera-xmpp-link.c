@@ -439,6 +439,36 @@ tessera_xmpp_link_iq (TesseraXmppLink     *self,
     }
 }
 
+gboolean
+tessera_xmpp_link_iq_many (TesseraXmppLink   *self,
+                           TesseraOperation  *op,
+                           TesseraIqCall     *calls,
+                           guint              n_calls,
+                           GError           **error)
+{
+  g_autoptr(TesseraConnection) connection = NULL;
+  gboolean sent = FALSE;
+  gboolean timed_out = FALSE;
+
+  connection = acquire_management (self, op, NULL, error);
+  if (connection == NULL)
+    return FALSE;
+
+  tessera_connection_iq_many (connection, calls, n_calls, op->deadline, op->cancellable);
+  for (guint i = 0; i < n_calls; i++)
+    {
+      sent |= calls[i].sent;
+      timed_out |= g_error_matches (calls[i].error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_TIMEOUT);
+    }
+  if (sent)
+    g_atomic_int_inc (&self->round_trips);
+  /* A request that never got an answer may have wedged the stream. */
+  if (timed_out)
+    drop_management (self, connection);
+
+  return TRUE;
+}
+
 /* ---- features ---------------------------------------------------------- */
 
 static xmpp_stanza_t *

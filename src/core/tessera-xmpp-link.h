@@ -45,6 +45,15 @@ gpointer           tessera_xmpp_link_iq             (TesseraXmppLink     *self,
                                                      TesseraIqParseFunc   parse,
                                                      gpointer             user_data,
                                                      GError             **error);
+/* Several requests in one flight on the management connection
+ * (tessera_connection_iq_many(); one round trip in the stats). Nothing is
+ * retried: FALSE with @error only when no connection was ready; otherwise
+ * each call holds its own outcome. */
+gboolean           tessera_xmpp_link_iq_many        (TesseraXmppLink     *self,
+                                                     TesseraOperation    *op,
+                                                     TesseraIqCall       *calls,
+                                                     guint                n_calls,
+                                                     GError             **error);
 /* Disco#info to the domain, then to the bare JID; cached. */
 TesseraFeatures    tessera_xmpp_link_discover       (TesseraXmppLink    *self,
                                                      TesseraOperation   *op,

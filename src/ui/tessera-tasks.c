@@ -98,18 +98,27 @@ scan_keys_thread (GTask        *task,
   g_autoptr(TesseraKeyScan) scan = g_new0 (TesseraKeyScan, 1);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) device = g_strv_builder_new ();
-  g_autoptr(TesseraKeyRecord) device_record = tessera_key_store_get_device_record (store, NULL);
+  g_autoptr(TesseraKeyRecord) device_record = NULL;
   const char *device_fingerprint = NULL;
   g_autoptr(GPtrArray) records = NULL;
   GError *error = NULL;
 
+  /* One read of the key store for the whole list, not one per entry. */
+  records = tessera_key_store_list (store, &error);
+  if (records == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
   /* "This device" is the one certificate it logs in with (the newest valid
    * one, as a login picks it); other keys here are only kept. */
+  device_record = tessera_key_store_pick_device_record (records);
   if (device_record != NULL)
     device_fingerprint = tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device_record));
   for (guint i = 0; i < fingerprints->len; i++)
     {
-      g_autoptr(TesseraKeyRecord) record = tessera_key_store_find_by_fingerprint (store, fingerprints->pdata[i]);
+      g_autoptr(TesseraKeyRecord) record = tessera_key_store_find_in_records (records, fingerprints->pdata[i]);
 
       if (record == NULL)
         continue;
@@ -119,13 +128,6 @@ scan_keys_thread (GTask        *task,
     }
   scan->key_fingerprints = g_strv_builder_end (builder);
   scan->device_fingerprints = g_strv_builder_end (device);
-
-  records = tessera_key_store_list (store, &error);
-  if (records == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
 
   /* Oldest first: the last pending one is the newest. */
   for (guint i = 0; i < records->len; i++)

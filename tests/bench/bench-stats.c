@@ -85,3 +85,14 @@ bench_stats_to_json (GString    *json,
   g_string_append_printf (json, "\"%s\":{\"n\":%u,\"median\":%.4f,\"p99\":%.4f,\"max\":%.4f}",
                           name, stats.n, stats.median, stats.p99, stats.max);
 }
+
+double
+bench_cpu_ms (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_SELF, &usage) != 0)
+    return -1.0;
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+}

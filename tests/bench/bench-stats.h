@@ -28,6 +28,8 @@ BenchStats bench_stats_compute (GArray     *samples);
 glong      bench_maxrss_kib    (void);
 /* Current resident set size (VmRSS in /proc/self/status), in KiB; 0 if unknown. */
 glong      bench_rss_kib       (void);
+/* CPU time (user + system, all threads) of this process so far, in ms. */
+double     bench_cpu_ms        (void);
 /* Appends "\"name\":{\"n\":…,\"median\":…,\"p99\":…,\"max\":…}" to @json. */
 void       bench_stats_to_json (GString    *json,
                                 const char *name,

@@ -407,6 +407,9 @@ typedef struct
   GApplication *app;
   gint64        first_frame_ns;
   glong         first_frame_rss_kib;
+  double        first_frame_cpu_ms;
+  double        window_added_cpu_ms;    /* the window built, not shown */
+  double        realize_cpu_ms;         /* shown: realized, before layout and paint */
 } StartBench;
 
 static gboolean
@@ -415,9 +418,11 @@ settle_cb (gpointer user_data)
   StartBench *bench = user_data;
 
   g_print ("{\"app\":\"%s\",\"first_frame_ns\":%" G_GINT64_FORMAT ",\"rss_first_frame_kib\":%ld,"
-           "\"rss_settled_kib\":%ld,\"maxrss_kib\":%ld}\n",
+           "\"rss_settled_kib\":%ld,\"maxrss_kib\":%ld,\"cpu_first_frame_ms\":%.1f,"
+           "\"cpu_window_added_ms\":%.1f,\"cpu_realize_ms\":%.1f}\n",
            ADW_IS_APPLICATION (bench->app) && !TESSERA_IS_APPLICATION (bench->app) ? "plain" : "tessera",
-           bench->first_frame_ns, bench->first_frame_rss_kib, bench_rss_kib (), bench_maxrss_kib ());
+           bench->first_frame_ns, bench->first_frame_rss_kib, bench_rss_kib (), bench_maxrss_kib (),
+           bench->first_frame_cpu_ms, bench->window_added_cpu_ms, bench->realize_cpu_ms);
   g_application_quit (bench->app);
   return G_SOURCE_REMOVE;
 }
@@ -430,6 +435,7 @@ start_after_paint_cb (GdkFrameClock *clock,
     return;
   bench->first_frame_ns = bench_now_ns ();
   bench->first_frame_rss_kib = bench_rss_kib ();
+  bench->first_frame_cpu_ms = bench_cpu_ms ();
   g_timeout_add (START_SETTLE_MS, settle_cb, bench);
 }
 
@@ -437,6 +443,7 @@ static void
 start_realize_cb (GtkWidget  *window,
                   StartBench *bench)
 {
+  bench->realize_cpu_ms = bench_cpu_ms ();
   g_signal_connect_after (gtk_widget_get_frame_clock (window), "after-paint",
                           G_CALLBACK (start_after_paint_cb), bench);
 }
@@ -446,6 +453,9 @@ window_added_cb (GtkApplication *app,
                  GtkWindow      *window,
                  StartBench     *bench)
 {
+  /* Emitted once the window is built (the app's own windows add
+   * themselves from their constructor). */
+  bench->window_added_cpu_ms = bench_cpu_ms ();
   g_signal_connect (window, "realize", G_CALLBACK (start_realize_cb), bench);
 }
 
@@ -464,7 +474,7 @@ static int
 run_start (gboolean plain)
 {
   g_autoptr(GtkApplication) app = NULL;
-  StartBench bench = { NULL, 0, 0 };
+  StartBench bench = { NULL, 0, 0, 0.0, 0.0, 0.0 };
   char *argv[] = { (char *) "tessera", NULL };
 
   /* As src/main.c does */

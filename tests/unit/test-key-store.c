@@ -364,6 +364,24 @@ test_request_certificate_journal (void)
   g_assert_cmpstr (tessera_key_record_get_id (by_fingerprint), ==, id);
   g_assert_null (tessera_key_store_find_by_fingerprint (other_store, "00112233"));
   g_assert_null (tessera_key_store_find_by_fingerprint (other_store, "not hex"));
+
+  /* the same look-ups in records read once, and the key opened from a record */
+  {
+    g_autoptr(GPtrArray) records = tessera_key_store_list (other_store, &error);
+    g_autoptr(TesseraKeyRecord) found = NULL;
+    g_autoptr(TesseraKey) opened = NULL;
+
+    g_assert_no_error (error);
+    found = tessera_key_store_find_in_records (records, upper);
+    g_assert_nonnull (found);
+    g_assert_cmpstr (tessera_key_record_get_id (found), ==, id);
+    g_assert_null (tessera_key_store_find_in_records (records, "00112233"));
+    g_assert_null (tessera_key_store_find_in_records (records, "not hex"));
+
+    opened = tessera_key_store_load_record_key (other_store, found, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (opened);
+  }
 }
 
 static void
@@ -920,6 +938,16 @@ test_list_and_device (void)
   g_assert_no_error (error);
   g_assert_cmpstr (tessera_key_record_get_id (device), ==,
                    tessera_key_record_get_id (g_ptr_array_index (saved, 1)));
+
+  /* the same picked from records read once, with no second read */
+  {
+    g_autoptr(TesseraKeyRecord) picked = tessera_key_store_pick_device_record (records);
+    g_autoptr(GPtrArray) none = g_ptr_array_new ();
+
+    g_assert_nonnull (picked);
+    g_assert_cmpstr (tessera_key_record_get_id (picked), ==, tessera_key_record_get_id (device));
+    g_assert_null (tessera_key_store_pick_device_record (none));
+  }
 }
 
 static void
