@@ -49,8 +49,8 @@ explain_key_error (TesseraKeyRecord  *record,
   g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_MISSING,
                _("Could not open the key of “%s” (%s): the keyring did not give its passphrase. "
                  "The key file is kept. Unlock the keyring (or restore it from a backup) and try "
-                 "again; if its item was deleted, the key cannot be used any more: enroll this "
-                 "device again and revoke the old certificate"),
+                 "again; if its item was deleted, the key cannot be used any more: revoke its "
+                 "certificate, then enroll this device again"),
                tessera_key_record_get_name (record), tessera_key_record_get_id (record));
   g_debug ("login: key %s: %s", tessera_key_record_get_id (record), key_error->message);
   g_error_free (key_error);

@@ -252,7 +252,7 @@ test_item_deleted (Fixture       *f,
   rel_run_cli (f->server, f->jid, &f->device, &login, &result, "login", NULL);
   g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_FAILURE);
   g_assert_cmpstr (rel_result_error_code (&result), ==, "secret-missing");
-  g_assert_nonnull (strstr (result.err, "enroll this device again and revoke the old certificate"));
+  g_assert_nonnull (strstr (result.err, "revoke its certificate, then enroll this device again"));
   rel_result_clear (&result);
   rel_run_cli (f->server, f->jid, &f->device, &f->run, &result, "list", NULL);
   g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
