@@ -518,6 +518,24 @@ tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
 }
 
 /**
+ * tessera_account_model_get_key_passphrase:
+ * @self: a #TesseraAccountModel
+ *
+ * The passphrase the user typed for a key made without a keyring, for an
+ * operation outside the session that opens that key (an export). Not a
+ * property, so no binding or notify ever carries it.
+ *
+ * Returns: (transfer none) (nullable): the typed passphrase
+ */
+const char *
+tessera_account_model_get_key_passphrase (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+
+  return self->key_passphrase;
+}
+
+/**
  * tessera_account_model_set_password:
  * @self: a #TesseraAccountModel
  * @password: the account's password as the user typed it

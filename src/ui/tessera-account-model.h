@@ -50,6 +50,7 @@ char                   *tessera_account_model_steal_select_hint   (TesseraAccoun
 
 void                    tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
                                                                   const char          *passphrase);
+const char             *tessera_account_model_get_key_passphrase (TesseraAccountModel *self);
 /* Without a keyring (or with no password in it) the management login has
  * no password: "needs-password" turns TRUE and the window asks. What the
  * user typed is kept in memory only, wiped when replaced or at dispose. */

@@ -409,7 +409,10 @@ export_action (GtkWidget  *widget,
       return;
     }
 
-  dialog = tessera_export_dialog_new (GTK_WINDOW (self), store, record, NULL);
+  /* A key saved without a keyring opens with what the user typed in the
+   * window's prompt; the dialog copies it and wipes its copy. */
+  dialog = tessera_export_dialog_new (GTK_WINDOW (self), store, record,
+                                      tessera_account_model_get_key_passphrase (self->model));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
