@@ -40,6 +40,8 @@ void                    tessera_account_model_set_pending_key     (TesseraAccoun
                                                                    TesseraKeyRecord     *record);
 void                    tessera_account_model_set_selected        (TesseraAccountModel  *self,
                                                                    TesseraCertEntry     *entry);
+void                    tessera_account_model_set_n_selected      (TesseraAccountModel  *self,
+                                                                   guint                 n_selected);
 gboolean                tessera_account_model_get_can_refresh     (TesseraAccountModel  *self);
 gboolean                tessera_account_model_get_can_add         (TesseraAccountModel  *self);
 gboolean                tessera_account_model_get_can_upload      (TesseraAccountModel  *self);

@@ -18,7 +18,7 @@ struct _TesseraCertList
   AdwBin              parent_instance;
 
   GtkColumnView      *column_view;
-  GtkSingleSelection *selection;
+  GtkMultiSelection  *selection;
   GtkSortListModel   *sort_model;
   GtkColumnViewColumn *name_column;
   GtkColumnViewColumn *last_used_column;
@@ -29,6 +29,8 @@ struct _TesseraCertList
   GListModel         *model;
   GHashTable         *device_fingerprints;
   GDateTime          *now;                /* "stale" is judged as of the list */
+  TesseraCertEntry   *selected;           /* the one selected, NULL for none or several */
+  guint               n_selected;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraCertList, tessera_cert_list, ADW_TYPE_BIN)
@@ -37,6 +39,7 @@ enum {
   PROP_0,
   PROP_MODEL,
   PROP_SELECTED,
+  PROP_N_SELECTED,
   N_PROPS
 };
 
@@ -466,10 +469,38 @@ setup_sorters (TesseraCertList *self)
   gtk_column_view_sort_by_column (self->column_view, self->name_column, GTK_SORT_ASCENDING);
 }
 
+/* Notifies only what changed: the details pane rebinds on "selected", and
+ * a Ctrl+click that adds a third row changes only "n-selected". */
+static void
+update_selection (TesseraCertList *self)
+{
+  g_autoptr(GtkBitset) bitset = NULL;
+  g_autoptr(TesseraCertEntry) selected = NULL;
+  guint n_selected;
+
+  /* The template's disposal empties the models after clearing the pointer. */
+  if (self->selection == NULL)
+    return;
+  bitset = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  n_selected = (guint) MIN (gtk_bitset_get_size (bitset), G_MAXUINT);
+  if (n_selected == 1)
+    selected = g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_nth (bitset, 0));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_set_object (&self->selected, selected))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+  if (self->n_selected != n_selected)
+    {
+      self->n_selected = n_selected;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SELECTED]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 static void
 selection_changed_cb (TesseraCertList *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+  update_selection (self);
 }
 
 /* GObject */
@@ -483,6 +514,7 @@ tessera_cert_list_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_pointer (&self->device_fingerprints, g_hash_table_unref);
   g_clear_pointer (&self->now, g_date_time_unref);
+  g_clear_object (&self->selected);
 
   G_OBJECT_CLASS (tessera_cert_list_parent_class)->dispose (object);
 }
@@ -502,7 +534,11 @@ tessera_cert_list_get_property (GObject    *object,
       break;
 
     case PROP_SELECTED:
-      g_value_set_object (value, tessera_cert_list_get_selected (self));
+      g_value_set_object (value, self->selected);
+      break;
+
+    case PROP_N_SELECTED:
+      g_value_set_uint (value, self->n_selected);
       break;
 
     default:
@@ -544,10 +580,16 @@ tessera_cert_list_class_init (TesseraCertListClass *klass)
                          G_TYPE_LIST_MODEL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* The one selected certificate: NULL when none or several are */
   properties[PROP_SELECTED] =
     g_param_spec_object ("selected", NULL, NULL,
                          TESSERA_TYPE_CERT_ENTRY,
-                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_N_SELECTED] =
+    g_param_spec_uint ("n-selected", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -579,6 +621,10 @@ tessera_cert_list_init (TesseraCertList *self)
   self->now = g_date_time_new_now_utc ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* GtkMultiSelection reports a selection changed by a re-sort or a new
+   * model as items-changed only. */
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (update_selection), self,
+                           G_CONNECT_SWAPPED);
   setup_sorters (self);
 }
 
@@ -620,12 +666,11 @@ tessera_cert_list_set_model (TesseraCertList *self,
   g_clear_pointer (&self->now, g_date_time_unref);
   self->now = g_date_time_new_now_utc ();
   gtk_sort_list_model_set_model (self->sort_model, NULL);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   gtk_sort_list_model_set_model (self->sort_model, model);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  update_selection (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
 }
 
 /**
@@ -661,14 +706,49 @@ tessera_cert_list_is_device (TesseraCertList  *self,
  * tessera_cert_list_get_selected:
  * @self: a #TesseraCertList
  *
- * Returns: (transfer none) (nullable): the selected certificate
+ * Returns: (transfer none) (nullable): the selected certificate when
+ *   exactly one is selected
  */
 TesseraCertEntry *
 tessera_cert_list_get_selected (TesseraCertList *self)
 {
   g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), NULL);
 
-  return gtk_single_selection_get_selected_item (self->selection);
+  return self->selected;
+}
+
+guint
+tessera_cert_list_get_n_selected (TesseraCertList *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), 0);
+
+  return self->n_selected;
+}
+
+/**
+ * tessera_cert_list_dup_selected_entries:
+ * @self: a #TesseraCertList
+ *
+ * Returns: (transfer full) (element-type TesseraCertEntry): the selected
+ *   certificates, in the order the list shows them
+ */
+GPtrArray *
+tessera_cert_list_dup_selected_entries (TesseraCertList *self)
+{
+  g_autoptr(GtkBitset) bitset = NULL;
+  GtkBitsetIter iter;
+  GPtrArray *entries;
+  guint position;
+
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), NULL);
+
+  entries = g_ptr_array_new_with_free_func (g_object_unref);
+  bitset = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, bitset, &position);
+       more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (entries, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+  return entries;
 }
 
 /* GTK 4.8's GtkColumnView cannot scroll to a row itself; its inner list
@@ -694,7 +774,7 @@ scroll_to_position (TesseraCertList *self,
  * @self: a #TesseraCertList
  * @fingerprint: the SHA-256 fingerprint (lowercase hex) of a listed certificate
  *
- * Selects that certificate and scrolls to it.
+ * Selects that certificate alone and scrolls to it.
  *
  * Returns: %TRUE when it is listed
  */
@@ -715,7 +795,7 @@ tessera_cert_list_select_fingerprint (TesseraCertList *self,
 
       if (g_strcmp0 (tessera_cert_entry_get_fingerprint (entry), fingerprint) == 0)
         {
-          gtk_single_selection_set_selected (self->selection, i);
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
           scroll_to_position (self, i);
           return TRUE;
         }
@@ -728,5 +808,5 @@ tessera_cert_list_unselect (TesseraCertList *self)
 {
   g_return_if_fail (TESSERA_IS_CERT_LIST (self));
 
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
 }
