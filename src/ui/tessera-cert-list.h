@@ -30,5 +30,7 @@ GPtrArray        *tessera_cert_list_dup_selected_entries    (TesseraCertList    
 gboolean          tessera_cert_list_select_fingerprint      (TesseraCertList    *self,
                                                              const char         *fingerprint);
 void              tessera_cert_list_unselect                (TesseraCertList    *self);
+char             *tessera_cert_list_dup_tooltip             (TesseraCertList    *self,
+                                                             GtkWidget          *cell);
 
 G_END_DECLS
