@@ -233,7 +233,7 @@ users_setup_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 TesseraCertList          *self)
 {
-  set_cell_child (self, item, cell_new (6, 14), CELL_USERS);
+  set_cell_child (self, item, cell_new (6, 10), CELL_USERS);
 }
 
 static void
@@ -241,23 +241,25 @@ fingerprint_setup_cb (GtkSignalListItemFactory *factory,
                       GtkListItem              *item,
                       TesseraCertList          *self)
 {
-  GtkWidget *cell = cell_new (10, 10);
+  GtkWidget *cell = cell_new (9, 9);
 
   /* The short form is a few characters; it is never cut. */
   gtk_widget_add_css_class (cell, "monospace");
   set_cell_child (self, item, cell, CELL_FINGERPRINT);
 }
 
-/* "Never used" or a date after a gutter for the state's icon (style.css);
- * short texts, kept whole (the name column gives way instead) */
+/* "Never used" or a date, after a gutter for the state's icon (style.css);
+ * this column and "Expires" hold short texts, kept whole: the name column
+ * gives way instead */
 static void
 last_used_setup_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     TesseraCertList          *self)
 {
-  GtkWidget *cell = cell_new (12, 13);
+  GtkWidget *cell = cell_new (12, 12);
 
   gtk_widget_add_css_class (cell, "tessera-icon-cell");
+  gtk_widget_add_css_class (cell, "tessera-gutter");
   set_cell_child (self, item, cell, CELL_LAST_USED);
 }
 
@@ -266,7 +268,7 @@ expires_setup_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   TesseraCertList          *self)
 {
-  GtkWidget *cell = cell_new (12, 13);
+  GtkWidget *cell = cell_new (11, 12);
 
   gtk_widget_add_css_class (cell, "tessera-icon-cell");
   set_cell_child (self, item, cell, CELL_EXPIRES);
@@ -353,7 +355,7 @@ name_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
 
   /* Names stay readable next to a badge even in a narrow window. */
-  gtk_box_append (GTK_BOX (box), cell_new (8, 16));
+  gtk_box_append (GTK_BOX (box), cell_new (6, 14));
   gtk_list_item_set_child (item, box);
 }
 
