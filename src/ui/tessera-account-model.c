@@ -57,6 +57,7 @@ struct _TesseraAccountModel
   gboolean                refresh_queued;
   gboolean                uploading;
   gboolean                revoking;
+  guint                   n_selected;      /* rows selected in the list; selected is NULL for several */
   gboolean                needs_password;
   gboolean                needs_key_passphrase;
   gboolean                can_remember;
@@ -224,10 +225,14 @@ describe_revoke (TesseraAccountModel *self,
 {
   if (!supported)
     return why_not (self, MISSING_REVOKE);
-  if (self->selected == NULL)
+  if (self->selected == NULL && self->n_selected < 2)
     return g_strdup (_("Select a certificate to revoke"));
   if (self->revoking)
     return g_strdup (_("Revoking…"));
+  if (self->n_selected > 1)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Revoke the %u selected certificate (Delete)",
+                                         "Revoke the %u selected certificates (Delete)", self->n_selected),
+                            self->n_selected);
   return g_strdup (_("Revoke the selected certificate (Delete)"));
 }
 
@@ -247,7 +252,8 @@ update_derived (TesseraAccountModel *self)
   set_boolean (self, &self->can_upload, can_add && self->pending_key != NULL && !self->uploading,
                PROP_CAN_UPLOAD);
   take_string (self, &self->upload_tooltip, describe_upload (self), PROP_UPLOAD_TOOLTIP);
-  set_boolean (self, &self->can_revoke, revoke_supported && self->selected != NULL && !self->revoking,
+  set_boolean (self, &self->can_revoke,
+               revoke_supported && (self->selected != NULL || self->n_selected > 1) && !self->revoking,
                PROP_CAN_REVOKE);
   take_string (self, &self->revoke_tooltip, describe_revoke (self, revoke_supported), PROP_REVOKE_TOOLTIP);
   g_object_thaw_notify (G_OBJECT (self));
@@ -515,6 +521,24 @@ tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
   self->key_passphrase = g_strdup (passphrase);
   if (passphrase != NULL)
     set_boolean (self, &self->needs_key_passphrase, FALSE, PROP_NEEDS_KEY_PASSPHRASE);
+}
+
+/**
+ * tessera_account_model_get_key_passphrase:
+ * @self: a #TesseraAccountModel
+ *
+ * The passphrase the user typed for a key made without a keyring, for an
+ * operation outside the session that opens that key (an export). Not a
+ * property, so no binding or notify ever carries it.
+ *
+ * Returns: (transfer none) (nullable): the typed passphrase
+ */
+const char *
+tessera_account_model_get_key_passphrase (TesseraAccountModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_ACCOUNT_MODEL (self), NULL);
+
+  return self->key_passphrase;
 }
 
 /**
@@ -1311,6 +1335,24 @@ tessera_account_model_set_selected (TesseraAccountModel *self,
 
   if (g_set_object (&self->selected, entry))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+  update_derived (self);
+}
+
+/**
+ * tessera_account_model_set_n_selected:
+ * @self: a #TesseraAccountModel
+ * @n_selected: how many certificates are selected in the list
+ *
+ * With several selected #TesseraAccountModel:selected is %NULL, and
+ * #TesseraAccountModel:can-revoke says whether they can be revoked.
+ */
+void
+tessera_account_model_set_n_selected (TesseraAccountModel *self,
+                                      guint                n_selected)
+{
+  g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
+
+  self->n_selected = n_selected;
   update_derived (self);
 }
 

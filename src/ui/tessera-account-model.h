@@ -41,6 +41,8 @@ void                    tessera_account_model_set_pending_key     (TesseraAccoun
                                                                    TesseraKeyRecord     *record);
 void                    tessera_account_model_set_selected        (TesseraAccountModel  *self,
                                                                    TesseraCertEntry     *entry);
+void                    tessera_account_model_set_n_selected      (TesseraAccountModel  *self,
+                                                                   guint                 n_selected);
 gboolean                tessera_account_model_get_can_refresh     (TesseraAccountModel  *self);
 gboolean                tessera_account_model_get_can_add         (TesseraAccountModel  *self);
 gboolean                tessera_account_model_get_can_upload      (TesseraAccountModel  *self);
@@ -51,6 +53,7 @@ char                   *tessera_account_model_steal_select_hint   (TesseraAccoun
 
 void                    tessera_account_model_set_key_passphrase (TesseraAccountModel *self,
                                                                   const char          *passphrase);
+const char             *tessera_account_model_get_key_passphrase (TesseraAccountModel *self);
 /* Without a keyring (or with no password in it) the management login has
  * no password: "needs-password" turns TRUE and the window asks. What the
  * user typed is kept in memory only, wiped when replaced or at dispose. */

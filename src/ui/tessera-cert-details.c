@@ -14,16 +14,21 @@
 #include "tessera-format.h"
 
 /* Every label is bound in tessera-cert-details.ui to "entry" through the
- * closures below; "is-device" shows the badge. */
+ * closures below; "is-device" shows the badge. With several certificates
+ * selected ("n-selected" > 1) the pane says how many instead, and offers
+ * to revoke them; its action buttons live in one box, "actions_box". */
 
 struct _TesseraCertDetails
 {
   AdwBin            parent_instance;
 
   GtkWidget        *status_badge;
+  GtkWidget        *actions_box;
+  GtkWidget        *revoke_selected_button;
 
   TesseraCertEntry *entry;
   gboolean          is_device;
+  guint             n_selected;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraCertDetails, tessera_cert_details, ADW_TYPE_BIN)
@@ -32,6 +37,7 @@ enum {
   PROP_0,
   PROP_ENTRY,
   PROP_IS_DEVICE,
+  PROP_N_SELECTED,
   N_PROPS
 };
 
@@ -202,6 +208,30 @@ status_text (gpointer          this,
     }
 }
 
+static char *
+selection_page (gpointer this,
+                guint    n_selected)
+{
+  return g_strdup (n_selected > 1 ? "several" : "one");
+}
+
+static gboolean
+is_several (gpointer this,
+            guint    n_selected)
+{
+  return n_selected > 1;
+}
+
+static char *
+several_title (gpointer this,
+               guint    n_selected)
+{
+  /* Translators: the details pane with several rows of the list selected */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Certificate Selected", "%u Certificates Selected",
+                                       n_selected),
+                          n_selected);
+}
+
 static gboolean
 status_visible (gpointer          this,
                 TesseraCertEntry *entry)
@@ -277,6 +307,10 @@ tessera_cert_details_get_property (GObject    *object,
       g_value_set_boolean (value, self->is_device);
       break;
 
+    case PROP_N_SELECTED:
+      g_value_set_uint (value, self->n_selected);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -300,6 +334,14 @@ tessera_cert_details_set_property (GObject      *object,
       set_is_device (self, g_value_get_boolean (value));
       break;
 
+    case PROP_N_SELECTED:
+      if (self->n_selected != g_value_get_uint (value))
+        {
+          self->n_selected = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -321,6 +363,9 @@ tessera_cert_details_class_init (TesseraCertDetailsClass *klass)
     g_param_spec_object ("entry", NULL, NULL, TESSERA_TYPE_CERT_ENTRY, flags);
   properties[PROP_IS_DEVICE] =
     g_param_spec_boolean ("is-device", NULL, NULL, FALSE, flags);
+  /* How many rows the list has selected; "entry" shows the one */
+  properties[PROP_N_SELECTED] =
+    g_param_spec_uint ("n-selected", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-cert-details.ui");
@@ -338,7 +383,12 @@ tessera_cert_details_class_init (TesseraCertDetailsClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, certificate_key);
   gtk_widget_class_bind_template_callback (widget_class, status_text);
   gtk_widget_class_bind_template_callback (widget_class, status_visible);
+  gtk_widget_class_bind_template_callback (widget_class, selection_page);
+  gtk_widget_class_bind_template_callback (widget_class, is_several);
+  gtk_widget_class_bind_template_callback (widget_class, several_title);
   gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, status_badge);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertDetails, revoke_selected_button);
 }
 
 static void

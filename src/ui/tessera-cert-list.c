@@ -18,7 +18,7 @@ struct _TesseraCertList
   AdwBin              parent_instance;
 
   GtkColumnView      *column_view;
-  GtkSingleSelection *selection;
+  GtkMultiSelection  *selection;
   GtkSortListModel   *sort_model;
   GtkColumnViewColumn *name_column;
   GtkColumnViewColumn *last_used_column;
@@ -30,6 +30,9 @@ struct _TesseraCertList
   GHashTable         *device_fingerprints;
   GHashTable         *kept_fingerprints;   /* keys kept here that are not this device's */
   GDateTime          *now;                /* "stale" is judged as of the list */
+  GHashTable         *expiry_texts;       /* entry → its "Expires" text, made on first bind */
+  TesseraCertEntry   *selected;           /* the one selected, NULL for none or several */
+  guint               n_selected;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraCertList, tessera_cert_list, ADW_TYPE_BIN)
@@ -38,6 +41,7 @@ enum {
   PROP_0,
   PROP_MODEL,
   PROP_SELECTED,
+  PROP_N_SELECTED,
   N_PROPS
 };
 
@@ -45,10 +49,23 @@ static GParamSpec *properties[N_PROPS];
 
 static const char * const state_classes[] = { "warning", "error", "dim-label", NULL };
 
-/* Rows are recycled while scrolling, so a bind mostly repeats what the row
- * already shows. Each setter below compares first, so a row that keeps its
- * state is not restyled or reloaded: removing a class and adding it back
- * restyles the widget, and setting an icon again reloads it. */
+/* Rows are recycled while scrolling: GTK 4.8 keeps up to 200 of them and a
+ * fast scroll rebinds a page of rows per frame, so what a row costs is
+ * mostly what GTK does with its widgets (measure, allocate, snapshot), not
+ * our code. So a row has one widget per cell, a GtkInscription (made for
+ * list cells: its size comes from character counts, not from laying out
+ * the text), plus the name cell's box and badges only on rows that show
+ * one. An icon is the CSS background of its state class (style.css), and
+ * tooltips are computed when asked for (query-tooltip), so a bind sets a
+ * text and at most swaps a class. Each setter compares first: removing a
+ * class and adding it back restyles the widget. */
+
+typedef enum {
+  CELL_LAST_USED,
+  CELL_USERS,
+  CELL_EXPIRES,
+  CELL_FINGERPRINT,
+} CellKind;
 
 static void
 set_state_class (GtkWidget  *widget,
@@ -69,21 +86,11 @@ set_state_class (GtkWidget  *widget,
 }
 
 static void
-set_label_text (GtkWidget  *label,
-                const char *text)
+set_cell_text (GtkWidget  *cell,
+               const char *text)
 {
-  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), text) != 0)
-    gtk_label_set_label (GTK_LABEL (label), text);
-}
-
-static void
-set_tooltip (GtkWidget  *widget,
-             const char *tooltip)
-{
-  const char *current = gtk_widget_get_tooltip_text (widget);
-
-  if (g_strcmp0 (current, tooltip) != 0)
-    gtk_widget_set_tooltip_text (widget, tooltip);
+  if (g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (cell)), text) != 0)
+    gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
 }
 
 static void
@@ -92,15 +99,6 @@ set_visible (GtkWidget *widget,
 {
   if (gtk_widget_get_visible (widget) != visible)
     gtk_widget_set_visible (widget, visible);
-}
-
-static void
-set_icon (GtkWidget  *image,
-          const char *icon_name)
-{
-  set_visible (image, icon_name != NULL);
-  if (icon_name != NULL && g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (image)), icon_name) != 0)
-    gtk_image_set_from_icon_name (GTK_IMAGE (image), icon_name);
 }
 
 static GDateTime *
@@ -113,20 +111,130 @@ entry_get_not_after (TesseraCertEntry *entry)
   return tessera_certificate_get_not_after (certificate);
 }
 
+/* Tooltips, when the pointer rests on a cell */
+
+static char *
+last_used_tooltip (TesseraCertEntry *entry)
+{
+  switch (tessera_cert_entry_get_last_used_state (entry))
+    {
+    case TESSERA_LAST_USED_NEVER:
+      return g_strdup (_("No device has logged in with this certificate yet"));
+
+    case TESSERA_LAST_USED_AT:
+      return tessera_format_exact_time (tessera_cert_entry_get_last_used (entry));
+
+    case TESSERA_LAST_USED_UNKNOWN:
+    default:
+      return g_strdup (tessera_cert_entry_get_cert_protocol (entry) == TESSERA_CERT_PROTOCOL_XEP0257
+                         ? _("The server does not record when certificates are used")
+                         : _("The server did not send a readable time"));
+    }
+}
+
+static char *
+cell_tooltip (CellKind          kind,
+              TesseraCertEntry *entry)
+{
+  GDateTime *not_after;
+
+  switch (kind)
+    {
+    case CELL_LAST_USED:
+      return last_used_tooltip (entry);
+
+    case CELL_USERS:
+      return tessera_format_users (tessera_cert_entry_get_users (entry));
+
+    case CELL_EXPIRES:
+      not_after = entry_get_not_after (entry);
+      return not_after != NULL ? tessera_format_exact_time (not_after) : NULL;
+
+    case CELL_FINGERPRINT:
+    default:
+      return tessera_fingerprint_format (tessera_cert_entry_get_fingerprint (entry),
+                                         TESSERA_FINGERPRINT_UPPER | TESSERA_FINGERPRINT_COLONS);
+    }
+}
+
+/**
+ * tessera_cert_list_dup_tooltip:
+ * @self: a #TesseraCertList
+ * @cell: a cell of one of its rows
+ *
+ * What @cell's tooltip says for the certificate its row shows now, as
+ * "query-tooltip" asks for it.
+ *
+ * Returns: (transfer full) (nullable): the tooltip, or %NULL for none
+ */
+char *
+tessera_cert_list_dup_tooltip (TesseraCertList *self,
+                               GtkWidget       *cell)
+{
+  GtkListItem *item;
+  TesseraCertEntry *entry;
+
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), NULL);
+  g_return_val_if_fail (GTK_IS_WIDGET (cell), NULL);
+
+  item = g_object_get_data (G_OBJECT (cell), "tessera-list-item");
+  entry = item != NULL ? gtk_list_item_get_item (item) : NULL;
+  if (entry == NULL)
+    return NULL;
+  return cell_tooltip (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (cell), "tessera-cell-kind")), entry);
+}
+
+static gboolean
+cell_query_tooltip_cb (GtkWidget       *cell,
+                       int              x,
+                       int              y,
+                       gboolean         keyboard_mode,
+                       GtkTooltip      *tooltip,
+                       TesseraCertList *self)
+{
+  g_autofree char *text = tessera_cert_list_dup_tooltip (self, cell);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 /* Cells */
 
+static GtkWidget *
+cell_new (guint min_chars,
+          guint nat_chars)
+{
+  GtkWidget *cell = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), min_chars);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), nat_chars);
+  return cell;
+}
+
+/* The list item owns the cell, so the pointer lives as long as the cell. */
 static void
-label_setup_cb (GtkSignalListItemFactory *factory,
+set_cell_child (TesseraCertList *self,
+                GtkListItem     *item,
+                GtkWidget       *cell,
+                CellKind         kind)
+{
+  g_object_set_data (G_OBJECT (cell), "tessera-list-item", item);
+  g_object_set_data (G_OBJECT (cell), "tessera-cell-kind", GINT_TO_POINTER (kind));
+  gtk_widget_set_has_tooltip (cell, TRUE);
+  /* The cells live inside the list: it outlives them. */
+  g_signal_connect (cell, "query-tooltip", G_CALLBACK (cell_query_tooltip_cb), self);
+  gtk_list_item_set_child (item, cell);
+}
+
+static void
+users_setup_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 TesseraCertList          *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_width_chars (GTK_LABEL (label), 6);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 18);
-  gtk_list_item_set_child (item, label);
+  set_cell_child (self, item, cell_new (6, 10), CELL_USERS);
 }
 
 static void
@@ -134,60 +242,115 @@ fingerprint_setup_cb (GtkSignalListItemFactory *factory,
                       GtkListItem              *item,
                       TesseraCertList          *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *cell = cell_new (9, 9);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_widget_add_css_class (label, "monospace");
   /* The short form is a few characters; it is never cut. */
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
-  gtk_label_set_width_chars (GTK_LABEL (label), 6);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 18);
-  gtk_list_item_set_child (item, label);
+  gtk_widget_add_css_class (cell, "monospace");
+  set_cell_child (self, item, cell, CELL_FINGERPRINT);
+}
+
+/* "Never used" or a date, after a gutter for the state's icon (style.css);
+ * this column and "Expires" hold short texts, kept whole: the name column
+ * gives way instead */
+static void
+last_used_setup_cb (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    TesseraCertList          *self)
+{
+  GtkWidget *cell = cell_new (12, 12);
+
+  gtk_widget_add_css_class (cell, "tessera-icon-cell");
+  gtk_widget_add_css_class (cell, "tessera-gutter");
+  set_cell_child (self, item, cell, CELL_LAST_USED);
 }
 
 static void
-icon_label_setup_cb (GtkSignalListItemFactory *factory,
-                     GtkListItem              *item,
-                     TesseraCertList          *self)
+expires_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  TesseraCertList          *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *image = gtk_image_new ();
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *cell = cell_new (11, 12);
 
-  /* Short texts ("Never used", a date): the name column gives way instead. */
-  gtk_widget_set_visible (image, FALSE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_box_append (GTK_BOX (box), image);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_list_item_set_child (item, box);
+  gtk_widget_add_css_class (cell, "tessera-icon-cell");
+  set_cell_child (self, item, cell, CELL_EXPIRES);
 }
 
-static void
-set_icon_label (GtkListItem *item,
-                const char  *icon_name,
-                const char  *text,
-                const char  *css_class,
-                const char  *tooltip)
-{
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *image = gtk_widget_get_first_child (box);
-  GtkWidget *label = gtk_widget_get_next_sibling (image);
+/* The name cell's badges, in the order they follow the name */
+typedef enum {
+  BADGE_DEVICE,
+  BADGE_KEPT,
+  BADGE_UNREADABLE,
+  BADGE_STALE,
+  N_BADGES
+} BadgeKind;
 
-  set_state_class (box, css_class);
-  set_icon (image, icon_name);
-  set_label_text (label, text);
-  set_tooltip (box, tooltip);
+static const struct {
+  const char *key;
+  const char *text;        /* untranslated: translated when a badge is made */
+  const char *css_class;
+} badges[N_BADGES] = {
+  [BADGE_DEVICE] = { "tessera-device-badge", N_("This device"), "accent" },
+  [BADGE_KEPT] = { "tessera-kept-badge", N_("Kept on this device"), "dim-badge" },
+  [BADGE_UNREADABLE] = { "tessera-unreadable-badge", N_("Unreadable"), "warning" },
+  /* Translators: a badge on a certificate nobody seems to use any more */
+  [BADGE_STALE] = { "tessera-stale-badge", N_("Stale"), "dim-badge" },
+};
+
+static char *
+badge_tooltip (BadgeKind kind)
+{
+  switch (kind)
+    {
+    case BADGE_KEPT:
+      return g_strdup (_("Its key is on this device too, but this device logs in with its own certificate: "
+                         "export it for another program, or revoke it"));
+
+    case BADGE_UNREADABLE:
+      return g_strdup (_("The server sent data that is not a readable certificate"));
+
+    case BADGE_STALE:
+      /* Translators: tooltip of the "Stale" badge */
+      return g_strdup_printf (_("Never used and issued more than %d days ago, or last used more than %d days "
+                                "ago: probably a device that is gone"),
+                              TESSERA_STALE_NEVER_USED_DAYS, TESSERA_STALE_UNUSED_DAYS);
+
+    case BADGE_DEVICE:
+    case N_BADGES:
+    default:
+      return NULL;
+    }
+}
+
+/* Asked for like the cells' tooltips: setting "tooltip-text" on a shown
+ * widget makes GTK look up the pointer, a round trip to the X server for
+ * every badge made while scrolling. */
+static gboolean
+badge_query_tooltip_cb (GtkWidget  *badge,
+                        int         x,
+                        int         y,
+                        gboolean    keyboard_mode,
+                        GtkTooltip *tooltip,
+                        gpointer    user_data)
+{
+  g_autofree char *text = badge_tooltip (GPOINTER_TO_INT (user_data));
+
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static GtkWidget *
-create_badge (const char *text,
-              const char *css_class)
+create_badge (BadgeKind kind)
 {
-  GtkWidget *badge = gtk_label_new (text);
+  GtkWidget *badge = gtk_label_new (_(badges[kind].text));
 
   gtk_widget_add_css_class (badge, "tessera-badge");
-  gtk_widget_add_css_class (badge, css_class);
+  gtk_widget_add_css_class (badge, badges[kind].css_class);
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+  if (kind != BADGE_DEVICE)
+    {
+      gtk_widget_set_has_tooltip (badge, TRUE);
+      g_signal_connect (badge, "query-tooltip", G_CALLBACK (badge_query_tooltip_cb), GINT_TO_POINTER (kind));
+    }
   return badge;
 }
 
@@ -197,67 +360,36 @@ name_setup_cb (GtkSignalListItemFactory *factory,
                TesseraCertList          *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  /* Names stay readable next to the badge even in a narrow window. */
-  gtk_label_set_width_chars (GTK_LABEL (label), 10);
-  gtk_box_append (GTK_BOX (box), label);
+  /* Names stay readable next to a badge even in a narrow window. */
+  gtk_box_append (GTK_BOX (box), cell_new (6, 14));
   gtk_list_item_set_child (item, box);
 }
 
 /* Most rows show no badge: a badge is made the first time its row needs it,
- * so the up to 200 rows GtkListView keeps hold fewer widgets. The badges
- * follow the label, "This device" (@first) first. @text and @tooltip are
- * untranslated (N_()): translated only when the badge is made. */
+ * so the up to 200 rows GtkListView keeps hold fewer widgets. */
 static void
-show_badge (GtkWidget  *box,
-            const char *key,
-            gboolean    visible,
-            gboolean    first,
-            const char *text,
-            const char *css_class,
-            const char *tooltip)
+show_badge (GtkWidget *box,
+            BadgeKind  kind,
+            gboolean   visible)
 {
-  GtkWidget *badge = g_object_get_data (G_OBJECT (box), key);
+  GtkWidget *badge = g_object_get_data (G_OBJECT (box), badges[kind].key);
+  GtkWidget *before;
 
   if (badge == NULL && !visible)
     return;
   if (badge == NULL)
     {
-      badge = create_badge (_(text), css_class);
-      if (tooltip != NULL)
-        gtk_widget_set_tooltip_text (badge, _(tooltip));
-      if (first)
-        gtk_box_insert_child_after (GTK_BOX (box), badge, gtk_widget_get_first_child (box));
-      else
-        gtk_box_append (GTK_BOX (box), badge);
-      g_object_set_data (G_OBJECT (box), key, badge);
+      badge = create_badge (kind);
+      /* After the name and the badges that come first */
+      before = gtk_widget_get_first_child (box);
+      for (guint i = 0; i < kind; i++)
+        if (g_object_get_data (G_OBJECT (box), badges[i].key) != NULL)
+          before = g_object_get_data (G_OBJECT (box), badges[i].key);
+      gtk_box_insert_child_after (GTK_BOX (box), badge, before);
+      g_object_set_data (G_OBJECT (box), badges[kind].key, badge);
     }
   set_visible (badge, visible);
-}
-
-/* Its tooltip names the rule's numbers, so it is set here, once. */
-static void
-show_stale_badge (GtkWidget *box,
-                  gboolean   visible)
-{
-  GtkWidget *badge;
-
-  /* Translators: a badge on a certificate nobody seems to use any more */
-  show_badge (box, "stale-badge", visible, FALSE, N_("Stale"), "dim-badge", NULL);
-  badge = g_object_get_data (G_OBJECT (box), "stale-badge");
-  if (badge != NULL && gtk_widget_get_tooltip_text (badge) == NULL)
-    {
-      g_autofree char *tooltip = NULL;
-
-      /* Translators: tooltip of the "Stale" badge */
-      tooltip = g_strdup_printf (_("Never used and issued more than %d days ago, or last used more than %d days "
-                                   "ago: probably a device that is gone"),
-                                 TESSERA_STALE_NEVER_USED_DAYS, TESSERA_STALE_UNUSED_DAYS);
-      gtk_widget_set_tooltip_text (badge, tooltip);
-    }
 }
 
 static void
@@ -267,21 +399,16 @@ name_bind_cb (GtkSignalListItemFactory *factory,
 {
   TesseraCertEntry *entry = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *label = gtk_widget_get_first_child (box);
+  GtkWidget *cell = gtk_widget_get_first_child (box);
   const char *name = tessera_cert_entry_get_name (entry);
 
-  set_state_class (label, name[0] == '\0' ? "dim-label" : NULL);
-  set_label_text (label, name[0] == '\0' ? _("Unnamed") : name);
-  show_badge (box, "device-badge", tessera_cert_list_is_device (self, entry), TRUE,
-              N_("This device"), "accent", NULL);
-  show_badge (box, "kept-badge",
-              g_hash_table_contains (self->kept_fingerprints, tessera_cert_entry_get_fingerprint (entry)), TRUE,
-              N_("Kept on this device"), "dim-badge",
-              N_("Its key is on this device too, but this device logs in with its own certificate: export it "
-                 "for another program, or revoke it"));
-  show_badge (box, "unreadable-badge", tessera_cert_entry_get_certificate (entry) == NULL, FALSE,
-              N_("Unreadable"), "warning", N_("The server sent data that is not a readable certificate"));
-  show_stale_badge (box, tessera_cert_entry_is_stale (entry, self->now));
+  set_state_class (cell, name[0] == '\0' ? "dim-label" : NULL);
+  set_cell_text (cell, name[0] == '\0' ? _("Unnamed") : name);
+  show_badge (box, BADGE_DEVICE, tessera_cert_list_is_device (self, entry));
+  show_badge (box, BADGE_KEPT,
+              g_hash_table_contains (self->kept_fingerprints, tessera_cert_entry_get_fingerprint (entry)));
+  show_badge (box, BADGE_UNREADABLE, tessera_cert_entry_get_certificate (entry) == NULL);
+  show_badge (box, BADGE_STALE, tessera_cert_entry_is_stale (entry, self->now));
 }
 
 static void
@@ -290,28 +417,26 @@ last_used_bind_cb (GtkSignalListItemFactory *factory,
                    TesseraCertList          *self)
 {
   TesseraCertEntry *entry = gtk_list_item_get_item (item);
+  GtkWidget *cell = gtk_list_item_get_child (item);
   g_autofree char *relative = NULL;
-  g_autofree char *exact = NULL;
 
   switch (tessera_cert_entry_get_last_used_state (entry))
     {
     case TESSERA_LAST_USED_NEVER:
-      set_icon_label (item, "dialog-warning-symbolic", _("Never used"), "warning",
-                      _("No device has logged in with this certificate yet"));
+      set_state_class (cell, "warning");
+      set_cell_text (cell, _("Never used"));
       break;
 
     case TESSERA_LAST_USED_AT:
       relative = tessera_format_relative_time (tessera_cert_entry_get_last_used (entry), NULL);
-      exact = tessera_format_exact_time (tessera_cert_entry_get_last_used (entry));
-      set_icon_label (item, NULL, relative, NULL, exact);
+      set_state_class (cell, NULL);
+      set_cell_text (cell, relative);
       break;
 
     case TESSERA_LAST_USED_UNKNOWN:
     default:
-      set_icon_label (item, NULL, _("Unknown"), "dim-label",
-                      tessera_cert_entry_get_cert_protocol (entry) == TESSERA_CERT_PROTOCOL_XEP0257
-                        ? _("The server does not record when certificates are used")
-                        : _("The server did not send a readable time"));
+      set_state_class (cell, "dim-label");
+      set_cell_text (cell, _("Unknown"));
       break;
     }
 }
@@ -322,12 +447,29 @@ users_bind_cb (GtkSignalListItemFactory *factory,
                TesseraCertList          *self)
 {
   TesseraCertEntry *entry = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
+  GtkWidget *cell = gtk_list_item_get_child (item);
   g_autofree char *users = tessera_format_users (tessera_cert_entry_get_users (entry));
 
-  set_state_class (label, users == NULL ? "dim-label" : NULL);
-  set_label_text (label, users == NULL ? _("Not in use") : users);
-  set_tooltip (label, users);
+  set_state_class (cell, users == NULL ? "dim-label" : NULL);
+  set_cell_text (cell, users == NULL ? _("Not in use") : users);
+}
+
+/* Formatting a date looks up the local time zone (a stat() of
+ * /etc/localtime in GLib 2.74) and was the largest part of a bind: each
+ * entry's text is made once per shown list. The entries are the model's,
+ * which set_model() replaces together with this table. */
+static const char *
+expiry_text (TesseraCertList  *self,
+             TesseraCertEntry *entry)
+{
+  char *text = g_hash_table_lookup (self->expiry_texts, entry);
+
+  if (text == NULL)
+    {
+      text = tessera_format_expiry (entry_get_not_after (entry), NULL);
+      g_hash_table_insert (self->expiry_texts, entry, text);
+    }
+  return text;
 }
 
 static void
@@ -335,29 +477,31 @@ expires_bind_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
                  TesseraCertList          *self)
 {
-  GDateTime *not_after = entry_get_not_after (gtk_list_item_get_item (item));
-  g_autofree char *text = tessera_format_expiry (not_after, NULL);
-  g_autofree char *exact = not_after != NULL ? tessera_format_exact_time (not_after) : NULL;
+  TesseraCertEntry *entry = gtk_list_item_get_item (item);
+  GDateTime *not_after = entry_get_not_after (entry);
+  GtkWidget *cell = gtk_list_item_get_child (item);
+  const char *text = expiry_text (self, entry);
 
   switch (tessera_format_expiry_state (not_after, NULL))
     {
     case TESSERA_EXPIRY_EXPIRED:
-      set_icon_label (item, "dialog-error-symbolic", text, "error", exact);
+      set_state_class (cell, "error");
       break;
 
     case TESSERA_EXPIRY_SOON:
-      set_icon_label (item, "dialog-warning-symbolic", text, "warning", exact);
+      set_state_class (cell, "warning");
       break;
 
     case TESSERA_EXPIRY_UNKNOWN:
-      set_icon_label (item, NULL, text, "dim-label", NULL);
+      set_state_class (cell, "dim-label");
       break;
 
     case TESSERA_EXPIRY_VALID:
     default:
-      set_icon_label (item, NULL, text, NULL, exact);
+      set_state_class (cell, NULL);
       break;
     }
+  set_cell_text (cell, text);
 }
 
 static void
@@ -366,15 +510,9 @@ fingerprint_bind_cb (GtkSignalListItemFactory *factory,
                      TesseraCertList          *self)
 {
   TesseraCertEntry *entry = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
-  const char *fingerprint = tessera_cert_entry_get_fingerprint (entry);
-  g_autofree char *short_text = tessera_fingerprint_shorten (fingerprint);
-  g_autofree char *full_text = tessera_fingerprint_format (fingerprint,
-                                                           TESSERA_FINGERPRINT_UPPER |
-                                                           TESSERA_FINGERPRINT_COLONS);
+  g_autofree char *short_text = tessera_fingerprint_shorten (tessera_cert_entry_get_fingerprint (entry));
 
-  set_label_text (label, short_text);
-  set_tooltip (label, full_text);
+  set_cell_text (gtk_list_item_get_child (item), short_text);
 }
 
 /* Sorting */
@@ -472,10 +610,38 @@ setup_sorters (TesseraCertList *self)
   gtk_column_view_sort_by_column (self->column_view, self->name_column, GTK_SORT_ASCENDING);
 }
 
+/* Notifies only what changed: the details pane rebinds on "selected", and
+ * a Ctrl+click that adds a third row changes only "n-selected". */
+static void
+update_selection (TesseraCertList *self)
+{
+  g_autoptr(GtkBitset) bitset = NULL;
+  g_autoptr(TesseraCertEntry) selected = NULL;
+  guint n_selected;
+
+  /* The template's disposal empties the models after clearing the pointer. */
+  if (self->selection == NULL)
+    return;
+  bitset = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  n_selected = (guint) MIN (gtk_bitset_get_size (bitset), G_MAXUINT);
+  if (n_selected == 1)
+    selected = g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_nth (bitset, 0));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_set_object (&self->selected, selected))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+  if (self->n_selected != n_selected)
+    {
+      self->n_selected = n_selected;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SELECTED]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 static void
 selection_changed_cb (TesseraCertList *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+  update_selection (self);
 }
 
 /* GObject */
@@ -490,6 +656,8 @@ tessera_cert_list_dispose (GObject *object)
   g_clear_pointer (&self->device_fingerprints, g_hash_table_unref);
   g_clear_pointer (&self->kept_fingerprints, g_hash_table_unref);
   g_clear_pointer (&self->now, g_date_time_unref);
+  g_clear_pointer (&self->expiry_texts, g_hash_table_unref);
+  g_clear_object (&self->selected);
 
   G_OBJECT_CLASS (tessera_cert_list_parent_class)->dispose (object);
 }
@@ -509,7 +677,11 @@ tessera_cert_list_get_property (GObject    *object,
       break;
 
     case PROP_SELECTED:
-      g_value_set_object (value, tessera_cert_list_get_selected (self));
+      g_value_set_object (value, self->selected);
+      break;
+
+    case PROP_N_SELECTED:
+      g_value_set_uint (value, self->n_selected);
       break;
 
     default:
@@ -551,10 +723,16 @@ tessera_cert_list_class_init (TesseraCertListClass *klass)
                          G_TYPE_LIST_MODEL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* The one selected certificate: NULL when none or several are */
   properties[PROP_SELECTED] =
     g_param_spec_object ("selected", NULL, NULL,
                          TESSERA_TYPE_CERT_ENTRY,
-                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_N_SELECTED] =
+    g_param_spec_uint ("n-selected", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -567,9 +745,10 @@ tessera_cert_list_class_init (TesseraCertListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraCertList, users_column);
   gtk_widget_class_bind_template_child (widget_class, TesseraCertList, expires_column);
   gtk_widget_class_bind_template_child (widget_class, TesseraCertList, fingerprint_column);
-  gtk_widget_class_bind_template_callback (widget_class, label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, users_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, fingerprint_setup_cb);
-  gtk_widget_class_bind_template_callback (widget_class, icon_label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, last_used_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, expires_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, last_used_bind_cb);
@@ -585,8 +764,13 @@ tessera_cert_list_init (TesseraCertList *self)
   self->device_fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->kept_fingerprints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->now = g_date_time_new_now_utc ();
+  self->expiry_texts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* GtkMultiSelection reports a selection changed by a re-sort or a new
+   * model as items-changed only. */
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (update_selection), self,
+                           G_CONNECT_SWAPPED);
   setup_sorters (self);
 }
 
@@ -628,12 +812,12 @@ tessera_cert_list_set_model (TesseraCertList *self,
   g_clear_pointer (&self->now, g_date_time_unref);
   self->now = g_date_time_new_now_utc ();
   gtk_sort_list_model_set_model (self->sort_model, NULL);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  g_hash_table_remove_all (self->expiry_texts);
   gtk_sort_list_model_set_model (self->sort_model, model);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  update_selection (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
 }
 
 /**
@@ -691,14 +875,49 @@ tessera_cert_list_is_device (TesseraCertList  *self,
  * tessera_cert_list_get_selected:
  * @self: a #TesseraCertList
  *
- * Returns: (transfer none) (nullable): the selected certificate
+ * Returns: (transfer none) (nullable): the selected certificate when
+ *   exactly one is selected
  */
 TesseraCertEntry *
 tessera_cert_list_get_selected (TesseraCertList *self)
 {
   g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), NULL);
 
-  return gtk_single_selection_get_selected_item (self->selection);
+  return self->selected;
+}
+
+guint
+tessera_cert_list_get_n_selected (TesseraCertList *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), 0);
+
+  return self->n_selected;
+}
+
+/**
+ * tessera_cert_list_dup_selected_entries:
+ * @self: a #TesseraCertList
+ *
+ * Returns: (transfer full) (element-type TesseraCertEntry): the selected
+ *   certificates, in the order the list shows them
+ */
+GPtrArray *
+tessera_cert_list_dup_selected_entries (TesseraCertList *self)
+{
+  g_autoptr(GtkBitset) bitset = NULL;
+  GtkBitsetIter iter;
+  GPtrArray *entries;
+  guint position;
+
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), NULL);
+
+  entries = g_ptr_array_new_with_free_func (g_object_unref);
+  bitset = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, bitset, &position);
+       more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (entries, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+  return entries;
 }
 
 /* GTK 4.8's GtkColumnView cannot scroll to a row itself; its inner list
@@ -724,7 +943,7 @@ scroll_to_position (TesseraCertList *self,
  * @self: a #TesseraCertList
  * @fingerprint: the SHA-256 fingerprint (lowercase hex) of a listed certificate
  *
- * Selects that certificate and scrolls to it.
+ * Selects that certificate alone and scrolls to it.
  *
  * Returns: %TRUE when it is listed
  */
@@ -745,7 +964,7 @@ tessera_cert_list_select_fingerprint (TesseraCertList *self,
 
       if (g_strcmp0 (tessera_cert_entry_get_fingerprint (entry), fingerprint) == 0)
         {
-          gtk_single_selection_set_selected (self->selection, i);
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
           scroll_to_position (self, i);
           return TRUE;
         }
@@ -758,5 +977,5 @@ tessera_cert_list_unselect (TesseraCertList *self)
 {
   g_return_if_fail (TESSERA_IS_CERT_LIST (self));
 
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
 }

@@ -27,8 +27,12 @@ void              tessera_cert_list_set_device_fingerprints (TesseraCertList    
 gboolean          tessera_cert_list_is_device               (TesseraCertList    *self,
                                                              TesseraCertEntry   *entry);
 TesseraCertEntry *tessera_cert_list_get_selected            (TesseraCertList    *self);
+guint             tessera_cert_list_get_n_selected          (TesseraCertList    *self);
+GPtrArray        *tessera_cert_list_dup_selected_entries    (TesseraCertList    *self);
 gboolean          tessera_cert_list_select_fingerprint      (TesseraCertList    *self,
                                                              const char         *fingerprint);
 void              tessera_cert_list_unselect                (TesseraCertList    *self);
+char             *tessera_cert_list_dup_tooltip             (TesseraCertList    *self,
+                                                             GtkWidget          *cell);
 
 G_END_DECLS

@@ -175,16 +175,6 @@ upload_action (GtkWidget  *widget,
 
 /* Revoke */
 
-static char *
-display_name (TesseraCertEntry *entry)
-{
-  const char *name = tessera_cert_entry_get_name (entry);
-
-  if (name[0] != '\0')
-    return g_strdup (name);
-  return tessera_fingerprint_shorten (tessera_cert_entry_get_fingerprint (entry));
-}
-
 typedef struct
 {
   TesseraWindow *window;
@@ -241,48 +231,8 @@ revoke_entry (TesseraWindow    *self,
 
   data = g_new0 (RevokeData, 1);
   data->window = g_object_ref (self);
-  data->label = display_name (entry);
+  data->label = _tessera_window_entry_label (entry);
   tessera_account_model_revoke_async (self->model, entry, revoked_cb, data);
-}
-
-/* Why revoking this one deserves a second, stronger confirmation, or NULL. */
-static char *
-describe_risks (TesseraWindow    *self,
-                TesseraCertEntry *entry)
-{
-  GListModel *model = tessera_cert_list_get_model (self->cert_list);
-  const char * const *users = tessera_cert_entry_get_users (entry);
-  g_autoptr(GString) risks = g_string_new (NULL);
-  g_autofree char *user_list = NULL;
-
-  if (tessera_cert_list_is_device (self->cert_list, entry))
-    g_string_append_printf (risks, "• %s\n",
-                            _("This device logs in with it; its key will be deleted here."));
-  if (users[0] != NULL)
-    {
-      user_list = g_strjoinv (", ", (char **) users);
-      g_string_append (risks, "• ");
-      g_string_append_printf (risks, _("It is in use right now by %s; those sessions will be closed."), user_list);
-      g_string_append_c (risks, '\n');
-    }
-  if (model != NULL && g_list_model_get_n_items (model) == 1)
-    g_string_append_printf (risks, "• %s\n",
-                            _("It is the account’s last certificate: no device will be able to log in with a certificate."));
-
-  if (risks->len == 0)
-    return NULL;
-  g_string_truncate (risks, risks->len - 1);
-  return g_string_free (g_steal_pointer (&risks), FALSE);
-}
-
-static void
-confirm_text_changed_cb (GtkEditable      *editable,
-                         AdwMessageDialog *dialog)
-{
-  const char *expected = g_object_get_data (G_OBJECT (dialog), "tessera-expected");
-
-  adw_message_dialog_set_response_enabled (dialog, "revoke",
-                                           g_strcmp0 (gtk_editable_get_text (editable), expected) == 0);
 }
 
 static void
@@ -319,22 +269,14 @@ create_revoke_dialog (TesseraWindow    *self,
 static void
 confirm_risky_revoke (TesseraWindow    *self,
                       TesseraCertEntry *entry,
-                      const char       *risks)
+                      const char       *risks,
+                      const char       *name)
 {
-  g_autofree char *name = display_name (entry);
   g_autofree char *heading = g_strdup_printf (_("Really Revoke “%s”?"), name);
   g_autofree char *body = g_strdup_printf (_("%s\n\nType the name “%s” to confirm."), risks, name);
   AdwMessageDialog *dialog = create_revoke_dialog (self, entry, heading, body);
-  GtkWidget *confirm_entry = gtk_entry_new ();
 
-  gtk_entry_set_placeholder_text (GTK_ENTRY (confirm_entry), name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (confirm_entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Name of the certificate to revoke"),
-                                  -1);
-  adw_message_dialog_set_extra_child (dialog, confirm_entry);
-  adw_message_dialog_set_response_enabled (dialog, "revoke", FALSE);
-  g_object_set_data_full (G_OBJECT (dialog), "tessera-expected", g_strdup (name), g_free);
-  g_signal_connect (confirm_entry, "changed", G_CALLBACK (confirm_text_changed_cb), dialog);
+  _tessera_window_require_typed_name (dialog, name);
   g_signal_connect_object (dialog, "response", G_CALLBACK (final_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -345,14 +287,18 @@ first_response_cb (AdwMessageDialog *dialog,
                    TesseraWindow    *self)
 {
   TesseraCertEntry *entry = g_object_get_data (G_OBJECT (dialog), "tessera-entry");
+  g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *risks = NULL;
+  g_autofree char *name = NULL;
 
   if (g_strcmp0 (response, "revoke") != 0 || entry == NULL)
     return;
 
-  risks = describe_risks (self, entry);
+  entries = g_ptr_array_new ();
+  g_ptr_array_add (entries, entry);
+  risks = _tessera_window_describe_risks (self, entries, &name);
   if (risks != NULL)
-    confirm_risky_revoke (self, entry, risks);
+    confirm_risky_revoke (self, entry, risks, name);
   else
     revoke_entry (self, entry);
 }
@@ -370,10 +316,16 @@ revoke_action (GtkWidget  *widget,
   g_autofree char *body = NULL;
   AdwMessageDialog *dialog;
 
+  /* Several rows selected: one confirmation for all of them. */
+  if (tessera_cert_list_get_n_selected (self->cert_list) > 1)
+    {
+      _tessera_window_revoke_selected (self);
+      return;
+    }
   if (entry == NULL)
     return;
 
-  name = display_name (entry);
+  name = _tessera_window_entry_label (entry);
   heading = g_strdup_printf (_("Revoke “%s”?"), name);
   fingerprint = tessera_fingerprint_shorten (tessera_cert_entry_get_fingerprint (entry));
   body = g_strdup_printf (_("The certificate %s stops working at once: no device can log in with it "
@@ -409,7 +361,10 @@ export_action (GtkWidget  *widget,
       return;
     }
 
-  dialog = tessera_export_dialog_new (GTK_WINDOW (self), store, record, NULL);
+  /* A key saved without a keyring opens with what the user typed in the
+   * window's prompt; the dialog copies it and wipes its copy. */
+  dialog = tessera_export_dialog_new (GTK_WINDOW (self), store, record,
+                                      tessera_account_model_get_key_passphrase (self->model));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

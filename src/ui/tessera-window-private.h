@@ -67,11 +67,18 @@ void        _tessera_window_follow_secrets  (TesseraWindow *self,
                                             const char    *name);
 void        _tessera_window_drop_secrets_ui (TesseraWindow *self);
 
-/* tessera-window-stale.c */
+/* tessera-window-stale.c: revoking several, and what single revocations share */
 GPtrArray  *_tessera_window_dup_stale_entries   (TesseraWindow *self);
 void        _tessera_window_revoke_stale_action (GtkWidget     *widget,
                                                  const char    *action_name,
                                                  GVariant      *param);
+void        _tessera_window_revoke_selected     (TesseraWindow *self);
+char       *_tessera_window_entry_label         (TesseraCertEntry *entry);
+char       *_tessera_window_describe_risks      (TesseraWindow    *self,
+                                                 GPtrArray        *entries,
+                                                 char            **name_to_type);
+void        _tessera_window_require_typed_name  (AdwMessageDialog *dialog,
+                                                 const char       *name);
 
 /* tessera-window-other-device.c */
 void        _tessera_window_add_other_device_action (GtkWidget  *widget,

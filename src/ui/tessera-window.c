@@ -255,6 +255,7 @@ model_notify_cb (TesseraWindow *self,
 static void
 selection_changed_cb (TesseraWindow *self)
 {
+  tessera_account_model_set_n_selected (self->model, tessera_cert_list_get_n_selected (self->cert_list));
   tessera_account_model_set_selected (self->model, tessera_cert_list_get_selected (self->cert_list));
   sync_actions (self);
 }

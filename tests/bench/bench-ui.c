@@ -368,6 +368,16 @@ run_list (const char *path,
   adw_init ();
   bench.window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (bench.window), 1000, 700);
+  /* The app's style sheet, as TesseraApplication (an AdwApplication) loads
+   * it: the list's icons are CSS backgrounds drawn from it. */
+  if (!plain)
+    {
+      g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+      gtk_css_provider_load_from_resource (css, "/io/github/tessera_xmpp/Tessera/style.css");
+      gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    }
   bench.list = plain ? plain_new () : tessera_cert_list_new ();
   gtk_window_set_child (GTK_WINDOW (bench.window), bench.list);
   g_signal_connect (bench.window, "realize", G_CALLBACK (realize_cb), &bench);

@@ -15,6 +15,8 @@
 #include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
 #include "tessera-account-model.h"
+#include "tessera-cert-list.h"
+#include "tessera-export-dialog.h"
 #include "tessera-window.h"
 
 /* No Secret Service: this program runs on a session bus of its own, a
@@ -261,6 +263,67 @@ window_asks_for_password (Fixture          *f,
   g_assert_false (found_in_files (g_get_user_data_dir (), PASSPHRASE));
 }
 
+static gboolean
+export_page_is (TesseraExportDialog *dialog,
+                const char          *page)
+{
+  g_autofree char *current = NULL;
+
+  g_object_get (dialog, "page", &current, NULL);
+  return g_strcmp0 (current, page) == 0;
+}
+
+/* "Export…" for this device's key, whose passphrase the user typed in the
+ * window's prompt: the dialog gets it from the window and the file is
+ * written; another implementation (GnuTLS's certtool) reads it. */
+static void
+export_from_window (Fixture          *f,
+                    TesseraKeyRecord *device)
+{
+  TesseraWindow *window = TESSERA_WINDOW (tessera_ui_test_find_window (TESSERA_TYPE_WINDOW));
+  TesseraCertList *list = TESSERA_CERT_LIST (tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "cert_list"));
+  GtkWidget *button = tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "export_button");
+  const char *fingerprint = tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device));
+  g_autofree char *outdir = tessera_test_tmpdir_new ("no-keyring-export-XXXXXX");
+  g_autofree char *path = g_build_filename (outdir, "device.p12", NULL);
+  g_autofree char *password_arg = g_strdup_printf ("--password=%s", "export " PASSPHRASE);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *message = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *certtool[] = { "certtool", "--p12-info", "--inder", "--infile", path, password_arg, NULL };
+  TesseraExportDialog *dialog;
+  int status = -1;
+
+  g_assert_nonnull (tessera_account_model_get_key_passphrase (tessera_window_get_model (window)));
+  g_assert_true (tessera_cert_list_select_fingerprint (list, fingerprint));
+  TESSERA_UI_WAIT (gtk_widget_get_sensitive (button), 10);
+  tessera_ui_test_click (button);
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_EXPORT_DIALOG) != NULL, 10);
+  dialog = TESSERA_EXPORT_DIALOG (tessera_ui_test_find_window (TESSERA_TYPE_EXPORT_DIALOG));
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
+
+  gtk_editable_set_text (GTK_EDITABLE (tessera_ui_test_child (dialog, TESSERA_TYPE_EXPORT_DIALOG, "passphrase_row")),
+                         "export " PASSPHRASE);
+  gtk_editable_set_text (GTK_EDITABLE (tessera_ui_test_child (dialog, TESSERA_TYPE_EXPORT_DIALOG, "confirm_row")),
+                         "export " PASSPHRASE);
+  tessera_export_dialog_export_to (dialog, file);
+  TESSERA_UI_WAIT (!export_page_is (dialog, "progress"), 60);
+  g_object_get (dialog, "error-message", &message, NULL);
+  if (!export_page_is (dialog, "done"))
+    g_error ("export failed: %s", message);
+  tessera_ui_test_settle (200);
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "no-keyring-export-done");
+  tessera_ui_test_close_window (GTK_WINDOW (dialog));
+
+  g_spawn_sync (NULL, (char **) certtool, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "BEGIN CERTIFICATE"));
+  tessera_test_tmpdir_free (g_steal_pointer (&outdir));
+}
+
 /* A Secret Service appears (libsecret's file backend, which this process
  * has not used yet): the window offers, and only on request moves the
  * typed password and key passphrase there; a new window needs no prompt. */
@@ -437,6 +500,7 @@ test_no_keyring_wizard (Fixture       *f,
   tessera_ui_test_click (wizard_child (wizard, "next_button"));
   TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_ENROLL_WIZARD) == NULL, 10);
   window_asks_for_password (f, device);
+  export_from_window (f, device);
   keyring_appears (f, store, device);
 }
 

@@ -14,6 +14,7 @@
 #include "tessera-cert-list.h"
 #include "tessera-format.h"
 #include "tessera-generate-dialog.h"
+#include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
 #include "tessera-window.h"
 
@@ -142,6 +143,33 @@ wait_for_message_dialog (void)
   return dialog;
 }
 
+/* A list cell (a GtkInscription) on screen showing exactly @text, or NULL. */
+static GtkWidget *
+find_cell (GtkWidget  *root,
+           const char *text)
+{
+  if (GTK_IS_INSCRIPTION (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_cell (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The tooltip a cell gives when the pointer rests on it (query-tooltip). */
+static char *
+cell_tooltip (Fixture   *f,
+              GtkWidget *cell)
+{
+  g_assert_true (gtk_widget_get_has_tooltip (cell));
+  return tessera_cert_list_dup_tooltip (f->cert_list, cell);
+}
+
 /* A demo account: a never-used certificate is flagged, a used one shows
  * when, selecting a row shows its details. */
 static void
@@ -156,25 +184,32 @@ test_window_list (Fixture       *f,
   g_autofree char *relative = NULL;
   g_autofree char *exact = NULL;
   g_autofree char *fingerprint = NULL;
+  g_autofree char *tooltip = NULL;
 
   g_assert_cmpstr (tessera_window_get_page (f->window), ==, "list");
   g_assert_cmpuint (n_entries (f), >=, 2);
 
   never = find_entry (f, TESSERA_LAST_USED_NEVER, FALSE);
   g_assert_nonnull (never);
-  label = tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "Never used");
+  /* Warned: the warning class shows style.css's icon with it. */
+  label = find_cell (GTK_WIDGET (f->cert_list), "Never used");
   g_assert_nonnull (label);
-  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (label), "warning"));
-  g_assert_true (gtk_widget_get_visible (gtk_widget_get_prev_sibling (label)));
+  g_assert_true (gtk_widget_has_css_class (label, "warning"));
+  g_assert_true (gtk_widget_has_css_class (label, "tessera-icon-cell"));
+  tooltip = cell_tooltip (f, label);
+  g_assert_cmpstr (tooltip, ==, "No device has logged in with this certificate yet");
+  g_clear_pointer (&tooltip, g_free);
 
   used = find_entry (f, TESSERA_LAST_USED_AT, FALSE);
   g_assert_nonnull (used);
   relative = tessera_format_relative_time (tessera_cert_entry_get_last_used (used), NULL);
   exact = tessera_format_exact_time (tessera_cert_entry_get_last_used (used));
-  label = tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), relative);
+  label = find_cell (GTK_WIDGET (f->cert_list), relative);
   g_assert_nonnull (label);
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (gtk_widget_get_parent (label)), ==, exact);
-  g_assert_false (gtk_widget_has_css_class (gtk_widget_get_parent (label), "warning"));
+  tooltip = cell_tooltip (f, label);
+  g_assert_cmpstr (tooltip, ==, exact);
+  g_clear_pointer (&tooltip, g_free);
+  g_assert_false (gtk_widget_has_css_class (label, "warning"));
 
   /* Details of the used one, with its full fingerprint. */
   g_assert_true (tessera_cert_list_select_fingerprint (f->cert_list, tessera_cert_entry_get_fingerprint (used)));
@@ -329,7 +364,7 @@ test_window_generate_upload (Fixture       *f,
   g_assert_cmpstr (tessera_cert_entry_get_name (selected), ==, "Test Laptop");
   g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
   g_assert_nonnull (tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "This device"));
-  g_assert_nonnull (tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "Never used"));
+  g_assert_nonnull (find_cell (GTK_WIDGET (f->cert_list), "Never used"));
   g_assert_false (gtk_widget_get_visible (window_child (f, "pending_label")));
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "generate-upload");
 }
@@ -471,6 +506,7 @@ test_window_xep0257 (Fixture       *f,
 {
   TesseraCertEntry *selected;
   GtkWidget *label;
+  g_autofree char *tooltip = NULL;
 
   g_assert_cmpuint (tessera_window_get_features (f->window), ==, TESSERA_FEATURE_XEP0257);
   g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
@@ -481,11 +517,13 @@ test_window_xep0257 (Fixture       *f,
   g_assert_cmpint (tessera_cert_entry_get_last_used_state (selected), ==, TESSERA_LAST_USED_UNKNOWN);
   g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
 
-  g_assert_null (tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "Never used"));
-  label = tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "Unknown");
+  g_assert_null (find_cell (GTK_WIDGET (f->cert_list), "Never used"));
+  label = find_cell (GTK_WIDGET (f->cert_list), "Unknown");
   g_assert_nonnull (label);
-  g_assert_false (gtk_widget_has_css_class (gtk_widget_get_parent (label), "warning"));
-  g_assert_false (gtk_widget_get_visible (gtk_widget_get_prev_sibling (label)));
+  g_assert_false (gtk_widget_has_css_class (label, "warning"));
+  g_assert_true (gtk_widget_has_css_class (label, "dim-label"));
+  tooltip = cell_tooltip (f, label);
+  g_assert_cmpstr (tooltip, ==, "The server does not record when certificates are used");
   /* XEP-0257 revokes too. */
   g_assert_true (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "xep0257");
@@ -780,6 +818,225 @@ test_window_revoke_stale (Fixture       *f,
     g_assert_false (is_listed (f, g_ptr_array_index (stale, i)));
 }
 
+/* ---- several selected ---------------------------------------------------- */
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Where the list shows @name (it sorts by name). */
+static guint
+row_of (Fixture    *f,
+        const char *name)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (find_widget_of_type (GTK_WIDGET (f->cert_list), GTK_TYPE_COLUMN_VIEW));
+  GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (view));
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (rows, i);
+
+      if (g_strcmp0 (tessera_cert_entry_get_name (entry), name) == 0)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+/* A click on a row, with Ctrl or Shift held: what GtkListView's click
+ * gesture does is activate this action of its own. */
+static void
+click_row (Fixture    *f,
+           const char *name,
+           gboolean    ctrl,
+           gboolean    shift)
+{
+  GtkWidget *list_view = find_widget_of_type (GTK_WIDGET (f->cert_list), GTK_TYPE_LIST_VIEW);
+
+  g_assert_true (gtk_widget_activate_action (list_view, "list.select-item", "(ubb)", row_of (f, name), ctrl, shift));
+}
+
+static char *
+fingerprint_of (Fixture    *f,
+                const char *name)
+{
+  GListModel *model = tessera_cert_list_get_model (f->cert_list);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (tessera_cert_entry_get_name (entry), name) == 0)
+        return g_strdup (tessera_cert_entry_get_fingerprint (entry));
+    }
+  g_assert_not_reached ();
+}
+
+/* Another session of the same account (as the CLI or a second window
+ * would be) revokes @fingerprint on the server. */
+static void
+revoke_elsewhere (Fixture    *f,
+                  const char *fingerprint)
+{
+  g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (f->server);
+  g_autoptr(TesseraKeyStore) store = tessera_key_store_new (tessera_account_get_jid (account), NULL);
+  g_autoptr(TesseraSession) session = tessera_session_new (account, store);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tessera_session_set_password (session, tessera_ui_test_server_get (f->server, "PASSWORD"));
+  tessera_session_revoke_async (session, fingerprint, NULL, tessera_test_async_result_cb, &result);
+  TESSERA_UI_WAIT (result != NULL, 60);
+  g_assert_true (tessera_session_revoke_finish (session, result, &error));
+  g_assert_no_error (error);
+  tessera_session_close (session);
+}
+
+/* The names the server lists now, sorted, comma-separated. */
+static char *
+server_names (Fixture *f)
+{
+  g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (f->server);
+  g_autoptr(TesseraKeyStore) store = tessera_key_store_new (tessera_account_get_jid (account), NULL);
+  g_autoptr(TesseraSession) session = tessera_session_new (account, store);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) listed = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  tessera_session_set_password (session, tessera_ui_test_server_get (f->server, "PASSWORD"));
+  tessera_session_list_async (session, NULL, tessera_test_async_result_cb, &result);
+  TESSERA_UI_WAIT (result != NULL, 60);
+  listed = tessera_session_list_finish (session, result, &error);
+  g_assert_no_error (error);
+  tessera_session_close (session);
+  for (guint i = 0; i < g_list_model_get_n_items (listed); i++)
+    {
+      g_autoptr(TesseraCertEntry) entry = g_list_model_get_item (listed, i);
+
+      g_ptr_array_add (names, g_strdup (tessera_cert_entry_get_name (entry)));
+    }
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (",", (char **) names->pdata);
+}
+
+static AdwMessageDialog *
+wait_for_dialog_titled (const char *heading,
+                        guint       seconds)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
+                   g_strcmp0 (adw_message_dialog_get_heading (dialog), heading) == 0 &&
+                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), seconds);
+  return dialog;
+}
+
+/* Click, Shift+click and Ctrl+click select four of the demo account's five
+ * certificates, this device's among them; the details pane counts them and
+ * offers "Revoke Selected…"; one confirmation lists all four and wants this
+ * device's name typed. Before it is answered another session revokes "Old
+ * tablet": the other three are revoked on the real server, this device's
+ * key is deleted, and the summary names what was revoked and why "Old
+ * tablet" was not. */
+static void
+test_window_revoke_selected (Fixture       *f,
+                             gconstpointer  data)
+{
+  GtkWidget *details = window_child (f, "details");
+  GtkWidget *revoke_selected = tessera_ui_test_child (details, TESSERA_TYPE_CERT_DETAILS, "revoke_selected_button");
+  GtkWidget *list_view;
+  g_autofree char *device = NULL;
+  g_autofree char *tablet = NULL;
+  g_autofree char *left = NULL;
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(TesseraKeyRecord) record = NULL;
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  generate_and_upload (f, "Workstation");
+  g_assert_cmpuint (n_entries (f), ==, 5);
+  device = fingerprint_of (f, "Workstation");
+  tablet = fingerprint_of (f, "Old tablet");
+
+  /* Ctrl+A selects all, as GtkListView's own shortcut does. */
+  list_view = find_widget_of_type (GTK_WIDGET (f->cert_list), GTK_TYPE_LIST_VIEW);
+  g_assert_true (gtk_widget_activate_action (list_view, "list.select-all", NULL));
+  g_assert_cmpuint (tessera_cert_list_get_n_selected (f->cert_list), ==, 5);
+
+  click_row (f, "Old phone", FALSE, FALSE);
+  g_assert_cmpuint (tessera_cert_list_get_n_selected (f->cert_list), ==, 1);
+  g_assert_nonnull (tessera_cert_list_get_selected (f->cert_list));
+  g_assert_false (gtk_widget_get_visible (revoke_selected));
+  click_row (f, "Phone", FALSE, TRUE);
+  click_row (f, "Workstation", TRUE, FALSE);
+  g_assert_cmpuint (tessera_cert_list_get_n_selected (f->cert_list), ==, 4);
+  g_assert_null (tessera_cert_list_get_selected (f->cert_list));
+
+  /* The pane counts them; both buttons revoke them all. */
+  TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (GTK_REVEALER (window_child (f, "details_revealer"))), 10);
+  g_assert_nonnull (tessera_ui_test_find_label (details, "4 Certificates Selected"));
+  g_assert_true (gtk_widget_get_visible (revoke_selected));
+  g_assert_true (gtk_widget_is_sensitive (revoke_selected));
+  g_assert_true (gtk_widget_is_sensitive (window_child (f, "revoke_button")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (window_child (f, "revoke_button")), ==,
+                   "Revoke the 4 selected certificates (Delete)");
+  tessera_ui_test_settle (300);
+  tessera_ui_test_screenshot (GTK_WIDGET (f->window), "revoke-selected");
+
+  tessera_ui_test_click (revoke_selected);
+  dialog = wait_for_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Revoke 4 Certificates?");
+  body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (body, "• Old phone, never used"));
+  g_assert_nonnull (strstr (body, "• Old tablet, last used"));
+  g_assert_nonnull (strstr (body, "• Phone, never used"));
+  g_assert_nonnull (strstr (body, "• Workstation, "));
+  g_assert_null (strstr (body, "Laptop"));
+  g_assert_nonnull (strstr (body, "This device logs in with “Workstation”"));
+  /* This device's certificate: the name typed, as for revoking it alone. */
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "revoke"));
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "Phone");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "revoke"));
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "Workstation");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "revoke"));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "revoke-selected-confirm");
+
+  /* Meanwhile, elsewhere: a real failure for the one in the middle. */
+  revoke_elsewhere (f, tablet);
+  respond (dialog, "_Revoke All");
+
+  dialog = wait_for_dialog_titled ("Some Certificates Were Not Revoked", 180);
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("summary: %s", body);
+  g_assert_nonnull (strstr (body, "3 of 4 revoked."));
+  g_assert_nonnull (strstr (body, "Revoked:\n• Old phone\n• Phone\n• Workstation\n"));
+  g_assert_nonnull (strstr (body, "Not revoked:\n• Old tablet: "));
+  g_assert_nonnull (strstr (body, "does not list"));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "revoke-selected-summary");
+  respond (dialog, "_Close");
+
+  /* The server keeps only the one not selected; this device's key is gone. */
+  left = server_names (f);
+  g_assert_cmpstr (left, ==, "Laptop");
+  TESSERA_UI_WAIT (window_settled (f) && n_entries (f) == 1, 60);
+  store = tessera_key_store_new (tessera_ui_test_server_get (f->server, "JID"), NULL);
+  record = tessera_key_store_find_by_fingerprint (store, device);
+  g_assert_null (record);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -796,6 +1053,8 @@ main (int   argc,
               fixture_setup, test_window_overview, fixture_teardown);
   g_test_add ("/tessera/ui/window/revoke-stale", Fixture, options_demo,
               fixture_setup, test_window_revoke_stale, fixture_teardown);
+  g_test_add ("/tessera/ui/window/revoke-selected", Fixture, options_demo,
+              fixture_setup, test_window_revoke_selected, fixture_teardown);
   g_test_add ("/tessera/ui/window/revoke", Fixture, options_demo,
               fixture_setup, test_window_revoke, fixture_teardown);
   g_test_add ("/tessera/ui/window/revoke-this-device", Fixture, options_plain,
