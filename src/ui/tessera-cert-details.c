@@ -28,6 +28,7 @@ struct _TesseraCertDetails
 
   TesseraCertEntry *entry;
   gboolean          is_device;
+  gboolean          key_here;       /* its key is on this device: Export… */
   guint             n_selected;
 };
 
@@ -37,6 +38,7 @@ enum {
   PROP_0,
   PROP_ENTRY,
   PROP_IS_DEVICE,
+  PROP_KEY_HERE,
   PROP_N_SELECTED,
   N_PROPS
 };
@@ -276,6 +278,25 @@ set_is_device (TesseraCertDetails *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IS_DEVICE]);
 }
 
+/**
+ * tessera_cert_details_set_key_here:
+ * @self: a #TesseraCertDetails
+ * @key_here: whether the key of the shown certificate is on this device
+ *
+ * Shows "Export…" for it.
+ */
+void
+tessera_cert_details_set_key_here (TesseraCertDetails *self,
+                                   gboolean            key_here)
+{
+  g_return_if_fail (TESSERA_IS_CERT_DETAILS (self));
+
+  if (self->key_here == !!key_here)
+    return;
+  self->key_here = !!key_here;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_HERE]);
+}
+
 /* GObject */
 
 static void
@@ -307,6 +328,10 @@ tessera_cert_details_get_property (GObject    *object,
       g_value_set_boolean (value, self->is_device);
       break;
 
+    case PROP_KEY_HERE:
+      g_value_set_boolean (value, self->key_here);
+      break;
+
     case PROP_N_SELECTED:
       g_value_set_uint (value, self->n_selected);
       break;
@@ -332,6 +357,10 @@ tessera_cert_details_set_property (GObject      *object,
 
     case PROP_IS_DEVICE:
       set_is_device (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_KEY_HERE:
+      tessera_cert_details_set_key_here (self, g_value_get_boolean (value));
       break;
 
     case PROP_N_SELECTED:
@@ -363,12 +392,16 @@ tessera_cert_details_class_init (TesseraCertDetailsClass *klass)
     g_param_spec_object ("entry", NULL, NULL, TESSERA_TYPE_CERT_ENTRY, flags);
   properties[PROP_IS_DEVICE] =
     g_param_spec_boolean ("is-device", NULL, NULL, FALSE, flags);
+  properties[PROP_KEY_HERE] =
+    g_param_spec_boolean ("key-here", NULL, NULL, FALSE, flags);
   /* How many rows the list has selected; "entry" shows the one */
   properties[PROP_N_SELECTED] =
     g_param_spec_uint ("n-selected", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera_xmpp/Tessera/tessera-cert-details.ui");
+  /* Not kept in the struct: the tests look it up */
+  gtk_widget_class_bind_template_child_full (widget_class, "export_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, entry_title);
   gtk_widget_class_bind_template_callback (widget_class, entry_fingerprint);
   gtk_widget_class_bind_template_callback (widget_class, entry_last_used);

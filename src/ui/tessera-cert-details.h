@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TesseraCertDetails, tessera_cert_details, TESSERA, CERT_DETAILS, AdwBin)
 
 GtkWidget        *tessera_cert_details_new       (void);
+void              tessera_cert_details_set_key_here (TesseraCertDetails *self,
+                                                     gboolean            key_here);
 TesseraCertEntry *tessera_cert_details_get_entry (TesseraCertDetails *self);
 void              tessera_cert_details_set_entry (TesseraCertDetails *self,
                                                   TesseraCertEntry   *entry,

@@ -25,6 +25,8 @@ struct _TesseraCertList
   GtkColumnViewColumn *users_column;
   GtkColumnViewColumn *expires_column;
   GtkColumnViewColumn *fingerprint_column;
+  GMenuModel         *context_menu_model;
+  GtkWidget          *context_menu;       /* made on first use */
 
   GListModel         *model;
   GHashTable         *device_fingerprints;
@@ -363,6 +365,7 @@ name_setup_cb (GtkSignalListItemFactory *factory,
 
   /* Names stay readable next to a badge even in a narrow window. */
   gtk_box_append (GTK_BOX (box), cell_new (6, 14));
+  g_object_set_data (G_OBJECT (box), "tessera-list-item", item);
   gtk_list_item_set_child (item, box);
 }
 
@@ -644,13 +647,188 @@ selection_changed_cb (TesseraCertList *self)
   update_selection (self);
 }
 
+/* Context menu: a secondary click or a long press on a row, Shift+F10 or
+ * the Menu key. The row under the pointer becomes the selection unless it
+ * is part of it already, so the menu acts on what the user pointed at. */
+
+static GtkListItem *
+pick_list_item (TesseraCertList *self,
+                double           x,
+                double           y)
+{
+  for (GtkWidget *widget = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+       widget != NULL && widget != GTK_WIDGET (self);
+       widget = gtk_widget_get_parent (widget))
+    {
+      GtkListItem *item = g_object_get_data (G_OBJECT (widget), "tessera-list-item");
+
+      if (item != NULL)
+        return item;
+    }
+  return NULL;
+}
+
+static void
+popup_context_menu (TesseraCertList *self,
+                    double           x,
+                    double           y)
+{
+  if (self->context_menu == NULL)
+    {
+      self->context_menu = gtk_popover_menu_new_from_model (self->context_menu_model);
+      gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
+      gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
+    }
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu),
+                               &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
+}
+
+static void
+context_pressed (TesseraCertList *self,
+                 GtkGesture      *gesture,
+                 double           x,
+                 double           y)
+{
+  GtkListItem *item = pick_list_item (self, x, y);
+  guint position;
+
+  if (item == NULL || gtk_list_item_get_item (item) == NULL)
+    return;
+  gtk_gesture_set_state (gesture, GTK_EVENT_SEQUENCE_CLAIMED);
+  position = gtk_list_item_get_position (item);
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  popup_context_menu (self, x, y);
+}
+
+static void
+secondary_pressed_cb (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      TesseraCertList *self)
+{
+  context_pressed (self, GTK_GESTURE (gesture), x, y);
+}
+
+static void
+long_pressed_cb (GtkGestureLongPress *gesture,
+                 double               x,
+                 double               y,
+                 TesseraCertList     *self)
+{
+  context_pressed (self, GTK_GESTURE (gesture), x, y);
+}
+
+/* From the keyboard: at the focused row, else at the list's top. */
+static gboolean
+context_menu_key_cb (GtkWidget *widget,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  TesseraCertList *self = TESSERA_CERT_LIST (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  graphene_rect_t bounds;
+  double x = 24, y = 24;
+
+  if (gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection)) == NULL ||
+      tessera_cert_list_get_n_selected (self) == 0)
+    return FALSE;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, widget) &&
+      gtk_widget_compute_bounds (focus, widget, &bounds))
+    {
+      x = bounds.origin.x + 24;
+      y = bounds.origin.y + bounds.size.height / 2;
+    }
+  popup_context_menu (self, x, y);
+  return TRUE;
+}
+
+static void
+setup_context_menu (TesseraCertList *self)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *long_press = gtk_gesture_long_press_new ();
+
+  /* Capture: the rows' own click gestures would claim the press first. */
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (secondary_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (long_press), GTK_PHASE_CAPTURE);
+  g_signal_connect (long_press, "pressed", G_CALLBACK (long_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (long_press));
+}
+
+/**
+ * tessera_cert_list_popup_context_menu:
+ * @self: a #TesseraCertList
+ * @x: where, in @self's coordinates
+ * @y: where, in @self's coordinates
+ *
+ * Opens the context menu for the row at (@x, @y) as a secondary click
+ * there does: that row is selected first unless it is selected already.
+ *
+ * Returns: %FALSE when no row is there (no menu)
+ */
+gboolean
+tessera_cert_list_popup_context_menu (TesseraCertList *self,
+                                      double           x,
+                                      double           y)
+{
+  GtkListItem *item;
+
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), FALSE);
+
+  item = pick_list_item (self, x, y);
+  if (item == NULL || gtk_list_item_get_item (item) == NULL)
+    return FALSE;
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), gtk_list_item_get_position (item)))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), gtk_list_item_get_position (item), TRUE);
+  popup_context_menu (self, x, y);
+  return TRUE;
+}
+
+/**
+ * tessera_cert_list_get_context_menu:
+ * @self: a #TesseraCertList
+ *
+ * Returns: (transfer none) (nullable): the context menu once it was opened
+ */
+GtkWidget *
+tessera_cert_list_get_context_menu (TesseraCertList *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CERT_LIST (self), NULL);
+
+  return self->context_menu;
+}
+
 /* GObject */
+
+static void
+tessera_cert_list_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  TesseraCertList *self = TESSERA_CERT_LIST (widget);
+
+  GTK_WIDGET_CLASS (tessera_cert_list_parent_class)->size_allocate (widget, width, height, baseline);
+  if (self->context_menu != NULL)
+    gtk_popover_present (GTK_POPOVER (self->context_menu));
+}
 
 static void
 tessera_cert_list_dispose (GObject *object)
 {
   TesseraCertList *self = (TesseraCertList *) object;
 
+  g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_CERT_LIST);
   g_clear_object (&self->model);
   g_clear_pointer (&self->device_fingerprints, g_hash_table_unref);
@@ -717,6 +895,7 @@ tessera_cert_list_class_init (TesseraCertListClass *klass)
   object_class->dispose = tessera_cert_list_dispose;
   object_class->get_property = tessera_cert_list_get_property;
   object_class->set_property = tessera_cert_list_set_property;
+  widget_class->size_allocate = tessera_cert_list_size_allocate;
 
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL,
@@ -745,6 +924,7 @@ tessera_cert_list_class_init (TesseraCertListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraCertList, users_column);
   gtk_widget_class_bind_template_child (widget_class, TesseraCertList, expires_column);
   gtk_widget_class_bind_template_child (widget_class, TesseraCertList, fingerprint_column);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCertList, context_menu_model);
   gtk_widget_class_bind_template_callback (widget_class, users_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, fingerprint_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, last_used_setup_cb);
@@ -756,6 +936,8 @@ tessera_cert_list_class_init (TesseraCertListClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, expires_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, fingerprint_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, context_menu_key_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, context_menu_key_cb, NULL);
 }
 
 static void
@@ -772,6 +954,7 @@ tessera_cert_list_init (TesseraCertList *self)
   g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (update_selection), self,
                            G_CONNECT_SWAPPED);
   setup_sorters (self);
+  setup_context_menu (self);
 }
 
 GtkWidget *

@@ -34,5 +34,9 @@ gboolean          tessera_cert_list_select_fingerprint      (TesseraCertList    
 void              tessera_cert_list_unselect                (TesseraCertList    *self);
 char             *tessera_cert_list_dup_tooltip             (TesseraCertList    *self,
                                                              GtkWidget          *cell);
+gboolean          tessera_cert_list_popup_context_menu      (TesseraCertList    *self,
+                                                             double              x,
+                                                             double              y);
+GtkWidget        *tessera_cert_list_get_context_menu        (TesseraCertList    *self);
 
 G_END_DECLS

@@ -202,6 +202,7 @@ sync_actions (TesseraWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upload", tessera_account_model_get_can_upload (model));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke", tessera_account_model_get_can_revoke (model));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-certificate", selected_key_is_here (self));
+  tessera_cert_details_set_key_here (self->details, selected_key_is_here (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revoke-stale", has_stale_entries (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-other-device", tessera_account_model_get_can_add (model));
   _tessera_window_sync_renew (self);

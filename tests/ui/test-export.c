@@ -13,6 +13,7 @@
 #include "tessera-export-dialog.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
+#include "tessera-cert-details.h"
 #include "tessera-cert-list.h"
 #include "tessera-window.h"
 
@@ -258,6 +259,7 @@ test_export_from_window (Fixture       *f,
   TesseraWindow *window = tessera_window_new (tessera_ui_test_get_app ());
   TesseraCertList *list;
   GtkWidget *button;
+  GtkWidget *details_button;
   TesseraExportDialog *dialog;
   g_autoptr(TesseraCertEntry) elsewhere = NULL;
   const char *fingerprint = tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (f->record));
@@ -275,9 +277,15 @@ test_export_from_window (Fixture       *f,
   g_assert_true (tessera_cert_list_select_fingerprint (list, tessera_cert_entry_get_fingerprint (elsewhere)));
   TESSERA_UI_WAIT (tessera_cert_list_get_selected (list) == elsewhere, 10);
   g_assert_false (gtk_widget_get_sensitive (button));
+  details_button = tessera_ui_test_child (tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "details"),
+                                          TESSERA_TYPE_CERT_DETAILS, "export_button");
+  g_assert_false (gtk_widget_get_visible (details_button));
 
   g_assert_true (tessera_cert_list_select_fingerprint (list, fingerprint));
   TESSERA_UI_WAIT (gtk_widget_get_sensitive (button), 10);
+  /* The details pane offers it too */
+  TESSERA_UI_WAIT (gtk_widget_get_visible (details_button), 10);
+  g_assert_true (gtk_widget_get_sensitive (details_button));
   tessera_ui_test_settle (300);
   tessera_ui_test_screenshot (GTK_WIDGET (window), "export-window");
 
@@ -286,6 +294,82 @@ test_export_from_window (Fixture       *f,
   dialog = TESSERA_EXPORT_DIALOG (tessera_ui_test_find_window (TESSERA_TYPE_EXPORT_DIALOG));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
   g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (dialog)), "Work Laptop"));
+}
+
+/* The list's cell that shows @text (cells are GtkInscriptions). */
+static GtkWidget *
+find_cell (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_cell (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A secondary click on a row that is not selected selects it alone and
+ * opens the context menu (Export…, Renew…, Revoke…), which acts on it:
+ * its Export… opens the dialog for that certificate. */
+static void
+test_export_context_menu (Fixture       *f,
+                          gconstpointer  data)
+{
+  TesseraWindow *window = tessera_window_new (tessera_ui_test_get_app ());
+  TesseraCertList *list;
+  GtkWidget *cell;
+  GtkWidget *menu;
+  GMenuModel *model;
+  g_autoptr(GMenuModel) section = NULL;
+  g_autoptr(TesseraCertEntry) elsewhere = NULL;
+  g_autofree char *label = NULL;
+  graphene_rect_t bounds;
+  const char *fingerprint = tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (f->record));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  list = TESSERA_CERT_LIST (tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "cert_list"));
+  TESSERA_UI_WAIT (tessera_cert_list_get_model (list) != NULL &&
+                   g_list_model_get_n_items (tessera_cert_list_get_model (list)) > 1 &&
+                   !tessera_window_get_busy (window), 60);
+  elsewhere = other_entry (list, fingerprint);
+  g_assert_true (tessera_cert_list_select_fingerprint (list, tessera_cert_entry_get_fingerprint (elsewhere)));
+  TESSERA_UI_WAIT (tessera_cert_list_get_selected (list) == elsewhere, 10);
+  tessera_ui_test_settle (200);
+
+  /* Nowhere near a row: no menu */
+  g_assert_false (tessera_cert_list_popup_context_menu (list, 5, gtk_widget_get_height (GTK_WIDGET (list)) - 5));
+  g_assert_null (tessera_cert_list_get_context_menu (list));
+
+  TESSERA_UI_WAIT ((cell = find_cell (GTK_WIDGET (list), "Work Laptop")) != NULL, 10);
+  g_assert_true (gtk_widget_compute_bounds (cell, GTK_WIDGET (list), &bounds));
+  g_assert_true (tessera_cert_list_popup_context_menu (list, bounds.origin.x + bounds.size.width / 2,
+                                                       bounds.origin.y + bounds.size.height / 2));
+  g_assert_cmpuint (tessera_cert_list_get_n_selected (list), ==, 1);
+  g_assert_cmpstr (tessera_cert_entry_get_fingerprint (tessera_cert_list_get_selected (list)), ==, fingerprint);
+  menu = tessera_cert_list_get_context_menu (list);
+  g_assert_nonnull (menu);
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (menu), 10);
+  model = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (menu));
+  g_assert_nonnull (model);
+  section = g_menu_model_get_item_link (model, 0, G_MENU_LINK_SECTION);
+  g_assert_true (g_menu_model_get_item_attribute (section, 0, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+  g_assert_cmpstr (label, ==, "_Export…");
+  tessera_ui_test_settle (200);
+  tessera_ui_test_screenshot (menu, "context-menu");
+
+  /* What the menu item does: its action, on the row just selected */
+  gtk_popover_popdown (GTK_POPOVER (menu));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-certificate", NULL));
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_EXPORT_DIALOG) != NULL, 10);
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (tessera_ui_test_find_window (TESSERA_TYPE_EXPORT_DIALOG))),
+                            "Work Laptop"));
 }
 
 int
@@ -299,6 +383,8 @@ main (int    argc,
               fixture_teardown);
 
   g_test_add ("/export/window", Fixture, server_options_demo, fixture_setup, test_export_from_window,
+              fixture_teardown);
+  g_test_add ("/export/context-menu", Fixture, server_options_demo, fixture_setup, test_export_context_menu,
               fixture_teardown);
 
   return tessera_ui_test_run ();
