@@ -74,6 +74,42 @@ format_future (gint64 seconds)
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In %d year", "In %d years", n), n);
 }
 
+/* The local time zone, looked up once a minute at most: GLib 2.74's
+ * g_time_zone_new_local() checks /etc/localtime on every call (a stat()),
+ * which was most of the cost of formatting a list's dates. A change of the
+ * zone is still picked up, within a minute. */
+#define LOCAL_ZONE_MAX_AGE (60 * G_USEC_PER_SEC)
+
+static GTimeZone *
+local_zone (void)
+{
+  static GTimeZone *zone;
+  static gint64 looked_up;
+  G_LOCK_DEFINE_STATIC (zone);
+  gint64 now = g_get_monotonic_time ();
+  GTimeZone *result;
+
+  G_LOCK (zone);
+  if (zone == NULL || now - looked_up > LOCAL_ZONE_MAX_AGE)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      looked_up = now;
+    }
+  result = g_time_zone_ref (zone);
+  G_UNLOCK (zone);
+
+  return result;
+}
+
+static GDateTime *
+to_local (GDateTime *when)
+{
+  g_autoptr(GTimeZone) zone = local_zone ();
+
+  return g_date_time_to_timezone (when, zone);
+}
+
 /**
  * tessera_format_relative_time:
  * @when: the time to describe
@@ -118,7 +154,7 @@ tessera_format_exact_time (GDateTime *when)
 
   g_return_val_if_fail (when != NULL, NULL);
 
-  local = g_date_time_to_local (when);
+  local = to_local (when);
   /* Translators: an exact date and time, see g_date_time_format() */
   return g_date_time_format (local, _("%B %-d, %Y, %H:%M:%S %Z"));
 }
@@ -136,7 +172,7 @@ tessera_format_date (GDateTime *when)
 
   g_return_val_if_fail (when != NULL, NULL);
 
-  local = g_date_time_to_local (when);
+  local = to_local (when);
   /* Translators: a short date, see g_date_time_format() */
   return g_date_time_format (local, _("%b %-d, %Y"));
 }

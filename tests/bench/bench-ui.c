@@ -21,7 +21,11 @@
  *                         its RSS then and 1.5 s later
  *   bench-ui start-plain  the floor: an AdwApplication with one empty
  *                         AdwApplicationWindow of the same size
- *   bench-ui suite DIR N… runs "list" and "list-plain" of DIR/list-N.xml per size and "start" and "start-plain" five
+ *   bench-ui start-content  a second, fairer floor: the same window with
+ *                         what Tessera's first frame shows (a header bar with
+ *                         a title and two icon buttons, a status page with an
+ *                         icon, a title, a description and a button)
+ *   bench-ui suite DIR N… runs "list" and "list-plain" of DIR/list-N.xml per size and "start", "start-plain" and "start-content" five
  *                         times, each in a fresh process, and adds to each
  *                         start the time from spawn to first frame
  *
@@ -415,6 +419,7 @@ run_list (const char *path,
 typedef struct
 {
   GApplication *app;
+  const char   *name;
   gint64        first_frame_ns;
   glong         first_frame_rss_kib;
   double        first_frame_cpu_ms;
@@ -430,7 +435,7 @@ settle_cb (gpointer user_data)
   g_print ("{\"app\":\"%s\",\"first_frame_ns\":%" G_GINT64_FORMAT ",\"rss_first_frame_kib\":%ld,"
            "\"rss_settled_kib\":%ld,\"maxrss_kib\":%ld,\"cpu_first_frame_ms\":%.1f,"
            "\"cpu_window_added_ms\":%.1f,\"cpu_realize_ms\":%.1f}\n",
-           ADW_IS_APPLICATION (bench->app) && !TESSERA_IS_APPLICATION (bench->app) ? "plain" : "tessera",
+           bench->name,
            bench->first_frame_ns, bench->first_frame_rss_kib, bench_rss_kib (), bench_maxrss_kib (),
            bench->first_frame_cpu_ms, bench->window_added_cpu_ms, bench->realize_cpu_ms);
   g_application_quit (bench->app);
@@ -480,11 +485,49 @@ plain_activate_cb (GtkApplication *app,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The second floor: what Tessera's first frame shows without an account,
+ * built by hand: the text, icons and drawing any such window pays for. */
+static void
+content_activate_cb (GtkApplication *app,
+                     gpointer        user_data)
+{
+  GtkWidget *window = adw_application_window_new (app);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *status = adw_status_page_new ();
+  GtkWidget *button = gtk_button_new_with_mnemonic ("_Set Up This Device…");
+  GtkWidget *menu = gtk_menu_button_new ();
+
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), adw_window_title_new ("Tessera", "No account"));
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), gtk_button_new_from_icon_name ("view-refresh-symbolic"));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "open-menu-symbolic");
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), menu);
+  gtk_box_append (GTK_BOX (box), header);
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "channel-secure-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (status), "Welcome to Tessera");
+  adw_status_page_set_description (ADW_STATUS_PAGE (status),
+                                   "Log in to your XMPP account with a certificate made on this device "
+                                   "instead of a password.");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "pill");
+  gtk_widget_add_css_class (button, "suggested-action");
+  adw_status_page_set_child (ADW_STATUS_PAGE (status), button);
+  gtk_widget_set_vexpand (status, TRUE);
+  gtk_box_append (GTK_BOX (box), status);
+
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+typedef enum { START_TESSERA, START_PLAIN, START_CONTENT } StartKind;
+
 static int
-run_start (gboolean plain)
+run_start (StartKind kind)
 {
   g_autoptr(GtkApplication) app = NULL;
-  StartBench bench = { NULL, 0, 0, 0.0, 0.0, 0.0 };
+  StartBench bench = { NULL, NULL, 0, 0, 0.0, 0.0, 0.0 };
   char *argv[] = { (char *) "tessera", NULL };
 
   /* As src/main.c does */
@@ -494,14 +537,18 @@ run_start (gboolean plain)
   textdomain (GETTEXT_PACKAGE);
   g_set_application_name ("Tessera");
 
-  if (plain)
+  if (kind == START_TESSERA)
     {
-      app = GTK_APPLICATION (adw_application_new (APP_ID ".BenchFloor", G_APPLICATION_DEFAULT_FLAGS));
-      g_signal_connect (app, "activate", G_CALLBACK (plain_activate_cb), NULL);
+      app = GTK_APPLICATION (tessera_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS));
+      bench.name = "tessera";
     }
   else
     {
-      app = GTK_APPLICATION (tessera_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS));
+      app = GTK_APPLICATION (adw_application_new (APP_ID ".BenchFloor", G_APPLICATION_DEFAULT_FLAGS));
+      g_signal_connect (app, "activate",
+                        kind == START_PLAIN ? G_CALLBACK (plain_activate_cb) : G_CALLBACK (content_activate_cb),
+                        NULL);
+      bench.name = kind == START_PLAIN ? "plain" : "content";
     }
   bench.app = G_APPLICATION (app);
   g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &bench);
@@ -579,8 +626,10 @@ run_suite (const char *self,
     {
       const char *argv[] = { self, "start", NULL };
       const char *plain_argv[] = { self, "start-plain", NULL };
+      const char *content_argv[] = { self, "start-content", NULL };
 
-      if (!relay (argv, bench_now_ns (), &error) || !relay (plain_argv, bench_now_ns (), &error))
+      if (!relay (argv, bench_now_ns (), &error) || !relay (plain_argv, bench_now_ns (), &error) ||
+          !relay (content_argv, bench_now_ns (), &error))
         goto fail;
     }
   return 0;
@@ -599,12 +648,14 @@ main (int   argc,
   if (argc == 3 && g_str_equal (argv[1], "list-plain"))
     return run_list (argv[2], TRUE);
   if (argc == 2 && g_str_equal (argv[1], "start"))
-    return run_start (FALSE);
+    return run_start (START_TESSERA);
   if (argc == 2 && g_str_equal (argv[1], "start-plain"))
-    return run_start (TRUE);
+    return run_start (START_PLAIN);
+  if (argc == 2 && g_str_equal (argv[1], "start-content"))
+    return run_start (START_CONTENT);
   if (argc >= 3 && g_str_equal (argv[1], "suite"))
     return run_suite (argv[0], argv[2], argc - 3, argv + 3);
 
-  g_printerr ("usage: bench-ui list FILE | list-plain FILE | start | start-plain | suite DIR N…\n");
+  g_printerr ("usage: bench-ui list FILE | list-plain FILE | start | start-plain | start-content | suite DIR N…\n");
   return 2;
 }

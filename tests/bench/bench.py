@@ -950,7 +950,7 @@ def table_freeze(bench, listdir=None):
 
     starts = [r for r in run_ui_suite(bench, listdir or bench.newdir("no-lists"), []) if "first_frame_ns" in r]
     summary = {}
-    for app in ("tessera", "plain"):
+    for app in ("tessera", "plain", "content"):
         rows = [r for r in starts if r["app"] == app]
         if rows:
             summary[app] = (statistics.median(r["start_to_first_frame_ms"] for r in rows),
@@ -970,6 +970,15 @@ def table_freeze(bench, listdir=None):
                                           fmt_ms(p[5][0]), fmt_ms(p[5][1]),
                                           fmt_ratio(t[5][2] / p[5][2]) if p[5][2] else "n/a"),
                   "✓" if t[0] / p[0] <= RATIO_GOAL else "✗ (≤ %.1f× the empty window)" % RATIO_GOAL)
+    if "tessera" in summary and "content" in summary:
+        t, c = summary["tessera"], summary["content"]
+        table.add("GUI start, second floor: the same window content (%d starts each)" % c[4], "—", "—", "—",
+                  "Tessera %s median against %s for an AdwApplicationWindow with the same header bar and status "
+                  "page, RSS %s; ratio %s time, %s RSS; CPU to the first frame %s against %s (built %s, realized "
+                  "%s), ratio %s" % (fmt_ms(t[0]), fmt_ms(c[0]), fmt_kib(c[2]), fmt_ratio(t[0] / c[0]),
+                                     fmt_ratio(t[2] / c[2]), fmt_ms(t[5][2]), fmt_ms(c[5][2]), fmt_ms(c[5][0]),
+                                     fmt_ms(c[5][1]), fmt_ratio(t[5][2] / c[5][2]) if c[5][2] else "n/a"),
+                  "for comparison (the goal is judged against the empty window above)")
     table.note("a 1 ms GLib timeout on the main context records the gaps between its calls while the operation "
                "runs; the session and key generation run on worker threads (2 cores here); \"own\" = each gap less "
                "the time the main thread was ready to run but waited for a CPU (run_delay in "
@@ -983,6 +992,10 @@ def table_freeze(bench, listdir=None):
                "AdwApplicationWindow of the same size; CPU = the process's user + system time (all threads, "
                "getrusage) when the window was added to the application (built), realized, and painted first: "
                "unlike the wall time it hardly depends on the machine's load")
+    table.note("second floor (bench-ui start-content): the empty window plus what Tessera's first frame shows "
+               "without an account, built by hand (an AdwHeaderBar with a title, subtitle and two icon buttons, an "
+               "AdwStatusPage with an icon, title, description and a pill button): the fonts, text, icons and "
+               "drawing any window with that content pays for; the three kinds of start take turns")
     return table
 
 
@@ -1032,15 +1045,35 @@ def main():
     if args.results:
         command = "tools/run-bench --write-results" + "".join(" --only " + w for w in wanted
                                                                if len(wanted) != len(TABLES))
+        kept = kept_tables(args.results, {t.number for t in tables}) if len(wanted) != len(TABLES) else {}
         with open(args.results, "w") as f:
-            f.write(results_markdown(header, tables, failures, command, total))
+            f.write(results_markdown(header, tables, failures, command, total, kept))
         log("wrote %s" % args.results)
     for failure in failures:
         print("NOT MEASURED: " + failure)
     return 1 if failures else 0
 
 
-def results_markdown(header, tables, failures, command, total):
+def kept_tables(path, measured):
+    """The tables of an earlier RESULTS.md that this run did not measure
+    (--only), by number, so that a partial run keeps them."""
+    import re
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return {}
+    text = text.split("\n## ", 1)[0]
+    kept = {}
+    parts = re.split(r"\n(?=### \d+\. )", text)
+    for part in parts[1:]:
+        number = int(re.match(r"### (\d+)\.", part).group(1))
+        if number not in measured:
+            kept[number] = "\n" + part.rstrip("\n")
+    return kept
+
+
+def results_markdown(header, tables, failures, command, total, kept=None):
     lines = ["# Tessera benchmarks: latest figures", "",
              "Measured side by side in one run, as ratios: absolute times on shared machines are noise.",
              "Written by `%s` on %s (%.0f s); re-run it to refresh this file." % (
@@ -1050,8 +1083,15 @@ def results_markdown(header, tables, failures, command, total):
              "suite). Each table states its goal; ✓/✗ mark a ratio that meets or misses it. Nothing here fails CI.",
              "",
              "```", header, "```"]
-    for table in tables:
-        lines.append(table.render())
+    kept = kept or {}
+    if kept:
+        lines.insert(4, "Tables %s are from this run; %s are kept from this file's previous version (the "
+                        "machine line above is this run's)." % (
+                            ", ".join(str(t.number) for t in tables), ", ".join(str(n) for n in sorted(kept))))
+    rendered = {t.number: t.render() for t in tables}
+    rendered.update(kept)
+    for number in sorted(rendered):
+        lines.append(rendered[number])
     for failure in failures:
         lines += ["", "NOT MEASURED: " + failure]
     analysis = os.path.join(SOURCE_ROOT, "tests", "bench", "ANALYSIS.md")
