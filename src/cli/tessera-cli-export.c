@@ -70,10 +70,11 @@ record_is_exportable (TesseraKeyRecord *record)
 
 /* The record whose certificate's fingerprint starts with @text, among
  * the keys this device holds. */
-static TesseraKeyRecord *
-find_record (TesseraCli  *cli,
-             const char  *text,
-             GError     **error)
+TesseraKeyRecord *
+_tessera_cli_find_local_record (TesseraCli         *cli,
+                                const char         *text,
+                                TesseraCliKeyUse    use,
+                                GError            **error)
 {
   g_autofree char *prefix = NULL;
   g_autoptr(GPtrArray) records = NULL;
@@ -103,10 +104,16 @@ find_record (TesseraCli  *cli,
 
   if (n_found == 0)
     {
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_KEY_NOT_HERE,
-                   _("This device holds no key of a certificate whose fingerprint starts with “%s”: "
-                     "only certificates made on this device can be exported (“tessera-cli list” "
-                     "marks them with * or +)"), prefix);
+      if (use == TESSERA_CLI_KEY_USE_RENEW)
+        g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_KEY_NOT_HERE,
+                     _("This device holds no key of a certificate whose fingerprint starts with “%s”: "
+                       "only certificates whose key is here can be renewed (“tessera-cli list” marks "
+                       "them with * or +)"), prefix);
+      else
+        g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_KEY_NOT_HERE,
+                     _("This device holds no key of a certificate whose fingerprint starts with “%s”: "
+                       "only certificates made on this device can be exported (“tessera-cli list” "
+                       "marks them with * or +)"), prefix);
       return NULL;
     }
   if (n_found > 1)
@@ -127,7 +134,7 @@ choose_record (TesseraCli  *cli,
   TesseraKeyRecord *record;
 
   if (cli->args[0] != NULL)
-    return find_record (cli, cli->args[0], error);
+    return _tessera_cli_find_local_record (cli, cli->args[0], TESSERA_CLI_KEY_USE_EXPORT, error);
 
   record = tessera_key_store_get_device_record (cli->store, &local_error);
   if (record == NULL)

@@ -151,6 +151,20 @@ gboolean      _tessera_cli_run_enroll_other_device (TesseraCli     *cli,
 gboolean      _tessera_cli_check_enroll_options    (TesseraCli     *cli,
                                                     GError        **error);
 
+/* What a certificate whose key is here is looked up for (the message when
+ * none matches says so). */
+typedef enum {
+  TESSERA_CLI_KEY_USE_EXPORT,
+  TESSERA_CLI_KEY_USE_RENEW,
+} TesseraCliKeyUse;
+
+/* tessera-cli-export.c: the stored record whose certificate's fingerprint
+ * starts with @text (8 or more hex digits); KEY_NOT_HERE or AMBIGUOUS */
+TesseraKeyRecord *_tessera_cli_find_local_record (TesseraCli        *cli,
+                                                  const char        *text,
+                                                  TesseraCliKeyUse   use,
+                                                  GError           **error);
+
 /* tessera-cli-renew.c */
 gboolean      _tessera_cli_run_renew       (TesseraCli *cli,
                                             GError    **error);

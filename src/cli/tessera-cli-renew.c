@@ -12,7 +12,6 @@
 
 #include "tessera-cli-private.h"
 
-#define PREFIX_MIN_DIGITS 8
 
 /* The password when one is at hand without asking (--password-file,
  * TESSERA_PASSWORD, the keyring): a device with only its certificate
@@ -77,56 +76,6 @@ device_record (TesseraCli  *cli,
                _("This device has no certificate for %s to renew: run “tessera-cli enroll NAME” first"),
                tessera_account_get_jid (cli->account));
   return NULL;
-}
-
-/* The stored record whose certificate's fingerprint starts with @text. */
-static TesseraKeyRecord *
-find_record (TesseraCli  *cli,
-             const char  *text,
-             GError     **error)
-{
-  g_autofree char *prefix = NULL;
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GString) candidates = g_string_new (NULL);
-  TesseraKeyRecord *found = NULL;
-  guint n_found = 0;
-
-  prefix = tessera_fingerprint_normalize_prefix (text, PREFIX_MIN_DIGITS, error);
-  if (prefix == NULL)
-    return NULL;
-  records = tessera_key_store_list (cli->store, error);
-  if (records == NULL)
-    return NULL;
-
-  for (guint i = 0; i < records->len; i++)
-    {
-      TesseraKeyRecord *record = g_ptr_array_index (records, i);
-      TesseraCertificate *cert = tessera_key_record_get_certificate (record);
-
-      if (cert == NULL || !g_str_has_prefix (tessera_certificate_get_fingerprint (cert), prefix))
-        continue;
-      found = record;
-      n_found++;
-      g_string_append_printf (candidates, "\n  %s  %s", tessera_certificate_get_fingerprint (cert),
-                              tessera_key_record_get_name (record));
-    }
-
-  if (n_found == 0)
-    {
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_KEY_NOT_HERE,
-                   _("This device holds no key of a certificate whose fingerprint starts with “%s”: "
-                     "only certificates whose key is here can be renewed (“tessera-cli list” marks "
-                     "them with * or +)"), prefix);
-      return NULL;
-    }
-  if (n_found > 1)
-    {
-      g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_AMBIGUOUS,
-                   _("“%s” matches %u certificates; give more digits of one of:%s"),
-                   prefix, n_found, candidates->str);
-      return NULL;
-    }
-  return g_object_ref (found);
 }
 
 static void
@@ -206,7 +155,7 @@ _tessera_cli_run_renew (TesseraCli  *cli,
   g_autofree char *old_fingerprint = NULL;
   g_autofree char *new_fingerprint = NULL;
 
-  record = cli->args[0] != NULL ? find_record (cli, cli->args[0], error) : device_record (cli, error);
+  record = cli->args[0] != NULL ? _tessera_cli_find_local_record (cli, cli->args[0], TESSERA_CLI_KEY_USE_RENEW, error) : device_record (cli, error);
   if (record == NULL)
     return FALSE;
   if (cli->if_expiring && !tessera_key_record_expires_within (record, TESSERA_RENEW_BEFORE_DAYS))
