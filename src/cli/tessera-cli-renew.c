@@ -12,7 +12,6 @@
 
 #include "tessera-cli-private.h"
 
-
 /* The password when one is at hand without asking (--password-file,
  * TESSERA_PASSWORD, the keyring): a device with only its certificate
  * renews without one, so nobody is prompted. */
