@@ -924,7 +924,15 @@ renew_password_cb (GObject      *object,
   TesseraAccountModel *self = g_task_get_source_object (task);
   char *password = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  if (password != NULL && !is_closed (self))
+  /* The account is no longer shown: nothing starts. */
+  if (is_closed (self))
+    {
+      tessera_secret_free (password);
+      set_busy (self, FALSE);
+      g_task_return_error_if_cancelled (task);
+      return;
+    }
+  if (password != NULL)
     {
       tessera_session_set_password (self->session, password);
       g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
