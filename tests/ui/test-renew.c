@@ -28,25 +28,6 @@ typedef struct
 #define EXPIRED "expired"
 #define SHORT_SECONDS 15
 
-/* The local Prosody issues certificates for 10 days (mod_ccm2's
- * ccm2_certificate_lifetime), so this device's expires within 30. */
-static void
-shorten_lifetime (TesseraTestServer *server)
-{
-  const char *config = tessera_ui_test_server_get (server, "CONFIG_FILE");
-  g_autofree char *old = NULL;
-  g_autofree char *updated = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (config, &old, NULL, &error);
-  g_assert_no_error (error);
-  updated = g_strconcat (old, "\nccm2_certificate_lifetime = 10\n", NULL);
-  g_file_set_contents_full (config, updated, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
-  g_assert_no_error (error);
-  tessera_test_server_restart (server, &error);
-  g_assert_no_error (error);
-}
-
 static void
 append_config (TesseraTestServer *server,
                const char        *lines)
@@ -63,6 +44,14 @@ append_config (TesseraTestServer *server,
   g_assert_no_error (error);
   tessera_test_server_restart (server, &error);
   g_assert_no_error (error);
+}
+
+/* The local Prosody issues certificates for 10 days (mod_ccm2's
+ * ccm2_certificate_lifetime), so this device's expires within 30. */
+static void
+shorten_lifetime (TesseraTestServer *server)
+{
+  append_config (server, "ccm2_certificate_lifetime = 10");
 }
 
 /* mod_ccm2 issues whole days; an expired certificate needs seconds. The
@@ -270,7 +259,6 @@ test_renew_refused (Fixture       *f,
   GtkWidget *button;
   GtkWindow *dialog;
   g_autoptr(TesseraCertEntry) entry = NULL;
-  g_autoptr(GError) error = NULL;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   gtk_window_present (GTK_WINDOW (window));
@@ -279,19 +267,7 @@ test_renew_refused (Fixture       *f,
   TESSERA_UI_WAIT (list_settled (window, list), 60);
 
   /* The account may hold one certificate: the new one does not fit. */
-  {
-    const char *config = tessera_ui_test_server_get (f->server, "CONFIG_FILE");
-    g_autofree char *old = NULL;
-    g_autofree char *updated = NULL;
-
-    g_file_get_contents (config, &old, NULL, &error);
-    g_assert_no_error (error);
-    updated = g_strconcat (old, "\nccm2_max_certificates = 1\n", NULL);
-    g_file_set_contents_full (config, updated, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
-    g_assert_no_error (error);
-    tessera_test_server_restart (f->server, &error);
-    g_assert_no_error (error);
-  }
+  append_config (f->server, "ccm2_max_certificates = 1");
 
   tessera_ui_test_click (button);
   TESSERA_UI_WAIT (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL, 120);
