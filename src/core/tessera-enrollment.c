@@ -498,17 +498,16 @@ check_name (TesseraEnrollment  *self,
 }
 
 /* One device, one certificate: a second one for this device is refused,
- * so that "this device" is never a guess. Another device's key is not
- * this device's. */
+ * so that "this device" is never a guess, when the key is made and again
+ * when a pending key (made before this device had its certificate) is
+ * uploaded. Another device's key is not this device's. */
 static gboolean
-check_one_per_device (TesseraEnrollment  *self,
-                      GError            **error)
+check_device_free (TesseraKeyStore  *store,
+                   const char       *bare_jid,
+                   GError          **error)
 {
-  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(TesseraKeyRecord) device = tessera_key_store_get_device_record (store, NULL);
 
-  if (self->output_path != NULL)
-    return TRUE;
-  device = tessera_key_store_get_device_record (self->store, NULL);
   if (device == NULL)
     return TRUE;
 
@@ -516,8 +515,15 @@ check_one_per_device (TesseraEnrollment  *self,
   g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DEVICE_ENROLLED,
                _("This device already holds a valid certificate for %s (“%s”), and a device has one "
                  "certificate: renew that one instead, or make the new certificate for another device"),
-               self->bare_jid, tessera_key_record_get_name (device));
+               bare_jid, tessera_key_record_get_name (device));
   return FALSE;
+}
+
+static gboolean
+check_one_per_device (TesseraEnrollment  *self,
+                      GError            **error)
+{
+  return self->output_path != NULL || check_device_free (self->store, self->bare_jid, error);
 }
 
 static TesseraKeyRecord *
@@ -996,6 +1002,12 @@ _tessera_enrollment_upload_key (const TesseraEnrollmentServer  *server,
                    _("Sending the request failed: key %s already has a certificate"), key_id);
       return NULL;
     }
+  /* Checked under the account's lock, after the reconciliation: the
+   * pending key stays, to be uploaded once this device's certificate is
+   * revoked. */
+  if (!tessera_key_record_is_other_device (record) &&
+      !check_device_free (store, tessera_account_get_jid (tessera_xmpp_link_get_account (server->link)), error))
+    return NULL;
 
   key = tessera_key_store_load_key (store, key_id, op->key_passphrase, error);
   if (key == NULL || !tessera_xmpp_link_get_features (server->link, op, &features, error))

@@ -887,6 +887,10 @@ renewed_cb (GObject      *object,
   GError *error = NULL;
 
   set_busy (self, FALSE);
+  /* A password read from the keyring for this renewal only: later logins
+   * read the keyring again, as before (the typed one, or none). */
+  if (GPOINTER_TO_INT (g_task_get_task_data (task)))
+    tessera_session_set_password (TESSERA_SESSION (object), self->password);
   if (!tessera_session_renew_finish (TESSERA_SESSION (object), result, NULL, &new_fingerprint, &error))
     {
       g_task_return_error (task, error);
@@ -897,14 +901,57 @@ renewed_cb (GObject      *object,
   g_task_return_pointer (task, g_steal_pointer (&new_fingerprint), g_free);
 }
 
+static void
+renew_password_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  char *password = tessera_secret_lookup_password (task_data, &error);
+
+  if (password == NULL)
+    g_debug ("renew: no password in the keyring (%s)", error != NULL ? error->message : "none stored");
+  g_task_return_pointer (task, password, (GDestroyNotify) tessera_secret_free);
+}
+
+static void
+renew_password_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraAccountModel *self = g_task_get_source_object (task);
+  char *password = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  /* The account is no longer shown: nothing starts. */
+  if (is_closed (self))
+    {
+      tessera_secret_free (password);
+      set_busy (self, FALSE);
+      g_task_return_error_if_cancelled (task);
+      return;
+    }
+  if (password != NULL)
+    {
+      tessera_session_set_password (self->session, password);
+      g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
+    }
+  tessera_secret_free (password);
+  tessera_session_renew_async (self->session, NULL, self->cancellable, renewed_cb, g_steal_pointer (&task));
+}
+
 /**
  * tessera_account_model_renew_async:
  * @self: a #TesseraAccountModel
  * @callback: called when the certificate is renewed, or renewing failed
  * @user_data: data for @callback
  *
- * Renews this device's certificate (tessera_session_renew_async()); the
- * model is busy meanwhile. Refresh afterwards to list the new one.
+ * Renews this device's certificate (tessera_session_renew_async()) with
+ * the account's password when one is known, typed (tessera_account_model_set_password())
+ * or in the keyring, as tessera-cli does: a valid certificate renews over
+ * its own session, an expired one needs the password. The model is busy
+ * meanwhile. Refresh afterwards to list the new one.
  */
 void
 tessera_account_model_renew_async (TesseraAccountModel *self,
@@ -912,6 +959,7 @@ tessera_account_model_renew_async (TesseraAccountModel *self,
                                    gpointer             user_data)
 {
   GTask *task;
+  GTask *lookup;
 
   g_return_if_fail (TESSERA_IS_ACCOUNT_MODEL (self));
   g_return_if_fail (self->account != NULL);
@@ -921,7 +969,16 @@ tessera_account_model_renew_async (TesseraAccountModel *self,
   if (self->session == NULL)
     self->session = tessera_session_new (self->account, self->store);
   set_busy (self, TRUE);
-  tessera_session_renew_async (self->session, NULL, self->cancellable, renewed_cb, task);
+  if (self->password != NULL)
+    {
+      tessera_session_renew_async (self->session, NULL, self->cancellable, renewed_cb, task);
+      return;
+    }
+  /* libsecret blocks: the keyring is read on a thread. */
+  lookup = g_task_new (self, NULL, renew_password_cb, task);
+  g_task_set_task_data (lookup, g_strdup (tessera_account_get_jid (self->account)), g_free);
+  g_task_run_in_thread (lookup, renew_password_thread);
+  g_object_unref (lookup);
 }
 
 /* The new certificate's fingerprint, or NULL with @error. */

@@ -39,6 +39,9 @@ struct _TesseraOtherDeviceDialog
   char                 *error_message;
   char                 *hint;
   char                 *progress;
+  gboolean              probed;        /* whether a keyring answers is known */
+  gboolean              no_keyring;    /* none does: the key waits under the typed passphrase */
+  GFile                *pending_file;  /* chosen before the probe answered */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraOtherDeviceDialog, tessera_other_device_dialog, ADW_TYPE_WINDOW)
@@ -55,6 +58,7 @@ enum {
   PROP_HINT,
   PROP_PROGRESS,
   PROP_PEM,
+  PROP_NO_KEYRING,
   N_PROPS
 };
 
@@ -105,6 +109,15 @@ wants_encryption (TesseraOtherDeviceDialog *self)
   return get_format (self) != TESSERA_EXPORT_FORMAT_PEM || gtk_switch_get_active (self->encrypt_switch);
 }
 
+/* The file's passphrase, or, without a keyring, the one that protects
+ * the key while it waits here for its file (the same one when the file is
+ * encrypted). */
+static gboolean
+needs_passphrase (TesseraOtherDeviceDialog *self)
+{
+  return wants_encryption (self) || self->no_keyring;
+}
+
 /* The checked name and, when the file is encrypted, the passphrase; FALSE
  * with the reason shown. */
 static gboolean
@@ -124,9 +137,12 @@ check_form (TesseraOtherDeviceDialog  *self,
       return FALSE;
     }
   *passphrase = NULL;
-  if (!wants_encryption (self))
+  if (!needs_passphrase (self))
     return TRUE;
-  if (*typed == '\0')
+  if (*typed == '\0' && !wants_encryption (self))
+    show_error (self, _("Choose a passphrase: no keyring is available, so it protects the key on this computer "
+                        "until the file is written"));
+  else if (*typed == '\0')
     show_error (self, _("Choose a passphrase for the file: the other device asks for it once, when it imports "
                         "the file"));
   else if (!g_str_equal (typed, confirm))
@@ -220,6 +236,13 @@ tessera_other_device_dialog_save_to (TesseraOtherDeviceDialog *self,
 
   if (!check_form (self, &name, &passphrase))
     return;
+  /* Whether a keyring answers decides where the key's passphrase lives. */
+  if (!self->probed)
+    {
+      g_set_object (&self->pending_file, file);
+      set_string (self, &self->page, "progress", PROP_PAGE);
+      return;
+    }
   if (g_file_peek_path (file) == NULL)
     {
       show_error (self, _("Could not add the device: choose a folder on this computer"));
@@ -236,8 +259,12 @@ tessera_other_device_dialog_save_to (TesseraOtherDeviceDialog *self,
   g_clear_object (&self->enrollment);
   self->enrollment = tessera_session_new_enrollment (self->session, name, key_type);
   /* The chooser asked before replacing an existing file. */
-  tessera_enrollment_set_other_device (self->enrollment, g_file_peek_path (file), get_format (self), passphrase,
-                                       TRUE);
+  tessera_enrollment_set_other_device (self->enrollment, g_file_peek_path (file), get_format (self),
+                                       wants_encryption (self) ? passphrase : NULL, TRUE);
+  /* Without a keyring no random passphrase can be kept for the key: the
+   * typed one protects it until the file is written and it is erased. */
+  if (self->no_keyring)
+    tessera_enrollment_set_user_passphrase (self->enrollment, passphrase);
   g_signal_connect_object (self->enrollment, "notify::step", G_CALLBACK (step_cb), self, G_CONNECT_SWAPPED);
   step_cb (self);
   tessera_enrollment_run_async (self->enrollment, self->cancellable, enrolled_cb, g_object_ref (self));
@@ -315,9 +342,25 @@ is_page (gpointer    this,
 static gboolean
 passphrase_needed (gpointer this,
                    gboolean pem,
-                   gboolean encrypt)
+                   gboolean encrypt,
+                   gboolean no_keyring)
 {
-  return !pem || encrypt;
+  return !pem || encrypt || no_keyring;
+}
+
+static char *
+passphrase_description (gpointer this,
+                        gboolean pem,
+                        gboolean encrypt,
+                        gboolean no_keyring)
+{
+  if (!no_keyring)
+    return g_strdup (_("The other device asks for it once, when it imports the file."));
+  if (pem && !encrypt)
+    return g_strdup (_("No keyring is available: until the file is written, the key waits on this computer "
+                       "protected by this passphrase. The file itself is not encrypted."));
+  return g_strdup (_("The other device asks for it once, when it imports the file. No keyring is available: "
+                     "until the file is written, the key waits on this computer protected by it too."));
 }
 
 /* ---- the refusal of a second certificate for this device ------------------ */
@@ -381,6 +424,7 @@ tessera_other_device_dialog_dispose (GObject *object)
   if (self->enrollment != NULL)
     g_signal_handlers_disconnect_by_data (self->enrollment, self);
   g_clear_object (&self->enrollment);
+  g_clear_object (&self->pending_file);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_pointer (&self->page, g_free);
@@ -390,6 +434,30 @@ tessera_other_device_dialog_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_OTHER_DEVICE_DIALOG);
 
   G_OBJECT_CLASS (tessera_other_device_dialog_parent_class)->dispose (object);
+}
+
+static void
+keyring_probed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TesseraOtherDeviceDialog *self = user_data;
+  g_autoptr(GFile) file = NULL;
+  gboolean available = tessera_secret_is_available_finish (result);
+
+  /* Not held by a reference (the dialog must not outlive its window):
+   * cancelled by dispose, so a dialog that is gone is never touched. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  self->probed = TRUE;
+  self->no_keyring = !available;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NO_KEYRING]);
+  file = g_steal_pointer (&self->pending_file);
+  if (file != NULL)
+    {
+      set_string (self, &self->page, "form", PROP_PAGE);
+      tessera_other_device_dialog_save_to (self, file);
+    }
 }
 
 static void
@@ -422,6 +490,10 @@ tessera_other_device_dialog_get_property (GObject    *object,
       g_value_set_boolean (value, get_format (self) == TESSERA_EXPORT_FORMAT_PEM);
       break;
 
+    case PROP_NO_KEYRING:
+      g_value_set_boolean (value, self->no_keyring);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -449,6 +521,9 @@ tessera_other_device_dialog_class_init (TesseraOtherDeviceDialogClass *klass)
   properties[PROP_PROGRESS] = g_param_spec_string ("progress", NULL, NULL, NULL, flags);
   /* The PEM format is chosen (the "encrypt" switch shows) */
   properties[PROP_PEM] = g_param_spec_boolean ("pem", NULL, NULL, FALSE, flags);
+  /* No Secret Service answers: a passphrase is asked even for a file
+   * that is not encrypted, for the key while it is here */
+  properties[PROP_NO_KEYRING] = g_param_spec_boolean ("no-keyring", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -473,6 +548,7 @@ tessera_other_device_dialog_class_init (TesseraOtherDeviceDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, is_page);
   gtk_widget_class_bind_template_callback (widget_class, escape_markup);
   gtk_widget_class_bind_template_callback (widget_class, passphrase_needed);
+  gtk_widget_class_bind_template_callback (widget_class, passphrase_description);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -497,6 +573,7 @@ tessera_other_device_dialog_init (TesseraOtherDeviceDialog *self)
   adw_combo_row_set_selected (self->format_row, TESSERA_EXPORT_FORMAT_PKCS12);
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), _("Phone"));
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->save_button));
+  tessera_secret_is_available_async (self->cancellable, keyring_probed_cb, self);
 }
 
 /**

@@ -124,6 +124,40 @@ ask_key_passphrase (TesseraWindow *self)
 }
 
 static void
+device_enrolled_response_cb (AdwMessageDialog *dialog,
+                             const char       *response,
+                             TesseraWindow    *self)
+{
+  if (g_str_equal (response, "renew"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.renew", NULL);
+  else if (g_str_equal (response, "other-device"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.add-other-device", NULL);
+}
+
+/* This device has its certificate already (one per device): the pending
+ * key is refused as Generate refuses a new one, and kept, so that it can
+ * still be uploaded after that certificate is revoked. The dialog offers
+ * what the user may have meant, as the Generate dialog does. */
+static void
+explain_device_enrolled (TesseraWindow *self,
+                         const GError  *error)
+{
+  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+
+  body = g_strdup_printf (_("%s.\n\nThe key pair that waits for its upload stays on this device: it can still be "
+                            "uploaded once this device’s certificate is revoked."), error->message);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("This Device Has a Certificate"), body));
+  adw_message_dialog_add_responses (dialog, "close", _("_Close"), "other-device", _("Add Another _Device…"),
+                                    "renew", _("_Renew…"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "renew", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "close");
+  adw_message_dialog_set_close_response (dialog, "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (device_enrolled_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 uploaded_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
@@ -148,6 +182,11 @@ uploaded_cb (GObject      *object,
   /* A wrong passphrase is not kept: the next try asks again. */
   if (g_error_matches (error, TESSERA_CRYPTO_ERROR, TESSERA_CRYPTO_ERROR_WRONG_PASSPHRASE))
     tessera_account_model_set_key_passphrase (model, NULL);
+  if (g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DEVICE_ENROLLED))
+    {
+      explain_device_enrolled (self, error);
+      return;
+    }
   if (record == NULL)
     {
       _tessera_window_show_error (self, _("Uploading Failed"), error);

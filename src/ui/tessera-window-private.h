@@ -66,6 +66,8 @@ void        _tessera_window_class_init_secrets (GtkWidgetClass *widget_class);
 void        _tessera_window_follow_secrets  (TesseraWindow *self,
                                             const char    *name);
 void        _tessera_window_drop_secrets_ui (TesseraWindow *self);
+void        _tessera_window_ask_password_to_renew (TesseraWindow *self,
+                                                  const GError  *error);
 
 /* tessera-window-stale.c: revoking several, and what single revocations share */
 GPtrArray  *_tessera_window_dup_stale_entries   (TesseraWindow *self);
@@ -87,5 +89,6 @@ void        _tessera_window_add_other_device_action (GtkWidget  *widget,
 /* tessera-window-renew.c */
 void        _tessera_window_class_init_renew (GtkWidgetClass *widget_class);
 void        _tessera_window_sync_renew       (TesseraWindow  *self);
+void        _tessera_window_start_renewal    (TesseraWindow  *self);
 
 G_END_DECLS

@@ -17,8 +17,11 @@
  * (or has expired: then it is no longer "this device", but its key is
  * still here), a strip under the header bar says so and offers Renew
  * (libadwaita 1.2 has no AdwBanner). "Renew…" in the details pane runs
- * the same action. Renewing works without the password (tessera-renewal.c);
- * the list is refreshed afterwards and selects the new certificate. */
+ * the same action. A valid certificate renews without the password
+ * (tessera-renewal.c); an expired one needs it: the model passes the
+ * typed or the keyring's, and when none is known (or the server refused
+ * it) the window's password prompt asks, and its answer renews again.
+ * The list is refreshed afterwards and selects the new certificate. */
 
 static gboolean
 entry_expires_soon (TesseraCertEntry *entry,
@@ -97,6 +100,22 @@ _tessera_window_sync_renew (TesseraWindow *self)
   gtk_button_set_label (self->renew_banner_button, self->renewing ? _("Renewing…") : _("_Renew"));
 }
 
+/* An expired certificate cannot log in to renew itself: the password
+ * was missing or refused. */
+static gboolean
+needs_password (TesseraWindow *self,
+                const GError  *error)
+{
+  g_autoptr(TesseraCertEntry) entry = NULL;
+  g_autoptr(GDateTime) now = NULL;
+
+  if (!g_error_matches (error, TESSERA_XMPP_ERROR, TESSERA_XMPP_ERROR_AUTHENTICATION_FAILED))
+    return FALSE;
+  entry = find_device_entry (self);
+  now = g_date_time_new_now_utc ();
+  return entry != NULL && entry_expires_soon (entry, now);
+}
+
 static void
 renewed_cb (GObject      *object,
             GAsyncResult *result,
@@ -115,7 +134,9 @@ renewed_cb (GObject      *object,
       return;
     }
 
-  if (fingerprint == NULL)
+  if (fingerprint == NULL && needs_password (self, error))
+    _tessera_window_ask_password_to_renew (self, error);
+  else if (fingerprint == NULL)
     _tessera_window_show_error (self, _("Could Not Renew the Certificate"), error);
   else
     _tessera_window_show_toast (self, _("Certificate renewed: this device uses the new one"));
@@ -125,18 +146,30 @@ renewed_cb (GObject      *object,
   _tessera_window_sync_renew (self);
 }
 
-static void
-renew_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *param)
+/**
+ * _tessera_window_start_renewal:
+ * @self: a #TesseraWindow
+ *
+ * Renews this device's certificate (win.renew, and the password prompt's
+ * answer when a renewal asked for it, while the refresh that the typed
+ * password started runs).
+ */
+void
+_tessera_window_start_renewal (TesseraWindow *self)
 {
-  TesseraWindow *self = TESSERA_WINDOW (widget);
-
   if (self->model == NULL || self->renewing)
     return;
   self->renewing = TRUE;
   _tessera_window_sync_renew (self);
   tessera_account_model_renew_async (self->model, renewed_cb, g_object_ref (self));
+}
+
+static void
+renew_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  _tessera_window_start_renewal (TESSERA_WINDOW (widget));
 }
 
 void

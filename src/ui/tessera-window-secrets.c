@@ -30,6 +30,7 @@ password_response_cb (AdwMessageDialog *dialog,
   GtkEditable *key_entry = g_object_get_data (G_OBJECT (dialog), "tessera-key-passphrase-entry");
   TesseraAccountModel *model = g_object_get_data (G_OBJECT (dialog), "tessera-model");
   gboolean log_in = g_strcmp0 (response, "log-in") == 0 && model == self->model;
+  gboolean renew = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "tessera-renew"));
 
   if (log_in && key_entry != NULL && gtk_editable_get_text (key_entry)[0] != '\0')
     tessera_account_model_set_key_passphrase (self->model, gtk_editable_get_text (key_entry));
@@ -37,6 +38,9 @@ password_response_cb (AdwMessageDialog *dialog,
     {
       self->password_sent = TRUE;
       tessera_account_model_set_password (self->model, gtk_editable_get_text (entry));
+      /* Asked for by a renewal that needed it: that renewal goes on. */
+      if (renew)
+        _tessera_window_start_renewal (self);
     }
   gtk_editable_set_text (entry, "");
   if (key_entry != NULL)
@@ -46,12 +50,22 @@ password_response_cb (AdwMessageDialog *dialog,
 /* The first time says why it asks; after a refused password, the
  * server's answer comes first. */
 static char *
-password_body (TesseraWindow *self)
+password_body (TesseraWindow *self,
+               const char    *renew_error)
 {
   TesseraAccount *account = tessera_account_model_get_account (self->model);
   g_autoptr(GString) body = g_string_new (NULL);
   g_autofree char *last_error = NULL;
 
+  /* A renewal says why it failed, then what the password is for. */
+  if (renew_error != NULL)
+    {
+      g_string_append_printf (body, "%s\n\n", renew_error);
+      g_string_append_printf (body, _("Enter the password of %s to renew this device’s certificate. Tessera "
+                                      "keeps it in memory until it quits and writes it nowhere."),
+                              tessera_account_get_jid (account));
+      return g_string_free (g_steal_pointer (&body), FALSE);
+    }
   g_object_get (self->model, "last-error", &last_error, NULL);
   if (self->password_sent && last_error != NULL)
     g_string_append_printf (body, "%s\n\n", last_error);
@@ -92,17 +106,21 @@ wizard_is_open (void)
 }
 
 static void
-ask_password (TesseraWindow *self)
+ask_password (TesseraWindow *self,
+              const char    *renew_error)
 {
   AdwMessageDialog *dialog;
   GtkListBox *list;
   GtkWidget *entry;
   g_autofree char *body = NULL;
 
+  /* A prompt already shown (a refused load) serves the renewal too. */
+  if (self->password_dialog != NULL && renew_error != NULL)
+    g_object_set_data (G_OBJECT (self->password_dialog), "tessera-renew", GINT_TO_POINTER (TRUE));
   if (self->password_dialog != NULL || wizard_is_open ())
     return;
 
-  body = password_body (self);
+  body = password_body (self, renew_error);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Account Password"), body));
   list = GTK_LIST_BOX (gtk_list_box_new ());
   gtk_list_box_set_selection_mode (list, GTK_SELECTION_NONE);
@@ -122,6 +140,7 @@ ask_password (TesseraWindow *self)
   adw_message_dialog_set_response_appearance (dialog, "log-in", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "log-in");
   adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "tessera-renew", GINT_TO_POINTER (renew_error != NULL));
   g_signal_connect_object (dialog, "response", G_CALLBACK (password_response_cb), self, 0);
 
   self->password_dialog = dialog;
@@ -160,9 +179,25 @@ _tessera_window_follow_secrets (TesseraWindow *self,
                                 const char    *name)
 {
   if (g_str_equal (name, "needs-password") && tessera_account_model_get_needs_password (self->model))
-    ask_password (self);
+    ask_password (self, NULL);
   else if (g_str_equal (name, "can-remember") && tessera_account_model_get_can_remember (self->model))
     offer_remember (self);
+}
+
+/**
+ * _tessera_window_ask_password_to_renew:
+ * @self: a #TesseraWindow
+ * @error: why the renewal failed
+ *
+ * Asks for the account's password that renewing an expired certificate
+ * needs (no password was typed, and none is in a keyring, or the server
+ * refused it); the answer starts the renewal again.
+ */
+void
+_tessera_window_ask_password_to_renew (TesseraWindow *self,
+                                       const GError  *error)
+{
+  ask_password (self, error->message);
 }
 
 /**

@@ -908,9 +908,10 @@ typedef enum {
   OP_LIST,
   OP_LOGIN,
   OP_OTHER_ENROLL,
+  OP_RENEW,
 } Op;
 
-static const char * const op_names[] = { "enroll", "revoke", "list", "login", "other-enroll" };
+static const char * const op_names[] = { "enroll", "revoke", "list", "login", "other-enroll", "renew" };
 
 typedef struct
 {
@@ -1033,6 +1034,59 @@ check_invariants (Chaos      *chaos,
     }
 }
 
+/* The key whose meta.ini says a renewal made @key_id (renewed-by). */
+static TesseraKeyRecord *
+renewal_old_key (GPtrArray  *records,
+                 const char *key_id)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (records, i);
+
+      if (g_strcmp0 (tessera_key_record_get_renewed_by (record), key_id) == 0)
+        return record;
+    }
+  return NULL;
+}
+
+static gboolean
+renewal_new_key (GPtrArray  *records,
+                 const char *key_id)
+{
+  return renewal_old_key (records, key_id) != NULL;
+}
+
+/* A renewal, this run's or an interrupted one that this run finished,
+ * revokes the old certificate: its key was marked (renewed-by) and the
+ * new key got its certificate. */
+static gboolean
+renewal_ends_with (GPtrArray     *records_before,
+                   GPtrArray     *records_after,
+                   RelServerCert *cert)
+{
+  TesseraKeyRecord *old = local_by_fingerprint (records_before, cert->fingerprint);
+  const char *new_id = old != NULL ? tessera_key_record_get_renewed_by (old) : NULL;
+  TesseraKeyRecord *after = new_id != NULL ? local_by_id (records_after, new_id) : NULL;
+  TesseraKeyRecord *before = new_id != NULL ? local_by_id (records_before, new_id) : NULL;
+
+  /* Certified before this run, or by it (this run may also have revoked
+   * the new one afterwards, when it was the run's target). */
+  return (after != NULL && tessera_key_record_get_certificate (after) != NULL) ||
+         (before != NULL && tessera_key_record_get_certificate (before) != NULL);
+}
+
+/* A renew run revokes this device's certificate: one whose key was here
+ * (not another device's); which one is the run's choice after it
+ * reconciled (an interrupted renewal may have made a newer one). */
+static gboolean
+renewable_here (GPtrArray     *records_before,
+                RelServerCert *cert)
+{
+  TesseraKeyRecord *record = local_by_id (records_before, cert->key_id);
+
+  return record != NULL && !tessera_key_record_is_other_device (record);
+}
+
 /* Only @target may leave the server; a key goes only with its certificate,
  * or, made for another device, into its file (or, never sent, for good). */
 static void
@@ -1042,6 +1096,7 @@ check_removals (Chaos      *chaos,
                 GPtrArray  *records_before,
                 GPtrArray  *records_after,
                 const char *target,
+                gboolean    renewing,
                 guint       iteration)
 {
   for (guint i = 0; i < server_before->len; i++)
@@ -1049,7 +1104,9 @@ check_removals (Chaos      *chaos,
       RelServerCert *cert = g_ptr_array_index (server_before, i);
 
       if (rel_server_certs_find (server_after, cert->fingerprint) == NULL &&
-          g_strcmp0 (cert->fingerprint, target) != 0)
+          g_strcmp0 (cert->fingerprint, target) != 0 &&
+          !renewal_ends_with (records_before, records_after, cert) &&
+          !(renewing && renewable_here (records_before, cert)))
         BROKEN ("iteration %u: wrong revocation: %s left the server, %s was asked for",
                             iteration, cert->fingerprint, target ? target : "nothing");
     }
@@ -1089,6 +1146,19 @@ check_removals (Chaos      *chaos,
                         "and no file holds it", iteration, id, listed->fingerprint);
             }
         }
+      else if (!revoked && cert == NULL && renewal_new_key (records_before, id))
+        {
+          /* An interrupted renewal undone: its new key goes, unless the
+           * server lists a certificate for it. */
+          for (guint j = 0; j < server_after->len; j++)
+            {
+              RelServerCert *listed = g_ptr_array_index (server_after, j);
+
+              if (g_str_equal (listed->key_id, id))
+                BROKEN ("iteration %u: key %s of a renewal was erased, the server lists %s for it", iteration,
+                        id, listed->fingerprint);
+            }
+        }
       else if (!revoked && cert == NULL)
         BROKEN ("iteration %u: key %s, waiting for its certificate, was deleted", iteration, id);
       else if (!revoked)
@@ -1097,18 +1167,22 @@ check_removals (Chaos      *chaos,
     }
 }
 
+/* Renewing needs a certificate of this device's (@certified). */
 static Op
 choose_op (Chaos     *chaos,
-           GPtrArray *server)
+           GPtrArray *server,
+           gboolean   certified)
 {
   gint32 dice = g_rand_int_range (chaos->rand, 0, 100);
 
   if (server->len >= 14)
     return OP_REVOKE;
-  if (server->len == 0 || dice < 42)
+  if (server->len == 0 || dice < 38)
     return dice % 7 == 0 ? OP_OTHER_ENROLL : OP_ENROLL;
-  if (dice < 82)
+  if (dice < 72)
     return OP_REVOKE;
+  if (dice < 84 && certified)
+    return OP_RENEW;
   if (dice < 92)
     return OP_LIST;
   return OP_LOGIN;
@@ -1138,6 +1212,8 @@ choose_point (Chaos *chaos,
       first = N_ENROLL_POINTS;
       count = N_REVOKE_POINTS;
     }
+  else if (dice < 85 && op == OP_RENEW)
+    return renew_points[g_rand_int_range (chaos->rand, 0, G_N_ELEMENTS (renew_points))].point;
 
   return crash_points[first + (guint) g_rand_int_range (chaos->rand, 0, (gint32) count)];
 }
@@ -1166,6 +1242,16 @@ choose_target (Chaos     *chaos,
   return ((RelServerCert *) g_ptr_array_index (server, g_rand_int_range (chaos->rand, 0, server->len)))->fingerprint;
 }
 
+/* Whether @fingerprint is the old certificate of an interrupted renewal. */
+static gboolean
+target_renewed (GPtrArray  *records,
+                const char *fingerprint)
+{
+  TesseraKeyRecord *record = fingerprint != NULL ? local_by_fingerprint (records, fingerprint) : NULL;
+
+  return record != NULL && tessera_key_record_get_renewed_by (record) != NULL;
+}
+
 static gboolean
 has_certified (GPtrArray *records)
 {
@@ -1191,7 +1277,8 @@ chaos_step (Chaos *chaos,
   const char *target = NULL;
   const char *point = NULL;
   RelRun run = { .password = chaos->password };
-  Op op = choose_op (chaos, server_before);
+  g_autoptr(GPtrArray) records_reconciled = NULL;
+  Op op = choose_op (chaos, server_before, has_certified (records_before));
   gboolean killed;
 
   point = choose_point (chaos, op);
@@ -1218,6 +1305,12 @@ chaos_step (Chaos *chaos,
       run.password = NULL;
       rel_run_cli (chaos->server, chaos->jid, &chaos->device, &run, &result, "login", NULL);
       break;
+    case OP_RENEW:
+      /* Half of them on a certificate-only device (no password at all). */
+      if (g_rand_boolean (chaos->rand))
+        run.password = NULL;
+      rel_run_cli (chaos->server, chaos->jid, &chaos->device, &run, &result, "renew", NULL);
+      break;
     case OP_OTHER_ENROLL:
     default:
       /* One certificate per device: the other device makes files for
@@ -1240,6 +1333,13 @@ chaos_step (Chaos *chaos,
       chaos->completed++;
       if (op == OP_LOGIN && has_certified (records_before))
         g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+      else if (op == OP_LOGIN && result.status == TESSERA_TEST_EXIT_OK)
+        {
+          /* The run's reconciliation stored a certificate an interrupted
+           * enrollment or renewal had asked for. */
+          records_reconciled = local_records (&chaos->device, chaos->jid);
+          g_assert_true (has_certified (records_reconciled));
+        }
       else if (op == OP_LOGIN)
         {
           /* Its reconciliation may finish an enrollment a kill interrupted
@@ -1253,6 +1353,10 @@ chaos_step (Chaos *chaos,
         }
       else if (op == OP_ENROLL && result.status == TESSERA_TEST_EXIT_USAGE)
         g_assert_cmpstr (rel_result_error_code (&result), ==, "device-enrolled");
+      else if (op == OP_REVOKE && result.status != TESSERA_TEST_EXIT_OK && target_renewed (records_before, target))
+        /* The old certificate of an interrupted renewal: the run's
+         * reconciliation finished that renewal and revoked it first. */
+        g_assert_nonnull (strstr (result.err, "does not list"));
       else
         g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
       if (result.status != TESSERA_TEST_EXIT_OK)
@@ -1261,7 +1365,8 @@ chaos_step (Chaos *chaos,
 
   server_after = rel_server_certs (chaos->server, "user1");
   records_after = local_records (&chaos->device, chaos->jid);
-  check_removals (chaos, server_before, server_after, records_before, records_after, target, iteration);
+  check_removals (chaos, server_before, server_after, records_before, records_after, target, op == OP_RENEW,
+                  iteration);
   check_invariants (chaos, server_after, records_after, !killed && op != OP_LOGIN, iteration);
 }
 

@@ -17,6 +17,7 @@
 #include "tessera-account-model.h"
 #include "tessera-cert-list.h"
 #include "tessera-export-dialog.h"
+#include "tessera-other-device-dialog.h"
 #include "tessera-window.h"
 
 /* No Secret Service: this program runs on a session bus of its own, a
@@ -504,6 +505,115 @@ test_no_keyring_wizard (Fixture       *f,
   keyring_appears (f, store, device);
 }
 
+static gboolean
+dialog_in_progress (TesseraOtherDeviceDialog *dialog)
+{
+  g_autofree char *page = NULL;
+
+  g_object_get (dialog, "page", &page, NULL);
+  return g_strcmp0 (page, "progress") == 0;
+}
+
+/* Add Another Device, run on this desktop: the key waits in the store
+ * under the passphrase typed in the dialog, as no random one can be kept
+ * (it used to fail with the core's "no Secret Service"). */
+static void
+add_other_device (TesseraWindow *window,
+                  const char    *dir,
+                  gboolean       pem)
+{
+  g_autofree char *path = g_build_filename (dir, pem ? "bot.pem" : "phone.p12", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+  TesseraOtherDeviceDialog *dialog;
+  GtkWidget *passphrase_row;
+  gboolean no_keyring = FALSE;
+  gsize length = 0;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-other-device", NULL));
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_OTHER_DEVICE_DIALOG) != NULL, 10);
+  dialog = TESSERA_OTHER_DEVICE_DIALOG (tessera_ui_test_find_window (TESSERA_TYPE_OTHER_DEVICE_DIALOG));
+  TESSERA_UI_WAIT (gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
+  TESSERA_UI_WAIT ((g_object_get (dialog, "no-keyring", &no_keyring, NULL), no_keyring), 10);
+  passphrase_row = tessera_ui_test_child (dialog, TESSERA_TYPE_OTHER_DEVICE_DIALOG, "passphrase_row");
+  set_text (tessera_ui_test_child (dialog, TESSERA_TYPE_OTHER_DEVICE_DIALOG, "name_row"), pem ? "Bot" : "Phone");
+  if (pem)
+    {
+      adw_combo_row_set_selected (ADW_COMBO_ROW (tessera_ui_test_child (dialog, TESSERA_TYPE_OTHER_DEVICE_DIALOG,
+                                                                       "format_row")),
+                                  TESSERA_EXPORT_FORMAT_PEM);
+      gtk_switch_set_active (GTK_SWITCH (tessera_ui_test_child (dialog, TESSERA_TYPE_OTHER_DEVICE_DIALOG,
+                                                                "encrypt_switch")), FALSE);
+      /* A file without encryption still needs a passphrase here. */
+      g_assert_true (gtk_widget_is_sensitive (passphrase_row));
+      g_assert_nonnull (tessera_ui_test_find_label_containing (GTK_WIDGET (dialog), "No keyring is available"));
+      tessera_other_device_dialog_save_to (dialog, file);
+      g_object_get (dialog, "error-message", &message, NULL);
+      g_assert_nonnull (message);
+      g_assert_nonnull (strstr (message, "no keyring"));
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      tessera_ui_test_settle (200);
+      tessera_ui_test_screenshot (GTK_WIDGET (dialog), "no-keyring-other-device");
+    }
+  set_text (passphrase_row, PASSPHRASE);
+  set_text (tessera_ui_test_child (dialog, TESSERA_TYPE_OTHER_DEVICE_DIALOG, "confirm_row"), PASSPHRASE);
+  tessera_other_device_dialog_save_to (dialog, file);
+  TESSERA_UI_WAIT (!dialog_in_progress (dialog), 120);
+  g_clear_pointer (&message, g_free);
+  g_object_get (dialog, "error-message", &message, NULL);
+  g_assert_cmpstr (message, ==, NULL);
+  g_object_get (dialog, "page", &message, NULL);
+  g_assert_cmpstr (message, ==, "done");
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  if (pem)
+    {
+      g_assert_nonnull (strstr (contents, "-----BEGIN CERTIFICATE-----"));
+      g_assert_nonnull (strstr (contents, "-----BEGIN PRIVATE KEY-----"));
+    }
+  else
+    g_assert_cmpuint (length, >, 0);
+  tessera_ui_test_close_window (GTK_WINDOW (dialog));
+}
+
+/* The window of an account whose password is typed; Add Another Device
+ * writes a PEM file (not encrypted: a passphrase is asked for the key
+ * while it is here) and a PKCS #12 (its passphrase serves the key too);
+ * neither leaves a key here, and the passphrase is in no file. */
+static void
+test_no_keyring_other_device (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (f->server);
+  g_autoptr(TesseraKeyStore) store = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = tessera_test_tmpdir_new ("other-device-XXXXXX");
+  TesseraWindow *window;
+
+  g_assert_false (tessera_secret_is_available ());
+  tessera_account_store_save (account, &error);
+  g_assert_no_error (error);
+  window = tessera_window_new (tessera_ui_test_get_app ());
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  log_in (wait_for_password_dialog (), tessera_ui_test_server_get (f->server, "PASSWORD"), NULL);
+  TESSERA_UI_WAIT (tessera_account_model_get_can_add (tessera_window_get_model (window)) &&
+                   !tessera_window_get_busy (window), 60);
+
+  add_other_device (window, dir, TRUE);
+  add_other_device (window, dir, FALSE);
+
+  store = tessera_key_store_new (tessera_account_get_jid (account), NULL);
+  records = tessera_key_store_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 0);
+  g_assert_false (found_in_files (g_get_user_data_dir (), PASSPHRASE));
+  g_assert_false (found_in_files (g_get_user_config_dir (), PASSPHRASE));
+  tessera_test_tmpdir_free (g_steal_pointer (&dir));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -513,8 +623,12 @@ main (int    argc,
   tessera_ui_test_init (&argc, &argv);
   start_bare_session_bus ();
 
+  /* First: the wizard's test ends with a keyring that appears. */
+  g_test_add ("/no-keyring/other-device", Fixture, server_options, fixture_setup, test_no_keyring_other_device,
+              fixture_teardown);
   g_test_add ("/no-keyring/wizard", Fixture, server_options, fixture_setup, test_no_keyring_wizard,
               fixture_teardown);
+
 
   status = tessera_ui_test_run ();
   stop_bare_session_bus ();

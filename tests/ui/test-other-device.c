@@ -339,6 +339,71 @@ test_generate_refused (Fixture       *f,
   TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_GENERATE_DIALOG) == NULL, 10);
 }
 
+/* A pending key made before this device had its certificate (made in
+ * another folder, with the same keyring, and moved in): Upload is refused
+ * by the core as Generate is, the window says why and offers Renew and
+ * Add Another Device, and the pending key stays. */
+static void
+test_upload_refused (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (f->server);
+  g_autofree char *base = g_build_filename (f->outdir, "old-store", NULL);
+  g_autoptr(TesseraKeyStore) other_store = tessera_key_store_new (tessera_account_get_jid (account), base);
+  g_autoptr(TesseraEnrollment) enrollment = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TesseraKeyRecord) pending = NULL;
+  g_autoptr(TesseraKeyRecord) still = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  GtkWidget *upload_button;
+  AdwMessageDialog *dialog = NULL;
+  const char *body;
+
+  wait_for_window (f, 1);
+  enrollment = tessera_enrollment_new (other_store, tessera_account_get_jid (account), "Old Laptop",
+                                       TESSERA_KEY_TYPE_ECDSA_P256);
+  tessera_enrollment_prepare_async (enrollment, TESSERA_CERT_PROTOCOL_CCM2, NULL, tessera_test_async_result_cb,
+                                    &result);
+  TESSERA_UI_WAIT (result != NULL, 120);
+  pending = tessera_enrollment_prepare_finish (enrollment, result, &error);
+  g_assert_no_error (error);
+  from = g_build_filename (tessera_key_store_get_dir (other_store), tessera_key_record_get_id (pending), NULL);
+  to = g_build_filename (tessera_key_store_get_dir (f->store), tessera_key_record_get_id (pending), NULL);
+  g_assert_no_errno (g_rename (from, to));
+
+  tessera_window_refresh (f->window);
+  upload_button = tessera_ui_test_child (f->window, TESSERA_TYPE_WINDOW, "upload_button");
+  TESSERA_UI_WAIT (gtk_widget_is_sensitive (upload_button), 60);
+  tessera_ui_test_click (upload_button);
+  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
+                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), 120);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "This Device Has a Certificate");
+  body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (body, "already holds a valid certificate"));
+  g_assert_nonnull (strstr (body, "Work Laptop"));
+  g_assert_nonnull (strstr (body, "stays on this device"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "renew"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "other-device"));
+  tessera_ui_test_settle (200);
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "upload-refused");
+
+  /* Nothing was sent: the pending key is kept, this device unchanged. */
+  still = tessera_key_store_lookup (f->store, tessera_key_record_get_id (pending), &error);
+  g_assert_no_error (error);
+  g_assert_null (tessera_key_record_get_certificate (still));
+  g_assert_true (g_file_test (to, G_FILE_TEST_IS_DIR));
+  g_clear_object (&still);
+  still = tessera_key_store_get_device_record (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_key_record_get_id (still), ==, tessera_key_record_get_id (f->record));
+  g_assert_cmpuint (n_listed (f), ==, 1);
+
+  adw_message_dialog_response (dialog, "other-device");
+  TESSERA_UI_WAIT (tessera_ui_test_find_window (TESSERA_TYPE_OTHER_DEVICE_DIALOG) != NULL, 10);
+}
+
 /* A store from before one certificate per device, with two valid ones: the
  * newest is this device, the other is marked as kept on this device. The
  * second is enrolled into another folder (same keyring) and moved in. */
@@ -398,6 +463,8 @@ main (int    argc,
   g_test_add ("/other-device/bot-pem", Fixture, server_options, fixture_setup, test_add_bot_pem,
               fixture_teardown);
   g_test_add ("/other-device/kept-badge", Fixture, server_options, fixture_setup, test_kept_badge,
+              fixture_teardown);
+  g_test_add ("/other-device/upload-refused", Fixture, server_options, fixture_setup, test_upload_refused,
               fixture_teardown);
   g_test_add ("/other-device/generate-refused", Fixture, server_options, fixture_setup, test_generate_refused,
               fixture_teardown);

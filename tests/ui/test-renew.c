@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "tessera-cert-list.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
@@ -20,12 +22,15 @@ typedef struct
   TesseraTestServer *server;
   TesseraKeyStore   *store;
   char              *old_fingerprint;
+  char              *certtool_dir;      /* the expiring tests' certtool wrapper */
 } Fixture;
 
-/* The local Prosody issues certificates for 10 days (mod_ccm2's
- * ccm2_certificate_lifetime), so this device's expires within 30. */
+#define EXPIRED "expired"
+#define SHORT_SECONDS 15
+
 static void
-shorten_lifetime (TesseraTestServer *server)
+append_config (TesseraTestServer *server,
+               const char        *lines)
 {
   const char *config = tessera_ui_test_server_get (server, "CONFIG_FILE");
   g_autofree char *old = NULL;
@@ -34,11 +39,75 @@ shorten_lifetime (TesseraTestServer *server)
 
   g_file_get_contents (config, &old, NULL, &error);
   g_assert_no_error (error);
-  updated = g_strconcat (old, "\nccm2_certificate_lifetime = 10\n", NULL);
+  updated = g_strconcat (old, "\n", lines, "\n", NULL);
   g_file_set_contents_full (config, updated, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
   g_assert_no_error (error);
   tessera_test_server_restart (server, &error);
   g_assert_no_error (error);
+}
+
+/* The local Prosody issues certificates for 10 days (mod_ccm2's
+ * ccm2_certificate_lifetime), so this device's expires within 30. */
+static void
+shorten_lifetime (TesseraTestServer *server)
+{
+  append_config (server, "ccm2_certificate_lifetime = 10");
+}
+
+/* mod_ccm2 issues whole days; an expired certificate needs seconds. The
+ * server signs with certtool (ccm2_certtool): this wrapper runs the real
+ * one, and while the file "short" exists beside it, the account's
+ * certificate (the template cert.tmpl) ends SHORT_SECONDS from now
+ * instead. The server, its CA and the client's checks stay real: the
+ * certificate simply expires. */
+static void
+use_short_certtool (Fixture *f)
+{
+  g_autofree char *certtool = g_find_program_in_path ("certtool");
+  g_autofree char *wrapper = NULL;
+  g_autofree char *flag = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (certtool);
+  f->certtool_dir = tessera_test_tmpdir_new ("short-certtool-XXXXXX");
+  wrapper = g_build_filename (f->certtool_dir, "certtool", NULL);
+  flag = g_build_filename (f->certtool_dir, "short", NULL);
+  script = g_strdup_printf ("#!/bin/sh\n"
+                            "if [ -e '%s' ]; then\n"
+                            "  case \" $* \" in *' --template cert.tmpl '*)\n"
+                            "    end=$(date -u -d '+%d seconds' '+%%Y-%%m-%%d %%H:%%M:%%S UTC')\n"
+                            "    sed -i \"s/^expiration_days = .*/expiration_date = \\\"$end\\\"/\" cert.tmpl ;;\n"
+                            "  esac\n"
+                            "fi\n"
+                            "exec '%s' \"$@\"\n", flag, SHORT_SECONDS, certtool);
+  g_file_set_contents_full (wrapper, script, -1, G_FILE_SET_CONTENTS_NONE, 0700, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (flag, "", 0, &error);
+  g_assert_no_error (error);
+  line = g_strdup_printf ("ccm2_certtool = \"%s\"", wrapper);
+  append_config (f->server, line);
+}
+
+/* Later certificates get the server's days again; this device's one is
+ * waited out (the client's own clock: logging in with it fails now). */
+static void
+expire_device_certificate (Fixture          *f,
+                           TesseraKeyRecord *record)
+{
+  g_autofree char *flag = g_build_filename (f->certtool_dir, "short", NULL);
+  GDateTime *not_after = tessera_certificate_get_not_after (tessera_key_record_get_certificate (record));
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GTimeSpan left = g_date_time_difference (not_after, now);
+
+  g_assert_cmpint (g_unlink (flag), ==, 0);
+  g_assert_cmpint (left, <=, (GTimeSpan) SHORT_SECONDS * G_TIME_SPAN_SECOND);
+  if (left > 0)
+    g_usleep ((gulong) left + G_USEC_PER_SEC);
+  g_clear_pointer (&now, g_date_time_unref);
+  now = g_date_time_new_now_utc ();
+  g_assert_false (tessera_certificate_is_valid_at (tessera_key_record_get_certificate (record), now));
 }
 
 /* This device enrolls through the core, as the wizard does. */
@@ -55,6 +124,8 @@ fixture_setup (Fixture       *f,
   tessera_ui_test_get_app ();
   f->server = tessera_ui_test_start_server (server_options);
   shorten_lifetime (f->server);
+  if (g_strcmp0 (data, EXPIRED) == 0)
+    use_short_certtool (f);
   tessera_ui_test_save_account (f->server);
   account = tessera_ui_test_account_new (f->server);
   f->store = tessera_key_store_new (tessera_account_get_jid (account), NULL);
@@ -68,6 +139,8 @@ fixture_setup (Fixture       *f,
   g_assert_true (tessera_key_record_expires_within (record, TESSERA_RENEW_BEFORE_DAYS));
   f->old_fingerprint = g_strdup (tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (record)));
   tessera_session_close (session);
+  if (g_strcmp0 (data, EXPIRED) == 0)
+    expire_device_certificate (f, record);
 }
 
 static void
@@ -78,6 +151,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->server, tessera_test_server_stop);
   g_clear_object (&f->store);
   g_clear_pointer (&f->old_fingerprint, g_free);
+  g_clear_pointer (&f->certtool_dir, tessera_test_tmpdir_free);
 }
 
 static gboolean
@@ -185,7 +259,6 @@ test_renew_refused (Fixture       *f,
   GtkWidget *button;
   GtkWindow *dialog;
   g_autoptr(TesseraCertEntry) entry = NULL;
-  g_autoptr(GError) error = NULL;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   gtk_window_present (GTK_WINDOW (window));
@@ -194,19 +267,7 @@ test_renew_refused (Fixture       *f,
   TESSERA_UI_WAIT (list_settled (window, list), 60);
 
   /* The account may hold one certificate: the new one does not fit. */
-  {
-    const char *config = tessera_ui_test_server_get (f->server, "CONFIG_FILE");
-    g_autofree char *old = NULL;
-    g_autofree char *updated = NULL;
-
-    g_file_get_contents (config, &old, NULL, &error);
-    g_assert_no_error (error);
-    updated = g_strconcat (old, "\nccm2_max_certificates = 1\n", NULL);
-    g_file_set_contents_full (config, updated, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
-    g_assert_no_error (error);
-    tessera_test_server_restart (f->server, &error);
-    g_assert_no_error (error);
-  }
+  append_config (f->server, "ccm2_max_certificates = 1");
 
   tessera_ui_test_click (button);
   TESSERA_UI_WAIT (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL, 120);
@@ -225,6 +286,127 @@ test_renew_refused (Fixture       *f,
   g_assert_nonnull (tessera_key_store_find_by_fingerprint (f->store, f->old_fingerprint));
 }
 
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The window shows the list and the strip says the certificate expired. */
+static TesseraWindow *
+open_expired_window (Fixture          *f,
+                     TesseraCertList **list_out,
+                     GtkWidget       **button_out)
+{
+  TesseraWindow *window = tessera_window_new (tessera_ui_test_get_app ());
+  GtkRevealer *banner;
+  GtkWidget *label;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  *list_out = TESSERA_CERT_LIST (tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "cert_list"));
+  banner = GTK_REVEALER (tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "renew_banner"));
+  label = tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "renew_banner_label");
+  *button_out = tessera_ui_test_child (window, TESSERA_TYPE_WINDOW, "renew_banner_button");
+  TESSERA_UI_WAIT (list_settled (window, *list_out), 60);
+  TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (banner), 10);
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (label)), "expired"));
+  g_assert_true (gtk_widget_is_sensitive (*button_out));
+  return window;
+}
+
+/* The new certificate is this device's, the expired one is gone here. */
+static void
+assert_renewed (Fixture         *f,
+                TesseraWindow   *window,
+                TesseraCertList *list)
+{
+  g_autoptr(TesseraCertEntry) entry = NULL;
+  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(GError) error = NULL;
+
+  TESSERA_UI_WAIT (renewed (window, list, f->old_fingerprint), 120);
+  entry = only_entry (list);
+  g_assert_true (tessera_cert_list_is_device (list, entry));
+  g_assert_cmpstr (tessera_cert_entry_get_name (entry), ==, "Work Laptop");
+  device = tessera_key_store_get_device_record (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device)), ==,
+                   tessera_cert_entry_get_fingerprint (entry));
+  g_assert_null (tessera_key_store_find_by_fingerprint (f->store, f->old_fingerprint));
+}
+
+/* An expired certificate cannot log in to renew itself: the window
+ * renews it with the account's password from the keyring, as the CLI
+ * does, without asking. */
+static void
+test_renew_expired_keyring (Fixture       *f,
+                            gconstpointer  data)
+{
+  TesseraCertList *list;
+  GtkWidget *button;
+  TesseraWindow *window = open_expired_window (f, &list, &button);
+
+  tessera_ui_test_screenshot (GTK_WIDGET (window), "renew-expired");
+  tessera_ui_test_click (button);
+  TESSERA_UI_WAIT (tessera_window_get_busy (window), 10);
+  assert_renewed (f, window, list);
+  g_assert_null (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+/* With no password known (none typed, none in the keyring any more), the
+ * window's password prompt asks, says why, and its answer renews. */
+static void
+test_renew_expired_asks (Fixture       *f,
+                         gconstpointer  data)
+{
+  TesseraCertList *list;
+  GtkWidget *button;
+  TesseraWindow *window = open_expired_window (f, &list, &button);
+  g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (f->server);
+  AdwMessageDialog *dialog = NULL;
+  GtkWidget *log_in;
+  gpointer weak;
+  g_autoptr(GError) error = NULL;
+
+  tessera_secret_clear_password (tessera_account_get_jid (account), &error);
+  g_assert_no_error (error);
+
+  tessera_ui_test_click (button);
+  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
+                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), 120);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Account Password");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "needs the account's password"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "to renew this device"));
+  tessera_ui_test_screenshot (GTK_WIDGET (dialog), "renew-expired-password");
+  /* Nothing changed yet: the key store holds only the expired certificate. */
+  g_assert_nonnull (tessera_key_store_find_by_fingerprint (f->store, f->old_fingerprint));
+  g_assert_null (tessera_key_store_get_device_record (f->store, NULL));
+
+  gtk_editable_set_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "account-password-entry")),
+                         tessera_ui_test_server_get (f->server, "PASSWORD"));
+  log_in = tessera_ui_test_find_button (GTK_WIDGET (dialog), "_Log In");
+  g_assert_nonnull (log_in);
+  weak = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  tessera_ui_test_click (log_in);
+  TESSERA_UI_WAIT (weak == NULL || !gtk_widget_get_visible (GTK_WIDGET (weak)), 10);
+  if (weak != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
+  assert_renewed (f, window, list);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -233,6 +415,9 @@ main (int    argc,
 
   g_test_add ("/renew/banner", Fixture, NULL, fixture_setup, test_banner_renew, fixture_teardown);
   g_test_add ("/renew/refused", Fixture, NULL, fixture_setup, test_renew_refused, fixture_teardown);
+  g_test_add ("/renew/expired-keyring", Fixture, EXPIRED, fixture_setup, test_renew_expired_keyring,
+              fixture_teardown);
+  g_test_add ("/renew/expired-asks", Fixture, EXPIRED, fixture_setup, test_renew_expired_asks, fixture_teardown);
 
   return tessera_ui_test_run ();
 }
