@@ -208,6 +208,41 @@ tessera_ui_test_account_new (TesseraTestServer *server)
                               NULL);
 }
 
+/**
+ * tessera_ui_test_enroll:
+ * @server: the test server
+ * @store: where the key goes
+ * @name: the device name
+ *
+ * Enrolls an ECDSA P-256 key through the core, as the wizard does, with
+ * the account's password; the test fails when it does not end certified.
+ *
+ * Returns: (transfer full): the record, with the certificate the local
+ *   Prosody signed
+ */
+TesseraKeyRecord *
+tessera_ui_test_enroll (TesseraTestServer *server,
+                        TesseraKeyStore   *store,
+                        const char        *name)
+{
+  g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (server);
+  g_autoptr(TesseraSession) session = tessera_session_new (account, store);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraKeyRecord *record;
+
+  tessera_session_set_password (session, tessera_ui_test_server_get (server, "PASSWORD"));
+  tessera_session_enroll_async (session, name, TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL,
+                                tessera_test_async_result_cb, &result);
+  TESSERA_UI_WAIT (result != NULL, 120);
+  record = tessera_session_enroll_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  g_assert_nonnull (tessera_key_record_get_certificate (record));
+  tessera_session_close (session);
+  return record;
+}
+
 /* Saves the test account and its password, as the account dialog would. */
 void
 tessera_ui_test_save_account (TesseraTestServer *server)

@@ -38,6 +38,9 @@ const char     *tessera_ui_test_server_get      (TesseraTestServer  *server,
                                                  const char         *key);
 TesseraAccount *tessera_ui_test_account_new     (TesseraTestServer  *server);
 void            tessera_ui_test_save_account    (TesseraTestServer  *server);
+TesseraKeyRecord *tessera_ui_test_enroll        (TesseraTestServer  *server,
+                                                 TesseraKeyStore    *store,
+                                                 const char         *name);
 
 GtkWidget      *tessera_ui_test_child           (gpointer            widget,
                                                  GType               template_type,

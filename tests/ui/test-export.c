@@ -37,8 +37,6 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(TesseraAccount) account = NULL;
-  g_autoptr(TesseraSession) session = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
   tessera_ui_test_get_app ();
@@ -46,15 +44,7 @@ fixture_setup (Fixture       *f,
   tessera_ui_test_save_account (f->server);
   account = tessera_ui_test_account_new (f->server);
   f->store = tessera_key_store_new (tessera_account_get_jid (account), NULL);
-  session = tessera_session_new (account, f->store);
-  tessera_session_set_password (session, tessera_ui_test_server_get (f->server, "PASSWORD"));
-  tessera_session_enroll_async (session, "Work Laptop", TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL,
-                                tessera_test_async_result_cb, &result);
-  TESSERA_UI_WAIT (result != NULL, 120);
-  f->record = tessera_session_enroll_finish (session, result, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (tessera_key_record_get_certificate (f->record));
-  tessera_session_close (session);
+  f->record = tessera_ui_test_enroll (f->server, f->store, "Work Laptop");
 
   f->outdir = g_dir_make_tmp ("tessera-export-XXXXXX", &error);
   g_assert_no_error (error);

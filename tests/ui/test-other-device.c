@@ -37,8 +37,6 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(TesseraAccount) account = NULL;
-  g_autoptr(TesseraSession) session = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
   tessera_ui_test_get_app ();
@@ -46,14 +44,7 @@ fixture_setup (Fixture       *f,
   tessera_ui_test_save_account (f->server);
   account = tessera_ui_test_account_new (f->server);
   f->store = tessera_key_store_new (tessera_account_get_jid (account), NULL);
-  session = tessera_session_new (account, f->store);
-  tessera_session_set_password (session, tessera_ui_test_server_get (f->server, "PASSWORD"));
-  tessera_session_enroll_async (session, "Work Laptop", TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL,
-                                tessera_test_async_result_cb, &result);
-  TESSERA_UI_WAIT (result != NULL, 120);
-  f->record = tessera_session_enroll_finish (session, result, &error);
-  g_assert_no_error (error);
-  tessera_session_close (session);
+  f->record = tessera_ui_test_enroll (f->server, f->store, "Work Laptop");
 
   f->outdir = g_dir_make_tmp ("tessera-other-device-XXXXXX", &error);
   g_assert_no_error (error);
@@ -414,24 +405,15 @@ test_kept_badge (Fixture       *f,
   g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (f->server);
   g_autofree char *base = g_build_filename (f->outdir, "old-store", NULL);
   g_autoptr(TesseraKeyStore) other_store = tessera_key_store_new (tessera_account_get_jid (account), base);
-  g_autoptr(TesseraSession) session = tessera_session_new (account, other_store);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(TesseraKeyRecord) second = NULL;
   g_autoptr(TesseraKeyRecord) device = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
   g_autoptr(TesseraCertEntry) kept = NULL;
   g_autoptr(TesseraCertEntry) newest = NULL;
 
   wait_for_window (f, 1);
-  tessera_session_set_password (session, tessera_ui_test_server_get (f->server, "PASSWORD"));
-  tessera_session_enroll_async (session, "Old Desktop", TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL,
-                                tessera_test_async_result_cb, &result);
-  TESSERA_UI_WAIT (result != NULL, 120);
-  second = tessera_session_enroll_finish (session, result, &error);
-  g_assert_no_error (error);
-  tessera_session_close (session);
+  second = tessera_ui_test_enroll (f->server, other_store, "Old Desktop");
   from = g_build_filename (tessera_key_store_get_dir (other_store), tessera_key_record_get_id (second), NULL);
   to = g_build_filename (tessera_key_store_get_dir (f->store), tessera_key_record_get_id (second), NULL);
   g_assert_no_errno (g_rename (from, to));

@@ -116,10 +116,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(TesseraAccount) account = NULL;
-  g_autoptr(TesseraSession) session = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(TesseraKeyRecord) record = NULL;
-  g_autoptr(GError) error = NULL;
 
   tessera_ui_test_get_app ();
   f->server = tessera_ui_test_start_server (server_options);
@@ -129,16 +126,9 @@ fixture_setup (Fixture       *f,
   tessera_ui_test_save_account (f->server);
   account = tessera_ui_test_account_new (f->server);
   f->store = tessera_key_store_new (tessera_account_get_jid (account), NULL);
-  session = tessera_session_new (account, f->store);
-  tessera_session_set_password (session, tessera_ui_test_server_get (f->server, "PASSWORD"));
-  tessera_session_enroll_async (session, "Work Laptop", TESSERA_KEY_TYPE_ECDSA_P256, NULL, NULL,
-                                tessera_test_async_result_cb, &result);
-  TESSERA_UI_WAIT (result != NULL, 120);
-  record = tessera_session_enroll_finish (session, result, &error);
-  g_assert_no_error (error);
+  record = tessera_ui_test_enroll (f->server, f->store, "Work Laptop");
   g_assert_true (tessera_key_record_expires_within (record, TESSERA_RENEW_BEFORE_DAYS));
   f->old_fingerprint = g_strdup (tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (record)));
-  tessera_session_close (session);
   if (g_strcmp0 (data, EXPIRED) == 0)
     expire_device_certificate (f, record);
 }
