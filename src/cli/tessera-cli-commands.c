@@ -244,10 +244,11 @@ get_local_fingerprints (TesseraCli *cli)
     }
 
   /* "This device" is the one certificate it logs in with (the newest
-   * valid one, as "login" picks it); other keys here are only kept. It is
-   * picked from the same read of the key store. */
+   * valid one, as "login" picks it), or, expired, the one "renew" renews;
+   * other keys here are only kept. It is picked from the same read of the
+   * key store. */
   {
-    g_autoptr(TesseraKeyRecord) device = tessera_key_store_pick_device_record (records);
+    g_autoptr(TesseraKeyRecord) device = tessera_key_store_pick_held_record (records);
 
     if (device != NULL)
       cli->device_fingerprint =

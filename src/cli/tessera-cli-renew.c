@@ -51,25 +51,16 @@ static TesseraKeyRecord *
 device_record (TesseraCli  *cli,
                GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) records = NULL;
   TesseraKeyRecord *record;
-
-  record = tessera_key_store_get_device_record (cli->store, &local_error);
-  if (record != NULL)
-    return record;
 
   records = tessera_key_store_list (cli->store, error);
   if (records == NULL)
     return NULL;
-  for (guint i = records->len; i > 0; i--)
-    {
-      TesseraKeyRecord *candidate = g_ptr_array_index (records, i - 1);
-
-      if (tessera_key_record_get_state (candidate) == TESSERA_KEY_STATE_CERTIFIED &&
-          tessera_key_record_get_certificate (candidate) != NULL)
-        return g_object_ref (candidate);
-    }
+  /* An expired certificate too: it is the one to renew. */
+  record = tessera_key_store_pick_held_record (records);
+  if (record != NULL)
+    return record;
 
   g_set_error (error, TESSERA_CLI_ERROR, TESSERA_CLI_ERROR_NO_CERTIFICATE,
                _("This device has no certificate for %s to renew: run “tessera-cli enroll NAME” first"),

@@ -1203,6 +1203,27 @@ tessera_key_store_pick_device_record (GPtrArray *records)
 }
 
 TesseraKeyRecord *
+tessera_key_store_pick_held_record (GPtrArray *records)
+{
+  TesseraKeyRecord *record = tessera_key_store_pick_device_record (records);
+
+  if (record != NULL)
+    return record;
+
+  for (guint i = records->len; i > 0; i--)
+    {
+      TesseraKeyRecord *candidate = g_ptr_array_index (records, i - 1);
+
+      if (candidate->state == TESSERA_KEY_STATE_CERTIFIED &&
+          !candidate->other_device &&
+          candidate->certificate != NULL)
+        return g_object_ref (candidate);
+    }
+
+  return NULL;
+}
+
+TesseraKeyRecord *
 tessera_key_store_get_device_record (TesseraKeyStore  *self,
                                      GError          **error)
 {

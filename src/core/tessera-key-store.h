@@ -174,6 +174,10 @@ TesseraKeyRecord *tessera_key_store_get_device_record    (TesseraKeyStore     *s
                                                           GError             **error);
 /* The same picked from records of tessera_key_store_list(): NULL when none. */
 TesseraKeyRecord *tessera_key_store_pick_device_record   (GPtrArray           *records);
+/* The certificate this device holds, to show and to renew: the device
+ * record, else the newest CERTIFIED one of this device that is not valid
+ * now (expired); never another device's key. NULL when none. */
+TesseraKeyRecord *tessera_key_store_pick_held_record     (GPtrArray           *records);
 TesseraKeyRecord *tessera_key_store_find_by_fingerprint  (TesseraKeyStore     *self,
                                                           const char          *fingerprint_hex);
 /* The same in records of tessera_key_store_list(): one read for many look-ups. */

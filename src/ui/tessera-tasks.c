@@ -112,8 +112,9 @@ scan_keys_thread (GTask        *task,
     }
 
   /* "This device" is the one certificate it logs in with (the newest valid
-   * one, as a login picks it); other keys here are only kept. */
-  device_record = tessera_key_store_pick_device_record (records);
+   * one, as a login picks it), or, when it has expired, the one to renew;
+   * other keys here are only kept. */
+  device_record = tessera_key_store_pick_held_record (records);
   if (device_record != NULL)
     device_fingerprint = tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device_record));
   for (guint i = 0; i < fingerprints->len; i++)

@@ -313,6 +313,15 @@ open_expired_window (Fixture          *f,
   TESSERA_UI_WAIT (gtk_revealer_get_child_revealed (banner), 10);
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (label)), "expired"));
   g_assert_true (gtk_widget_is_sensitive (*button_out));
+  /* Expired, it is still this device's certificate (the one to renew),
+   * not merely a key kept here */
+  {
+    g_autoptr(TesseraCertEntry) entry = only_entry (*list_out);
+
+    g_assert_true (tessera_cert_list_is_device (*list_out, entry));
+  }
+  TESSERA_UI_WAIT (tessera_ui_test_find_label (GTK_WIDGET (*list_out), "This device") != NULL, 10);
+  g_assert_null (tessera_ui_test_find_label (GTK_WIDGET (*list_out), "Kept on this device"));
   return window;
 }
 
