@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tessera-cell-label.h"
 #include "tessera-cert-list.h"
 #include "tessera-format.h"
 
@@ -53,14 +54,17 @@ static const char * const state_classes[] = { "warning", "error", "dim-label", N
 
 /* Rows are recycled while scrolling: GTK 4.8 keeps up to 200 of them and a
  * fast scroll rebinds a page of rows per frame, so what a row costs is
- * mostly what GTK does with its widgets (measure, allocate, snapshot), not
- * our code. So a row has one widget per cell, a GtkInscription (made for
- * list cells: its size comes from character counts, not from laying out
- * the text), plus the name cell's box and badges only on rows that show
- * one. An icon is the CSS background of its state class (style.css), and
- * tooltips are computed when asked for (query-tooltip), so a bind sets a
- * text and at most swaps a class. Each setter compares first: removing a
- * class and adding it back restyles the widget. */
+ * mostly what GTK does with its widgets (create, style, measure, draw),
+ * not our code. So a row has one GtkLabel per cell, plus the name cell's
+ * box and badges only on rows that show one. No cell asks for its size in
+ * characters (width-chars, or a GtkInscription's min/nat chars): in GTK 4.8
+ * each such measure shapes Pango's sample text for the language anew in the
+ * widget's own Pango context, which made up a fifth of the list's first
+ * frame; the few widths that need a floor take it from style.css in em. An
+ * icon is the CSS background of its state class (style.css), and tooltips
+ * are computed when asked for (query-tooltip), so a bind sets a text and at
+ * most swaps a class. Each setter compares first: removing a class and
+ * adding it back restyles the widget. */
 
 typedef enum {
   CELL_LAST_USED,
@@ -91,8 +95,7 @@ static void
 set_cell_text (GtkWidget  *cell,
                const char *text)
 {
-  if (g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (cell)), text) != 0)
-    gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
+  tessera_cell_label_set_text (TESSERA_CELL_LABEL (cell), text);
 }
 
 static void
@@ -204,15 +207,15 @@ cell_query_tooltip_cb (GtkWidget       *cell,
 
 /* Cells */
 
+/* @css_class names the column (style.css: the widths the columns keep). A
+ * cell that may be cut ends in an ellipsis, and its tooltip says it whole. */
 static GtkWidget *
-cell_new (guint min_chars,
-          guint nat_chars)
+cell_new (const char *css_class,
+          gboolean    ellipsize)
 {
-  GtkWidget *cell = gtk_inscription_new (NULL);
+  GtkWidget *cell = tessera_cell_label_new (ellipsize);
 
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), min_chars);
-  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), nat_chars);
+  gtk_widget_add_css_class (cell, css_class);
   return cell;
 }
 
@@ -236,7 +239,7 @@ users_setup_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 TesseraCertList          *self)
 {
-  set_cell_child (self, item, cell_new (6, 10), CELL_USERS);
+  set_cell_child (self, item, cell_new ("tessera-users-cell", TRUE), CELL_USERS);
 }
 
 static void
@@ -244,10 +247,9 @@ fingerprint_setup_cb (GtkSignalListItemFactory *factory,
                       GtkListItem              *item,
                       TesseraCertList          *self)
 {
-  GtkWidget *cell = cell_new (9, 9);
-
   /* The short form is a few characters; it is never cut. */
-  gtk_widget_add_css_class (cell, "monospace");
+  GtkWidget *cell = cell_new ("monospace", FALSE);
+
   set_cell_child (self, item, cell, CELL_FINGERPRINT);
 }
 
@@ -259,7 +261,7 @@ last_used_setup_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     TesseraCertList          *self)
 {
-  GtkWidget *cell = cell_new (12, 12);
+  GtkWidget *cell = cell_new ("tessera-last-used-cell", FALSE);
 
   gtk_widget_add_css_class (cell, "tessera-icon-cell");
   gtk_widget_add_css_class (cell, "tessera-gutter");
@@ -271,7 +273,7 @@ expires_setup_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   TesseraCertList          *self)
 {
-  GtkWidget *cell = cell_new (11, 12);
+  GtkWidget *cell = cell_new ("tessera-expires-cell", FALSE);
 
   gtk_widget_add_css_class (cell, "tessera-icon-cell");
   set_cell_child (self, item, cell, CELL_EXPIRES);
@@ -364,7 +366,7 @@ name_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
 
   /* Names stay readable next to a badge even in a narrow window. */
-  gtk_box_append (GTK_BOX (box), cell_new (6, 14));
+  gtk_box_append (GTK_BOX (box), cell_new ("tessera-name-cell", TRUE));
   g_object_set_data (G_OBJECT (box), "tessera-list-item", item);
   gtk_list_item_set_child (item, box);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
+#include "tessera-cell-label.h"
 #include "tessera-export-dialog.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
@@ -286,12 +287,13 @@ test_export_from_window (Fixture       *f,
   g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (dialog)), "Work Laptop"));
 }
 
-/* The list's cell that shows @text (cells are GtkInscriptions). */
+/* The list's cell that shows @text (cells are TesseraCellLabels). */
 static GtkWidget *
 find_cell (GtkWidget  *widget,
            const char *text)
 {
-  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+  if (TESSERA_IS_CELL_LABEL (widget) &&
+      g_strcmp0 (tessera_cell_label_get_text (TESSERA_CELL_LABEL (widget)), text) == 0)
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))

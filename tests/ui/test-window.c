@@ -10,6 +10,7 @@
 
 #include "tessera-account-dialog.h"
 #include "tessera-account-form.h"
+#include "tessera-cell-label.h"
 #include "tessera-cert-details.h"
 #include "tessera-cert-list.h"
 #include "tessera-format.h"
@@ -143,13 +144,13 @@ wait_for_message_dialog (void)
   return dialog;
 }
 
-/* A list cell (a GtkInscription) on screen showing exactly @text, or NULL. */
+/* A list cell (a TesseraCellLabel) on screen showing exactly @text, or NULL. */
 static GtkWidget *
 find_cell (GtkWidget  *root,
            const char *text)
 {
-  if (GTK_IS_INSCRIPTION (root) && gtk_widget_get_mapped (root) &&
-      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0)
+  if (TESSERA_IS_CELL_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (tessera_cell_label_get_text (TESSERA_CELL_LABEL (root)), text) == 0)
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
