@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-export-dialog.h"
+#include "tessera-save-form.h"
 
 /* The format, a passphrase typed twice, then a native file chooser (the
  * portal's inside the Flatpak); the key is unlocked and the file written
@@ -305,37 +306,6 @@ form_changed_cb (TesseraExportDialog *self)
 }
 
 static gboolean
-is_set (gpointer    this,
-        const char *text)
-{
-  return text != NULL;
-}
-
-/* AdwStatusPage's description is markup; a file name is not. */
-static char *
-escape_markup (gpointer    this,
-               const char *text)
-{
-  return text != NULL ? g_markup_escape_text (text, -1) : NULL;
-}
-
-static gboolean
-is_page (gpointer    this,
-         const char *page,
-         const char *wanted)
-{
-  return g_strcmp0 (page, wanted) == 0;
-}
-
-static gboolean
-passphrase_needed (gpointer this,
-                   gboolean pem,
-                   gboolean encrypt)
-{
-  return !pem || encrypt;
-}
-
-static gboolean
 tessera_export_dialog_close_request (GtkWindow *window)
 {
   TesseraExportDialog *self = TESSERA_EXPORT_DIALOG (window);
@@ -429,10 +399,7 @@ tessera_export_dialog_class_init (TesseraExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraExportDialog, confirm_row);
   gtk_widget_class_bind_template_callback (widget_class, export_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, is_set);
-  gtk_widget_class_bind_template_callback (widget_class, is_page);
-  gtk_widget_class_bind_template_callback (widget_class, escape_markup);
-  gtk_widget_class_bind_template_callback (widget_class, passphrase_needed);
+  tessera_save_form_bind_closures (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }

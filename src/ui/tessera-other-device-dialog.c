@@ -12,6 +12,7 @@
 
 #include "tessera-format.h"
 #include "tessera-other-device-dialog.h"
+#include "tessera-save-form.h"
 
 /* The key is made here, certified by the server, written to the file the
  * native file chooser (the portal's inside the Flatpak) gave, and erased
@@ -316,38 +317,6 @@ form_changed_cb (TesseraOtherDeviceDialog *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEM]);
 }
 
-static gboolean
-is_set (gpointer    this,
-        const char *text)
-{
-  return text != NULL;
-}
-
-/* AdwStatusPage's description is markup; a file name is not. */
-static char *
-escape_markup (gpointer    this,
-               const char *text)
-{
-  return text != NULL ? g_markup_escape_text (text, -1) : NULL;
-}
-
-static gboolean
-is_page (gpointer    this,
-         const char *page,
-         const char *wanted)
-{
-  return g_strcmp0 (page, wanted) == 0;
-}
-
-static gboolean
-passphrase_needed (gpointer this,
-                   gboolean pem,
-                   gboolean encrypt,
-                   gboolean no_keyring)
-{
-  return !pem || encrypt || no_keyring;
-}
-
 static char *
 passphrase_description (gpointer this,
                         gboolean pem,
@@ -544,10 +513,7 @@ tessera_other_device_dialog_class_init (TesseraOtherDeviceDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraOtherDeviceDialog, confirm_row);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, is_set);
-  gtk_widget_class_bind_template_callback (widget_class, is_page);
-  gtk_widget_class_bind_template_callback (widget_class, escape_markup);
-  gtk_widget_class_bind_template_callback (widget_class, passphrase_needed);
+  tessera_save_form_bind_closures (widget_class);
   gtk_widget_class_bind_template_callback (widget_class, passphrase_description);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
