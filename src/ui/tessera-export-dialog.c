@@ -51,13 +51,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The rows of the format row, in the order of TesseraExportFormat. */
-static const char * const format_labels[] = {
-  N_("PKCS #12 for phones (every Android version)"),
-  N_("PKCS #12, modern (Android 14 and later, desktops)"),
-  N_("PEM for chat programs (poezio, slixmpp, libstrophe)"),
-};
-
 static void
 set_string (TesseraExportDialog  *self,
             char                **field,
@@ -84,11 +77,7 @@ tessera_export_dialog_get_format (TesseraExportDialog *self)
 {
   g_return_val_if_fail (TESSERA_IS_EXPORT_DIALOG (self), TESSERA_EXPORT_FORMAT_PKCS12);
 
-  /* The template's bindings ask before the row exists. */
-  if (self->format_row == NULL)
-    return TESSERA_EXPORT_FORMAT_PKCS12;
-  return (TesseraExportFormat) MIN (adw_combo_row_get_selected (self->format_row),
-                                    (guint) TESSERA_EXPORT_FORMAT_PEM);
+  return tessera_save_form_get_format (self->format_row);
 }
 
 static gboolean
@@ -407,17 +396,11 @@ tessera_export_dialog_class_init (TesseraExportDialogClass *klass)
 static void
 tessera_export_dialog_init (TesseraExportDialog *self)
 {
-  g_autoptr(GtkStringList) formats = gtk_string_list_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (format_labels); i++)
-    gtk_string_list_append (formats, _(format_labels[i]));
-
   self->cancellable = g_cancellable_new ();
   self->page = g_strdup ("form");
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  adw_combo_row_set_model (self->format_row, G_LIST_MODEL (formats));
-  adw_combo_row_set_selected (self->format_row, TESSERA_EXPORT_FORMAT_PKCS12);
+  tessera_save_form_init_format_row (self->format_row);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->export_button));
 }
 

@@ -66,13 +66,6 @@ enum {
 static guint signals[N_SIGNALS];
 static GParamSpec *properties[N_PROPS];
 
-/* The rows of the format row, in the order of TesseraExportFormat. */
-static const char * const format_labels[] = {
-  N_("PKCS #12 for phones (every Android version)"),
-  N_("PKCS #12, modern (Android 14 and later, desktops)"),
-  N_("PEM for chat programs (poezio, slixmpp, libstrophe)"),
-};
-
 static void
 set_string (TesseraOtherDeviceDialog  *self,
             char                     **field,
@@ -97,11 +90,7 @@ show_error (TesseraOtherDeviceDialog *self,
 static TesseraExportFormat
 get_format (TesseraOtherDeviceDialog *self)
 {
-  /* The template's bindings ask before the row exists. */
-  if (self->format_row == NULL)
-    return TESSERA_EXPORT_FORMAT_PKCS12;
-  return (TesseraExportFormat) MIN (adw_combo_row_get_selected (self->format_row),
-                                    (guint) TESSERA_EXPORT_FORMAT_PEM);
+  return tessera_save_form_get_format (self->format_row);
 }
 
 static gboolean
@@ -524,10 +513,6 @@ tessera_other_device_dialog_init (TesseraOtherDeviceDialog *self)
 {
   g_auto(GStrv) labels = tessera_format_key_type_labels ();
   g_autoptr(GtkStringList) key_types = gtk_string_list_new ((const char * const *) labels);
-  g_autoptr(GtkStringList) formats = gtk_string_list_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (format_labels); i++)
-    gtk_string_list_append (formats, _(format_labels[i]));
 
   self->cancellable = g_cancellable_new ();
   self->page = g_strdup ("form");
@@ -535,8 +520,7 @@ tessera_other_device_dialog_init (TesseraOtherDeviceDialog *self)
 
   adw_combo_row_set_model (self->key_type_row, G_LIST_MODEL (key_types));
   adw_combo_row_set_selected (self->key_type_row, 0);
-  adw_combo_row_set_model (self->format_row, G_LIST_MODEL (formats));
-  adw_combo_row_set_selected (self->format_row, TESSERA_EXPORT_FORMAT_PKCS12);
+  tessera_save_form_init_format_row (self->format_row);
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), _("Phone"));
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->save_button));
   tessera_secret_is_available_async (self->cancellable, keyring_probed_cb, self);

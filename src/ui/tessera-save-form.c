@@ -8,7 +8,16 @@
 
 #define G_LOG_DOMAIN "tessera-ui"
 
+#include <glib/gi18n-lib.h>
+
 #include "tessera-save-form.h"
+
+/* The rows of the format row, in the order of TesseraExportFormat. */
+static const char * const format_labels[] = {
+  N_("PKCS #12 for phones (every Android version)"),
+  N_("PKCS #12, modern (Android 14 and later, desktops)"),
+  N_("PEM for chat programs (poezio, slixmpp, libstrophe)"),
+};
 
 /* ---- the templates' closures -------------------------------------------- */
 
@@ -65,4 +74,42 @@ tessera_save_form_bind_closures (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback_full (widget_class, "escape_markup", G_CALLBACK (escape_markup));
   gtk_widget_class_bind_template_callback_full (widget_class, "passphrase_needed",
                                                 G_CALLBACK (passphrase_needed));
+}
+
+/* ---- the format ---------------------------------------------------------- */
+
+/**
+ * tessera_save_form_init_format_row:
+ * @row: a dialog's format row
+ *
+ * Fills @row with the export formats, in the order of #TesseraExportFormat,
+ * and selects %TESSERA_EXPORT_FORMAT_PKCS12.
+ */
+void
+tessera_save_form_init_format_row (AdwComboRow *row)
+{
+  g_autoptr(GtkStringList) formats = gtk_string_list_new (NULL);
+
+  g_return_if_fail (ADW_IS_COMBO_ROW (row));
+
+  for (guint i = 0; i < G_N_ELEMENTS (format_labels); i++)
+    gtk_string_list_append (formats, _(format_labels[i]));
+  adw_combo_row_set_model (row, G_LIST_MODEL (formats));
+  adw_combo_row_set_selected (row, TESSERA_EXPORT_FORMAT_PKCS12);
+}
+
+/**
+ * tessera_save_form_get_format:
+ * @row: (nullable): a format row filled by tessera_save_form_init_format_row()
+ *
+ * Returns: the format selected in @row; %TESSERA_EXPORT_FORMAT_PKCS12 while
+ *   @row is %NULL
+ */
+TesseraExportFormat
+tessera_save_form_get_format (AdwComboRow *row)
+{
+  /* The template's bindings ask before the row exists. */
+  if (row == NULL)
+    return TESSERA_EXPORT_FORMAT_PKCS12;
+  return (TesseraExportFormat) MIN (adw_combo_row_get_selected (row), (guint) TESSERA_EXPORT_FORMAT_PEM);
 }

@@ -18,4 +18,7 @@ G_BEGIN_DECLS
 
 void                  tessera_save_form_bind_closures   (GtkWidgetClass        *widget_class);
 
+void                  tessera_save_form_init_format_row (AdwComboRow           *row);
+TesseraExportFormat   tessera_save_form_get_format      (AdwComboRow           *row);
+
 G_END_DECLS
