@@ -245,30 +245,15 @@ chooser_response_cb (TesseraExportDialog *self,
                      int                  response,
                      GtkNativeDialog     *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = tessera_save_form_chooser_finish (&self->chooser, chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
   if (file != NULL)
     tessera_export_dialog_export_to (self, file);
-}
-
-static char *
-suggested_name (TesseraExportDialog *self)
-{
-  g_autofree char *base = g_strdup (tessera_key_record_get_name (self->record));
-
-  /* A device name may hold anything but a file name no slash. */
-  g_strdelimit (base, "/\\", '-');
-  return g_strconcat (base, tessera_export_dialog_get_format (self) == TESSERA_EXPORT_FORMAT_PEM
-                              ? ".pem" : ".p12", NULL);
 }
 
 static void
 export_clicked_cb (TesseraExportDialog *self)
 {
-  g_autofree char *name = NULL;
   const char *message = NULL;
 
   /* Say what is wrong before a file is chosen, not after. */
@@ -278,13 +263,10 @@ export_clicked_cb (TesseraExportDialog *self)
       return;
     }
 
-  name = suggested_name (self);
-  self->chooser = gtk_file_chooser_native_new (_("Export Certificate"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  self->chooser = tessera_save_form_show_chooser (GTK_WINDOW (self), _("Export Certificate"), _("_Export"),
+                                                  tessera_key_record_get_name (self->record),
+                                                  tessera_export_dialog_get_format (self),
+                                                  G_CALLBACK (chooser_response_cb));
 }
 
 static void
@@ -309,9 +291,7 @@ tessera_export_dialog_dispose (GObject *object)
   TesseraExportDialog *self = (TesseraExportDialog *) object;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  tessera_save_form_clear_chooser (&self->chooser);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_object (&self->record);

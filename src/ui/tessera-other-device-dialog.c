@@ -267,11 +267,8 @@ chooser_response_cb (TesseraOtherDeviceDialog *self,
                      int                       response,
                      GtkNativeDialog          *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = tessera_save_form_chooser_finish (&self->chooser, chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
   if (file != NULL)
     tessera_other_device_dialog_save_to (self, file);
 }
@@ -280,22 +277,15 @@ static void
 save_clicked_cb (TesseraOtherDeviceDialog *self)
 {
   g_autofree char *name = NULL;
-  g_autofree char *file_name = NULL;
   const char *passphrase = NULL;
 
   /* Say what is wrong before a file is chosen, not after. */
   if (!check_form (self, &name, &passphrase))
     return;
 
-  /* A device name may hold anything, a file name no slash. */
-  g_strdelimit (name, "/\\", '-');
-  file_name = g_strconcat (name, get_format (self) == TESSERA_EXPORT_FORMAT_PEM ? ".pem" : ".p12", NULL);
-  self->chooser = gtk_file_chooser_native_new (_("Save the File for the Other Device"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), file_name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  self->chooser = tessera_save_form_show_chooser (GTK_WINDOW (self), _("Save the File for the Other Device"),
+                                                  _("_Save"), name, get_format (self),
+                                                  G_CALLBACK (chooser_response_cb));
 }
 
 static void
@@ -376,9 +366,7 @@ tessera_other_device_dialog_dispose (GObject *object)
   TesseraOtherDeviceDialog *self = (TesseraOtherDeviceDialog *) object;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  tessera_save_form_clear_chooser (&self->chooser);
   if (self->enrollment != NULL)
     g_signal_handlers_disconnect_by_data (self->enrollment, self);
   g_clear_object (&self->enrollment);

@@ -113,3 +113,93 @@ tessera_save_form_get_format (AdwComboRow *row)
     return TESSERA_EXPORT_FORMAT_PKCS12;
   return (TesseraExportFormat) MIN (adw_combo_row_get_selected (row), (guint) TESSERA_EXPORT_FORMAT_PEM);
 }
+
+/* ---- the "save" file chooser --------------------------------------------- */
+
+static char *
+file_name_for (const char          *device_name,
+               TesseraExportFormat  format)
+{
+  g_autofree char *base = g_strdup (device_name);
+
+  /* A device name may hold anything, a file name no slash. */
+  g_strdelimit (base, "/\\", '-');
+  return g_strconcat (base, format == TESSERA_EXPORT_FORMAT_PEM ? ".pem" : ".p12", NULL);
+}
+
+/**
+ * tessera_save_form_show_chooser:
+ * @parent: the dialog
+ * @title: the chooser's title
+ * @accept_label: the label of its button that saves
+ * @device_name: the name of the device the file is for
+ * @format: the file's format, for its extension
+ * @response_cb: called as `(parent, response, chooser)`
+ *   while @parent lives
+ *
+ * Shows a modal native file chooser that saves (the portal's inside the
+ * Flatpak, which asks before replacing a file), suggesting @device_name,
+ * made a file name, with the extension of @format.
+ *
+ * Returns: (transfer full): the chooser, to keep until @response_cb hands
+ *   it to tessera_save_form_chooser_finish()
+ */
+GtkFileChooserNative *
+tessera_save_form_show_chooser (GtkWindow           *parent,
+                                const char          *title,
+                                const char          *accept_label,
+                                const char          *device_name,
+                                TesseraExportFormat  format,
+                                GCallback            response_cb)
+{
+  g_autofree char *name = file_name_for (device_name, format);
+  GtkFileChooserNative *chooser;
+
+  g_return_val_if_fail (GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (response_cb != NULL, NULL);
+
+  chooser = gtk_file_chooser_native_new (title, parent, GTK_FILE_CHOOSER_ACTION_SAVE, accept_label, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect_object (chooser, "response", response_cb, parent, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  return chooser;
+}
+
+/**
+ * tessera_save_form_chooser_finish:
+ * @slot: where the dialog keeps the chooser; cleared
+ * @chooser: the chooser that answered
+ * @response: its answer
+ *
+ * Returns: (transfer full) (nullable): the file chosen, or %NULL when the
+ *   chooser was cancelled
+ */
+GFile *
+tessera_save_form_chooser_finish (GtkFileChooserNative **slot,
+                                  GtkNativeDialog       *chooser,
+                                  int                    response)
+{
+  GFile *file = NULL;
+
+  g_return_val_if_fail (GTK_IS_FILE_CHOOSER (chooser), NULL);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (slot);
+  return file;
+}
+
+/**
+ * tessera_save_form_clear_chooser:
+ * @slot: where the dialog keeps its chooser, if one is shown
+ *
+ * Closes a chooser still shown, as its dialog goes away, and clears @slot.
+ */
+void
+tessera_save_form_clear_chooser (GtkFileChooserNative **slot)
+{
+  if (*slot != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (*slot));
+  g_clear_object (slot);
+}

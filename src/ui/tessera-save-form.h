@@ -21,4 +21,15 @@ void                  tessera_save_form_bind_closures   (GtkWidgetClass        *
 void                  tessera_save_form_init_format_row (AdwComboRow           *row);
 TesseraExportFormat   tessera_save_form_get_format      (AdwComboRow           *row);
 
+GtkFileChooserNative *tessera_save_form_show_chooser    (GtkWindow             *parent,
+                                                         const char            *title,
+                                                         const char            *accept_label,
+                                                         const char            *device_name,
+                                                         TesseraExportFormat    format,
+                                                         GCallback              response_cb);
+GFile                *tessera_save_form_chooser_finish  (GtkFileChooserNative **slot,
+                                                         GtkNativeDialog       *chooser,
+                                                         int                    response);
+void                  tessera_save_form_clear_chooser   (GtkFileChooserNative **slot);
+
 G_END_DECLS
