@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-export-dialog.h"
+#include "tessera-save-form.h"
 
 /* The format, a passphrase typed twice, then a native file chooser (the
  * portal's inside the Flatpak); the key is unlocked and the file written
@@ -50,13 +51,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The rows of the format row, in the order of TesseraExportFormat. */
-static const char * const format_labels[] = {
-  N_("PKCS #12 for phones (every Android version)"),
-  N_("PKCS #12, modern (Android 14 and later, desktops)"),
-  N_("PEM for chat programs (poezio, slixmpp, libstrophe)"),
-};
-
 static void
 set_string (TesseraExportDialog  *self,
             char                **field,
@@ -83,11 +77,7 @@ tessera_export_dialog_get_format (TesseraExportDialog *self)
 {
   g_return_val_if_fail (TESSERA_IS_EXPORT_DIALOG (self), TESSERA_EXPORT_FORMAT_PKCS12);
 
-  /* The template's bindings ask before the row exists. */
-  if (self->format_row == NULL)
-    return TESSERA_EXPORT_FORMAT_PKCS12;
-  return (TesseraExportFormat) MIN (adw_combo_row_get_selected (self->format_row),
-                                    (guint) TESSERA_EXPORT_FORMAT_PEM);
+  return tessera_save_form_get_format (self->format_row);
 }
 
 static gboolean
@@ -255,30 +245,15 @@ chooser_response_cb (TesseraExportDialog *self,
                      int                  response,
                      GtkNativeDialog     *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = tessera_save_form_chooser_finish (&self->chooser, chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
   if (file != NULL)
     tessera_export_dialog_export_to (self, file);
-}
-
-static char *
-suggested_name (TesseraExportDialog *self)
-{
-  g_autofree char *base = g_strdup (tessera_key_record_get_name (self->record));
-
-  /* A device name may hold anything but a file name no slash. */
-  g_strdelimit (base, "/\\", '-');
-  return g_strconcat (base, tessera_export_dialog_get_format (self) == TESSERA_EXPORT_FORMAT_PEM
-                              ? ".pem" : ".p12", NULL);
 }
 
 static void
 export_clicked_cb (TesseraExportDialog *self)
 {
-  g_autofree char *name = NULL;
   const char *message = NULL;
 
   /* Say what is wrong before a file is chosen, not after. */
@@ -288,13 +263,10 @@ export_clicked_cb (TesseraExportDialog *self)
       return;
     }
 
-  name = suggested_name (self);
-  self->chooser = gtk_file_chooser_native_new (_("Export Certificate"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  self->chooser = tessera_save_form_show_chooser (GTK_WINDOW (self), _("Export Certificate"), _("_Export"),
+                                                  tessera_key_record_get_name (self->record),
+                                                  tessera_export_dialog_get_format (self),
+                                                  G_CALLBACK (chooser_response_cb));
 }
 
 static void
@@ -302,37 +274,6 @@ form_changed_cb (TesseraExportDialog *self)
 {
   set_string (self, &self->error_message, NULL, PROP_ERROR_MESSAGE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEM]);
-}
-
-static gboolean
-is_set (gpointer    this,
-        const char *text)
-{
-  return text != NULL;
-}
-
-/* AdwStatusPage's description is markup; a file name is not. */
-static char *
-escape_markup (gpointer    this,
-               const char *text)
-{
-  return text != NULL ? g_markup_escape_text (text, -1) : NULL;
-}
-
-static gboolean
-is_page (gpointer    this,
-         const char *page,
-         const char *wanted)
-{
-  return g_strcmp0 (page, wanted) == 0;
-}
-
-static gboolean
-passphrase_needed (gpointer this,
-                   gboolean pem,
-                   gboolean encrypt)
-{
-  return !pem || encrypt;
 }
 
 static gboolean
@@ -350,9 +291,7 @@ tessera_export_dialog_dispose (GObject *object)
   TesseraExportDialog *self = (TesseraExportDialog *) object;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  tessera_save_form_clear_chooser (&self->chooser);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_object (&self->record);
@@ -429,10 +368,7 @@ tessera_export_dialog_class_init (TesseraExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraExportDialog, confirm_row);
   gtk_widget_class_bind_template_callback (widget_class, export_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, is_set);
-  gtk_widget_class_bind_template_callback (widget_class, is_page);
-  gtk_widget_class_bind_template_callback (widget_class, escape_markup);
-  gtk_widget_class_bind_template_callback (widget_class, passphrase_needed);
+  tessera_save_form_bind_closures (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -440,17 +376,11 @@ tessera_export_dialog_class_init (TesseraExportDialogClass *klass)
 static void
 tessera_export_dialog_init (TesseraExportDialog *self)
 {
-  g_autoptr(GtkStringList) formats = gtk_string_list_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (format_labels); i++)
-    gtk_string_list_append (formats, _(format_labels[i]));
-
   self->cancellable = g_cancellable_new ();
   self->page = g_strdup ("form");
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  adw_combo_row_set_model (self->format_row, G_LIST_MODEL (formats));
-  adw_combo_row_set_selected (self->format_row, TESSERA_EXPORT_FORMAT_PKCS12);
+  tessera_save_form_init_format_row (self->format_row);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->export_button));
 }
 

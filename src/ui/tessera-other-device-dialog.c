@@ -12,6 +12,7 @@
 
 #include "tessera-format.h"
 #include "tessera-other-device-dialog.h"
+#include "tessera-save-form.h"
 
 /* The key is made here, certified by the server, written to the file the
  * native file chooser (the portal's inside the Flatpak) gave, and erased
@@ -65,13 +66,6 @@ enum {
 static guint signals[N_SIGNALS];
 static GParamSpec *properties[N_PROPS];
 
-/* The rows of the format row, in the order of TesseraExportFormat. */
-static const char * const format_labels[] = {
-  N_("PKCS #12 for phones (every Android version)"),
-  N_("PKCS #12, modern (Android 14 and later, desktops)"),
-  N_("PEM for chat programs (poezio, slixmpp, libstrophe)"),
-};
-
 static void
 set_string (TesseraOtherDeviceDialog  *self,
             char                     **field,
@@ -96,11 +90,7 @@ show_error (TesseraOtherDeviceDialog *self,
 static TesseraExportFormat
 get_format (TesseraOtherDeviceDialog *self)
 {
-  /* The template's bindings ask before the row exists. */
-  if (self->format_row == NULL)
-    return TESSERA_EXPORT_FORMAT_PKCS12;
-  return (TesseraExportFormat) MIN (adw_combo_row_get_selected (self->format_row),
-                                    (guint) TESSERA_EXPORT_FORMAT_PEM);
+  return tessera_save_form_get_format (self->format_row);
 }
 
 static gboolean
@@ -277,11 +267,8 @@ chooser_response_cb (TesseraOtherDeviceDialog *self,
                      int                       response,
                      GtkNativeDialog          *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = tessera_save_form_chooser_finish (&self->chooser, chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
   if (file != NULL)
     tessera_other_device_dialog_save_to (self, file);
 }
@@ -290,22 +277,15 @@ static void
 save_clicked_cb (TesseraOtherDeviceDialog *self)
 {
   g_autofree char *name = NULL;
-  g_autofree char *file_name = NULL;
   const char *passphrase = NULL;
 
   /* Say what is wrong before a file is chosen, not after. */
   if (!check_form (self, &name, &passphrase))
     return;
 
-  /* A device name may hold anything, a file name no slash. */
-  g_strdelimit (name, "/\\", '-');
-  file_name = g_strconcat (name, get_format (self) == TESSERA_EXPORT_FORMAT_PEM ? ".pem" : ".p12", NULL);
-  self->chooser = gtk_file_chooser_native_new (_("Save the File for the Other Device"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), file_name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  self->chooser = tessera_save_form_show_chooser (GTK_WINDOW (self), _("Save the File for the Other Device"),
+                                                  _("_Save"), name, get_format (self),
+                                                  G_CALLBACK (chooser_response_cb));
 }
 
 static void
@@ -314,38 +294,6 @@ form_changed_cb (TesseraOtherDeviceDialog *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
   set_string (self, &self->error_message, NULL, PROP_ERROR_MESSAGE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEM]);
-}
-
-static gboolean
-is_set (gpointer    this,
-        const char *text)
-{
-  return text != NULL;
-}
-
-/* AdwStatusPage's description is markup; a file name is not. */
-static char *
-escape_markup (gpointer    this,
-               const char *text)
-{
-  return text != NULL ? g_markup_escape_text (text, -1) : NULL;
-}
-
-static gboolean
-is_page (gpointer    this,
-         const char *page,
-         const char *wanted)
-{
-  return g_strcmp0 (page, wanted) == 0;
-}
-
-static gboolean
-passphrase_needed (gpointer this,
-                   gboolean pem,
-                   gboolean encrypt,
-                   gboolean no_keyring)
-{
-  return !pem || encrypt || no_keyring;
 }
 
 static char *
@@ -418,9 +366,7 @@ tessera_other_device_dialog_dispose (GObject *object)
   TesseraOtherDeviceDialog *self = (TesseraOtherDeviceDialog *) object;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  tessera_save_form_clear_chooser (&self->chooser);
   if (self->enrollment != NULL)
     g_signal_handlers_disconnect_by_data (self->enrollment, self);
   g_clear_object (&self->enrollment);
@@ -544,10 +490,7 @@ tessera_other_device_dialog_class_init (TesseraOtherDeviceDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraOtherDeviceDialog, confirm_row);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, is_set);
-  gtk_widget_class_bind_template_callback (widget_class, is_page);
-  gtk_widget_class_bind_template_callback (widget_class, escape_markup);
-  gtk_widget_class_bind_template_callback (widget_class, passphrase_needed);
+  tessera_save_form_bind_closures (widget_class);
   gtk_widget_class_bind_template_callback (widget_class, passphrase_description);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -558,10 +501,6 @@ tessera_other_device_dialog_init (TesseraOtherDeviceDialog *self)
 {
   g_auto(GStrv) labels = tessera_format_key_type_labels ();
   g_autoptr(GtkStringList) key_types = gtk_string_list_new ((const char * const *) labels);
-  g_autoptr(GtkStringList) formats = gtk_string_list_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (format_labels); i++)
-    gtk_string_list_append (formats, _(format_labels[i]));
 
   self->cancellable = g_cancellable_new ();
   self->page = g_strdup ("form");
@@ -569,8 +508,7 @@ tessera_other_device_dialog_init (TesseraOtherDeviceDialog *self)
 
   adw_combo_row_set_model (self->key_type_row, G_LIST_MODEL (key_types));
   adw_combo_row_set_selected (self->key_type_row, 0);
-  adw_combo_row_set_model (self->format_row, G_LIST_MODEL (formats));
-  adw_combo_row_set_selected (self->format_row, TESSERA_EXPORT_FORMAT_PKCS12);
+  tessera_save_form_init_format_row (self->format_row);
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), _("Phone"));
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->save_button));
   tessera_secret_is_available_async (self->cancellable, keyring_probed_cb, self);
