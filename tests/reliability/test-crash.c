@@ -146,6 +146,8 @@ enroll_ok (TesseraTestServer *server,
   return g_strdup (rel_result_fingerprint (&result));
 }
 
+/* Runs tessera-cli with the arguments up to NULL, killed at @point; fails
+ * the test unless it died by SIGKILL there. */
 static void
 run_crashing (TesseraTestServer *server,
               const char        *jid,
@@ -170,6 +172,82 @@ run_crashing (TesseraTestServer *server,
   args = g_strv_builder_end (builder);
 
   rel_run_cli_argv (server, jid, device, &run, (const char * const *) args, result);
+  g_assert_cmpint (result->term_signal, ==, SIGKILL);
+}
+
+/* ---- what every fixed kill case starts from ----------------------------- */
+
+/* One account of the shared server, a new device of it (enrolled first when
+ * the case kills a run on an enrolled device), and what the server listed
+ * for the account before the run that is killed. */
+typedef struct
+{
+  TesseraTestServer *server;
+  const char        *user;       /* the account in the server's storage */
+  const char        *jid;
+  const char        *password;
+  TesseraTestDevice  device;
+  char              *enrolled;   /* the device's certificate, or NULL */
+  GPtrArray         *before;     /* RelServerCert */
+} KillCase;
+
+static void
+kill_case_clear (KillCase *k)
+{
+  g_clear_pointer (&k->before, g_ptr_array_unref);
+  g_clear_pointer (&k->enrolled, g_free);
+  tessera_test_device_clear (&k->device);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KillCase, kill_case_clear)
+
+/* The fixed cases kill runs of account 2 of the shared server, the renewals
+ * those of account 3; the random kills have account 1 to themselves. */
+static const struct
+{
+  const char *user;
+  const char *jid_key;
+  const char *password_key;
+} kill_accounts[] = {
+  [2] = { "user2", "JID2", "PASSWORD2" },
+  [3] = { "user3", "JID3", "PASSWORD3" },
+};
+
+/* Sets @k up on @account with a new device labelled @label that enrolls as
+ * @enroll_name first, unless that is NULL. FALSE when that enroll failed. */
+static gboolean
+kill_case_init (KillCase   *k,
+                guint       account,
+                const char *label,
+                const char *enroll_name)
+{
+  g_assert (account < G_N_ELEMENTS (kill_accounts) && kill_accounts[account].user != NULL);
+  k->server = get_server ();
+  k->user = kill_accounts[account].user;
+  k->jid = tessera_test_server_get (k->server, kill_accounts[account].jid_key);
+  k->password = tessera_test_server_get (k->server, kill_accounts[account].password_key);
+  new_device (&k->device, label);
+  if (enroll_name != NULL)
+    {
+      k->enrolled = enroll_ok (k->server, k->jid, k->password, &k->device, enroll_name);
+      if (g_test_failed ())
+        return FALSE;
+    }
+  k->before = rel_server_certs (k->server, k->user);
+  return TRUE;
+}
+
+/* The run after the kill, with @password (may be NULL): @command, which
+ * reconciles first; it must succeed. */
+static void
+run_next (KillCase   *k,
+          const char *password,
+          const char *command,
+          RelResult  *result)
+{
+  rel_result_clear (result);
+  rel_run_cli (k->server, k->jid, &k->device, &(RelRun) { .password = password }, result, command, NULL);
+  g_assert_cmpint (result->status, ==, TESSERA_TEST_EXIT_OK);
 }
 
 /* ---- one enroll killed at each step ------------------------------------ */
@@ -199,26 +277,21 @@ static void
 test_enroll_killed (gconstpointer data)
 {
   const EnrollCase *c = data;
-  TesseraTestServer *server = get_server ();
-  const char *jid = tessera_test_server_get (server, "JID2");
-  const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(KillCase) k = { 0 };
   g_auto(RelResult) result = { 0 };
-  g_autoptr(GPtrArray) before = rel_server_certs (server, "user2");
   g_autoptr(GPtrArray) crashed = NULL;
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(GPtrArray) final = NULL;
   TesseraKeyRecord *record;
 
-  new_device (&device, "enroll");
-  run_crashing (server, jid, password, &device, c->point, &result, "enroll", "Crashing", NULL);
-  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  kill_case_init (&k, 2, "enroll", NULL);
+  run_crashing (k.server, k.jid, k.password, &k.device, c->point, &result, "enroll", "Crashing", NULL);
   RETURN_IF_FAILED ();
 
-  crashed = rel_server_certs (server, "user2");
-  g_assert_cmpuint (crashed->len, ==, before->len + (c->issued ? 1 : 0));
-  records = local_records (&device, jid);
+  crashed = rel_server_certs (k.server, k.user);
+  g_assert_cmpuint (crashed->len, ==, k.before->len + (c->issued ? 1 : 0));
+  records = local_records (&k.device, k.jid);
   g_assert_cmpuint (records->len, ==, c->saved ? 1 : 0);
   RETURN_IF_FAILED ();
   if (c->saved)
@@ -228,16 +301,14 @@ test_enroll_killed (gconstpointer data)
     }
 
   /* The next run reconciles before it lists. */
-  rel_result_clear (&result);
-  rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
-  after = rel_server_certs (server, "user2");
-  final = local_records (&device, jid);
+  run_next (&k, k.password, "list", &result);
+  after = rel_server_certs (k.server, k.user);
+  final = local_records (&k.device, k.jid);
   g_assert_cmpuint (final->len, ==, c->saved ? 1 : 0);
   RETURN_IF_FAILED ();
 
   /* Exactly one certificate more when the request had left, never two. */
-  g_assert_cmpuint (after->len, ==, before->len + (c->sent ? 1 : 0));
+  g_assert_cmpuint (after->len, ==, k.before->len + (c->sent ? 1 : 0));
   if (!c->saved)
     return;
   record = g_ptr_array_index (final, 0);
@@ -282,22 +353,21 @@ static const RevokeCase revoke_cases[] = {
   { "revoke:local-removed",  TRUE,  FALSE, NULL },
 };
 
+/* After the next run: @k's enrolled certificate is revoked on the server
+ * and its key gone, or both are kept; nothing else left the server. */
 static void
-check_revoke_outcome (TesseraTestServer *server,
-                      TesseraTestDevice *device,
-                      const char        *jid,
-                      const char        *fingerprint,
-                      gboolean           server_revoked,
-                      GPtrArray         *before)
+check_revoke_outcome (KillCase *k,
+                      gboolean  server_revoked)
 {
-  g_autoptr(GPtrArray) after = rel_server_certs (server, "user2");
-  g_autoptr(GPtrArray) records = local_records (device, jid);
+  const char *fingerprint = k->enrolled;
+  g_autoptr(GPtrArray) after = rel_server_certs (k->server, k->user);
+  g_autoptr(GPtrArray) records = local_records (&k->device, k->jid);
   TesseraKeyRecord *record = local_by_fingerprint (records, fingerprint);
 
   /* Only the fingerprint asked for ever leaves the server's list. */
-  for (guint i = 0; i < before->len; i++)
+  for (guint i = 0; i < k->before->len; i++)
     {
-      RelServerCert *cert = g_ptr_array_index (before, i);
+      RelServerCert *cert = g_ptr_array_index (k->before, i);
 
       if (!g_str_equal (cert->fingerprint, fingerprint))
         g_assert_nonnull (rel_server_certs_find (after, cert->fingerprint));
@@ -321,41 +391,31 @@ static void
 test_revoke_killed (gconstpointer data)
 {
   const RevokeCase *c = data;
-  TesseraTestServer *server = get_server ();
-  const char *jid = tessera_test_server_get (server, "JID2");
-  const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(KillCase) k = { 0 };
   g_auto(RelResult) result = { 0 };
-  g_autofree char *fingerprint = NULL;
-  g_autoptr(GPtrArray) before = NULL;
   g_autoptr(GPtrArray) crashed = NULL;
   g_autoptr(GPtrArray) records = NULL;
   TesseraKeyRecord *record;
 
-  new_device (&device, "revoke");
-  fingerprint = enroll_ok (server, jid, password, &device, "Revoked");
-  RETURN_IF_FAILED ();
-  before = rel_server_certs (server, "user2");
+  if (!kill_case_init (&k, 2, "revoke", "Revoked"))
+    return;
 
-  run_crashing (server, jid, password, &device, c->point, &result, "revoke", "--force", fingerprint, NULL);
-  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  run_crashing (k.server, k.jid, k.password, &k.device, c->point, &result, "revoke", "--force", k.enrolled, NULL);
   RETURN_IF_FAILED ();
 
-  crashed = rel_server_certs (server, "user2");
-  g_assert_true ((rel_server_certs_find (crashed, fingerprint) == NULL) == c->server_revoked);
-  records = local_records (&device, jid);
-  record = local_by_fingerprint (records, fingerprint);
+  crashed = rel_server_certs (k.server, k.user);
+  g_assert_true ((rel_server_certs_find (crashed, k.enrolled) == NULL) == c->server_revoked);
+  records = local_records (&k.device, k.jid);
+  record = local_by_fingerprint (records, k.enrolled);
   g_assert_true ((record != NULL) == c->key_left);
   if (record != NULL)
     g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_REVOKING);
   RETURN_IF_FAILED ();
 
-  rel_result_clear (&result);
-  rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  run_next (&k, k.password, "list", &result);
   if (c->told != NULL)
     g_assert_nonnull (strstr (result.err, c->told));
-  check_revoke_outcome (server, &device, jid, fingerprint, c->server_revoked, before);
+  check_revoke_outcome (&k, c->server_revoked);
 }
 
 /* A reconciliation killed half way is finished by the one after it. */
@@ -364,39 +424,28 @@ test_reconcile_killed (gconstpointer data)
 {
   const char *point = data;
   gboolean deleting = g_str_equal (point, "reconcile:before-delete");
-  TesseraTestServer *server = get_server ();
-  const char *jid = tessera_test_server_get (server, "JID2");
-  const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(KillCase) k = { 0 };
   g_auto(RelResult) result = { 0 };
-  g_autofree char *fingerprint = NULL;
-  g_autoptr(GPtrArray) before = NULL;
   g_autoptr(GPtrArray) records = NULL;
   TesseraKeyRecord *record;
 
-  new_device (&device, "reconcile");
-  fingerprint = enroll_ok (server, jid, password, &device, "Reconciled");
-  RETURN_IF_FAILED ();
-  before = rel_server_certs (server, "user2");
+  if (!kill_case_init (&k, 2, "reconcile", "Reconciled"))
+    return;
 
-  run_crashing (server, jid, password, &device, deleting ? "revoke:sent" : "revoke:revoking-saved",
-                &result, "revoke", "--force", fingerprint, NULL);
-  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  run_crashing (k.server, k.jid, k.password, &k.device, deleting ? "revoke:sent" : "revoke:revoking-saved",
+                &result, "revoke", "--force", k.enrolled, NULL);
   rel_result_clear (&result);
-  run_crashing (server, jid, password, &device, point, &result, "list", NULL);
-  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  run_crashing (k.server, k.jid, k.password, &k.device, point, &result, "list", NULL);
   RETURN_IF_FAILED ();
 
-  records = local_records (&device, jid);
-  record = local_by_fingerprint (records, fingerprint);
+  records = local_records (&k.device, k.jid);
+  record = local_by_fingerprint (records, k.enrolled);
   g_assert_nonnull (record);
   if (record != NULL)
     g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_REVOKING);
 
-  rel_result_clear (&result);
-  rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
-  check_revoke_outcome (server, &device, jid, fingerprint, deleting, before);
+  run_next (&k, k.password, "list", &result);
+  check_revoke_outcome (&k, deleting);
 }
 
 /* The run after a crash may be another enroll or a revoke: it reconciles
@@ -405,29 +454,25 @@ static void
 test_next_run (gconstpointer data)
 {
   const char *next = data;
-  TesseraTestServer *server = get_server ();
-  const char *jid = tessera_test_server_get (server, "JID2");
-  const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(KillCase) k = { 0 };
   g_auto(RelResult) result = { 0 };
   g_autoptr(GPtrArray) crashed = NULL;
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GPtrArray) before = rel_server_certs (server, "user2");
   const char *issued = NULL;
-  RelRun run = { .password = password };
+  RelRun run = { 0 };
 
-  new_device (&device, "next");
-  run_crashing (server, jid, password, &device, "enroll:csr-sent", &result, "enroll", "First", NULL);
-  g_assert_cmpint (result.term_signal, ==, SIGKILL);
-  crashed = rel_server_certs (server, "user2");
-  g_assert_cmpuint (crashed->len, ==, before->len + 1);
+  kill_case_init (&k, 2, "next", NULL);
+  run.password = k.password;
+  run_crashing (k.server, k.jid, k.password, &k.device, "enroll:csr-sent", &result, "enroll", "First", NULL);
+  crashed = rel_server_certs (k.server, k.user);
+  g_assert_cmpuint (crashed->len, ==, k.before->len + 1);
   RETURN_IF_FAILED ();
   for (guint i = 0; i < crashed->len; i++)
     {
       RelServerCert *cert = g_ptr_array_index (crashed, i);
 
-      if (rel_server_certs_find (before, cert->fingerprint) == NULL)
+      if (rel_server_certs_find (k.before, cert->fingerprint) == NULL)
         issued = cert->fingerprint;
     }
   g_assert_nonnull (issued);
@@ -435,9 +480,9 @@ test_next_run (gconstpointer data)
 
   rel_result_clear (&result);
   if (g_str_equal (next, "enroll"))
-    rel_run_cli (server, jid, &device, &run, &result, "enroll", "Second", NULL);
+    rel_run_cli (k.server, k.jid, &k.device, &run, &result, "enroll", "Second", NULL);
   else
-    rel_run_cli (server, jid, &device, &run, &result, "revoke", "--force", issued, NULL);
+    rel_run_cli (k.server, k.jid, &k.device, &run, &result, "revoke", "--force", issued, NULL);
   /* The reconciliation stores the interrupted certificate first: it is this
    * device's, so a second enroll is refused (one certificate per device). */
   if (g_str_equal (next, "enroll"))
@@ -448,17 +493,17 @@ test_next_run (gconstpointer data)
   else
     g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
 
-  after = rel_server_certs (server, "user2");
-  records = local_records (&device, jid);
+  after = rel_server_certs (k.server, k.user);
+  records = local_records (&k.device, k.jid);
   if (g_str_equal (next, "enroll"))
     {
-      g_assert_cmpuint (after->len, ==, before->len + 1);
+      g_assert_cmpuint (after->len, ==, k.before->len + 1);
       g_assert_cmpuint (records->len, ==, 1);
       g_assert_nonnull (local_by_fingerprint (records, issued));
     }
   else
     {
-      g_assert_cmpuint (after->len, ==, before->len);
+      g_assert_cmpuint (after->len, ==, k.before->len);
       g_assert_null (rel_server_certs_find (after, issued));
       g_assert_cmpuint (records->len, ==, 0);
     }
@@ -490,7 +535,6 @@ test_xep0257 (void)
   new_device (&other, "xep0257-other");
 
   run_crashing (server, jid, password, &device, "enroll:csr-sent", &result, "enroll", "Appended", NULL);
-  g_assert_cmpint (result.term_signal, ==, SIGKILL);
   rel_result_clear (&result);
   rel_run_cli (server, jid, &device, &run, &result, "list", NULL);
   g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
@@ -645,26 +689,23 @@ check_none_is_this_device (RelResult *result)
 }
 
 static void
-run_other_device_crashing (TesseraTestServer     *server,
-                           const char            *jid,
-                           const char            *password,
-                           TesseraTestDevice     *device,
+run_other_device_crashing (KillCase              *k,
                            const OtherDeviceCase *c,
                            const char            *out,
                            RelResult             *result)
 {
-  g_autofree char *pass_file = g_build_filename (device->root, "export-passphrase", NULL);
+  g_autofree char *pass_file = g_build_filename (k->device.root, "export-passphrase", NULL);
   g_autoptr(GError) error = NULL;
 
   if (!c->pkcs12)
     {
-      run_crashing (server, jid, password, device, c->point, result, "enroll", "Phone", "--other-device",
-                    "--format", "pem", "--no-encrypt", "--output", out, NULL);
+      run_crashing (k->server, k->jid, k->password, &k->device, c->point, result, "enroll", "Phone",
+                    "--other-device", "--format", "pem", "--no-encrypt", "--output", out, NULL);
       return;
     }
   g_file_set_contents_full (pass_file, OTHER_DEVICE_PASSPHRASE "\n", -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
   g_assert_no_error (error);
-  run_crashing (server, jid, password, device, c->point, result, "enroll", "Phone", "--other-device",
+  run_crashing (k->server, k->jid, k->password, &k->device, c->point, result, "enroll", "Phone", "--other-device",
                 "--export-passphrase-file", pass_file, "--output", out, NULL);
 }
 
@@ -672,12 +713,8 @@ static void
 test_other_device_killed (gconstpointer data)
 {
   const OtherDeviceCase *c = data;
-  TesseraTestServer *server = get_server ();
-  const char *jid = tessera_test_server_get (server, "JID2");
-  const char *password = tessera_test_server_get (server, "PASSWORD2");
-  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(KillCase) k = { 0 };
   g_auto(RelResult) result = { 0 };
-  g_autoptr(GPtrArray) before = rel_server_certs (server, "user2");
   g_autoptr(GPtrArray) crashed = NULL;
   g_autoptr(GPtrArray) crashed_new = NULL;
   g_autoptr(GPtrArray) records = NULL;
@@ -686,16 +723,15 @@ test_other_device_killed (gconstpointer data)
   g_autoptr(GPtrArray) final = NULL;
   g_autofree char *out = NULL;
 
-  new_device (&device, "other-device");
-  out = g_build_filename (device.root, c->pkcs12 ? "phone.p12" : "phone.pem", NULL);
-  run_other_device_crashing (server, jid, password, &device, c, out, &result);
-  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  kill_case_init (&k, 2, "other-device", NULL);
+  out = g_build_filename (k.device.root, c->pkcs12 ? "phone.p12" : "phone.pem", NULL);
+  run_other_device_crashing (&k, c, out, &result);
   RETURN_IF_FAILED ();
 
   /* Killed: whatever the server issued still has its key here. */
-  crashed = rel_server_certs (server, "user2");
-  crashed_new = server_new_certs (before, crashed);
-  records = local_records (&device, jid);
+  crashed = rel_server_certs (k.server, k.user);
+  crashed_new = server_new_certs (k.before, crashed);
+  records = local_records (&k.device, k.jid);
   for (guint i = 0; i < crashed_new->len; i++)
     {
       RelServerCert *cert = g_ptr_array_index (crashed_new, i);
@@ -705,15 +741,13 @@ test_other_device_killed (gconstpointer data)
     }
 
   /* The next run finishes it or cleans up. */
-  rel_result_clear (&result);
-  rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  run_next (&k, k.password, "list", &result);
   RETURN_IF_FAILED ();
   check_none_is_this_device (&result);
 
-  after = rel_server_certs (server, "user2");
-  after_new = server_new_certs (before, after);
-  final = local_records (&device, jid);
+  after = rel_server_certs (k.server, k.user);
+  after_new = server_new_certs (k.before, after);
+  final = local_records (&k.device, k.jid);
   if (final->len > 0)
     BROKEN ("orphan key: %u key folders left here for another device after the next run", final->len);
   g_assert_cmpuint (after_new->len, ==, c->sent ? 1 : 0);
@@ -800,16 +834,14 @@ find_issued (GPtrArray *before,
  * listed, held here as this device's (the only key left) and logs in; the
  * other was never issued or is revoked; nothing else left the server. */
 static void
-check_renew_outcome (TesseraTestServer *server,
-                     TesseraTestDevice *device,
-                     const char        *jid,
-                     const char        *old_fp,
-                     GPtrArray         *before,
-                     const RenewCase   *c)
+check_renew_outcome (KillCase        *k,
+                     const RenewCase *c)
 {
-  g_autoptr(GPtrArray) after = rel_server_certs (server, "user3");
-  g_autoptr(GPtrArray) records = local_records (device, jid);
-  g_autoptr(TesseraKeyStore) store = rel_device_store (device, jid);
+  const char *old_fp = k->enrolled;
+  GPtrArray *before = k->before;
+  g_autoptr(GPtrArray) after = rel_server_certs (k->server, k->user);
+  g_autoptr(GPtrArray) records = local_records (&k->device, k->jid);
+  g_autoptr(TesseraKeyStore) store = rel_device_store (&k->device, k->jid);
   g_autoptr(TesseraKeyRecord) device_record = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(RelResult) login = { 0 };
@@ -849,7 +881,7 @@ check_renew_outcome (TesseraTestServer *server,
     g_assert_cmpstr (tessera_certificate_get_fingerprint (tessera_key_record_get_certificate (device_record)),
                      ==, survivor);
 
-  rel_run_cli (server, jid, device, &(RelRun) { 0 }, &login, "login", NULL);
+  rel_run_cli (k->server, k->jid, &k->device, &(RelRun) { 0 }, &login, "login", NULL);
   g_assert_cmpint (login.status, ==, TESSERA_TEST_EXIT_OK);
 }
 
@@ -857,47 +889,35 @@ static void
 test_renew_killed (gconstpointer data)
 {
   const RenewCase *c = data;
-  TesseraTestServer *server = get_server ();
-  const char *jid = tessera_test_server_get (server, "JID3");
-  const char *password = tessera_test_server_get (server, "PASSWORD3");
-  g_auto(TesseraTestDevice) device = { 0 };
+  g_auto(KillCase) k = { 0 };
   g_auto(RelResult) result = { 0 };
-  g_autofree char *old_fp = NULL;
-  g_autoptr(GPtrArray) before = NULL;
   g_autoptr(GPtrArray) crashed = NULL;
   /* A certificate-only device renews and recovers without the password. */
-  const char *renew_password = c->password ? password : NULL;
+  const char *renew_password;
 
-  new_device (&device, "renew");
-  old_fp = enroll_ok (server, jid, password, &device, "Renewed");
-  RETURN_IF_FAILED ();
-  before = rel_server_certs (server, "user3");
+  if (!kill_case_init (&k, 3, "renew", "Renewed"))
+    return;
+  renew_password = c->password ? k.password : NULL;
 
-  run_crashing (server, jid, renew_password, &device, c->point, &result, "renew", NULL);
-  g_assert_cmpint (result.term_signal, ==, SIGKILL);
+  run_crashing (k.server, k.jid, renew_password, &k.device, c->point, &result, "renew", NULL);
   RETURN_IF_FAILED ();
   /* Killed before the old certificate's revocation was answered, it is
    * still listed. */
-  crashed = rel_server_certs (server, "user3");
-  g_assert_true ((rel_server_certs_find (crashed, old_fp) == NULL) ==
+  crashed = rel_server_certs (k.server, k.user);
+  g_assert_true ((rel_server_certs_find (crashed, k.enrolled) == NULL) ==
                  (g_str_equal (c->point, "revoke:sent") || g_str_equal (c->point, "renew:revoked")));
-  g_assert_cmpuint (crashed->len, ==, before->len + (c->issued && !g_str_equal (c->point, "enroll:request-sent") ? 1 : 0) -
+  g_assert_cmpuint (crashed->len, ==, k.before->len + (c->issued && !g_str_equal (c->point, "enroll:request-sent") ? 1 : 0) -
                                       (g_str_equal (c->point, "revoke:sent") || g_str_equal (c->point, "renew:revoked") ? 1 : 0));
 
   /* The next run of another command finishes or undoes it: list with the
    * password, login on a certificate-only device. */
-  rel_result_clear (&result);
-  if (c->password)
-    rel_run_cli (server, jid, &device, &(RelRun) { .password = password }, &result, "list", NULL);
-  else
-    rel_run_cli (server, jid, &device, &(RelRun) { 0 }, &result, "login", NULL);
-  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  run_next (&k, renew_password, c->password ? "list" : "login", &result);
   if (result.status != TESSERA_TEST_EXIT_OK)
     g_test_message ("recovering run: %s", result.err);
   g_assert_nonnull (strstr (result.err, "renewal"));
   RETURN_IF_FAILED ();
 
-  check_renew_outcome (server, &device, jid, old_fp, before, c);
+  check_renew_outcome (&k, c);
 }
 
 /* ---- random kills ------------------------------------------------------- */

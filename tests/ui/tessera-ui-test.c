@@ -373,6 +373,71 @@ tessera_ui_test_find_button (GtkWidget  *root,
   return NULL;
 }
 
+/* The widget under @root (itself included) whose widget name is @name, or
+ * NULL: the password prompt names its entries rather than binding them. */
+GtkWidget *
+tessera_ui_test_find_named (GtkWidget  *root,
+                            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tessera_ui_test_find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The window's password prompt ("Account Password") once it is on screen;
+ * fails the test after @seconds. */
+AdwMessageDialog *
+tessera_ui_test_wait_for_password_dialog (guint seconds)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
+                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), seconds);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Account Password");
+  return dialog;
+}
+
+/* Clicks the response button of @dialog labelled @response_label (with its
+ * mnemonic underscore) as a user would; waits until the dialog is gone. */
+void
+tessera_ui_test_respond (AdwMessageDialog *dialog,
+                         const char       *response_label)
+{
+  GtkWidget *button = tessera_ui_test_find_button (GTK_WIDGET (dialog), response_label);
+  gpointer weak = dialog;
+
+  g_assert_nonnull (button);
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  tessera_ui_test_click (button);
+  TESSERA_UI_WAIT (weak == NULL || !gtk_widget_get_visible (GTK_WIDGET (weak)), 10);
+  if (weak != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
+}
+
+/* Answers the password prompt @dialog as a user would: types @password (and
+ * @key_passphrase, when not NULL) into its rows and clicks "Log In"; waits
+ * until the prompt is gone. */
+void
+tessera_ui_test_log_in (AdwMessageDialog *dialog,
+                        const char       *password,
+                        const char       *key_passphrase)
+{
+  gtk_editable_set_text (GTK_EDITABLE (tessera_ui_test_find_named (GTK_WIDGET (dialog), "account-password-entry")),
+                         password);
+  if (key_passphrase != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (tessera_ui_test_find_named (GTK_WIDGET (dialog), "key-passphrase-entry")),
+                           key_passphrase);
+  tessera_ui_test_respond (dialog, "_Log In");
+}
+
 /* Screenshots */
 
 /**

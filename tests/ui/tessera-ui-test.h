@@ -54,6 +54,15 @@ void            tessera_ui_test_close_window    (GtkWindow          *window);
 void            tessera_ui_test_click           (GtkWidget          *button);
 GtkWidget      *tessera_ui_test_find_button     (GtkWidget          *root,
                                                  const char         *label);
+GtkWidget      *tessera_ui_test_find_named      (GtkWidget          *root,
+                                                 const char         *name);
+
+void            tessera_ui_test_respond         (AdwMessageDialog   *dialog,
+                                                 const char         *response_label);
+AdwMessageDialog *tessera_ui_test_wait_for_password_dialog (guint     seconds);
+void            tessera_ui_test_log_in          (AdwMessageDialog   *dialog,
+                                                 const char         *password,
+                                                 const char         *key_passphrase);
 
 void            tessera_ui_test_screenshot      (GtkWidget          *widget,
                                                  const char         *name);

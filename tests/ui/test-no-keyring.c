@@ -161,54 +161,6 @@ found_in_files (const char *dir,
   return FALSE;
 }
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static AdwMessageDialog *
-wait_for_password_dialog (void)
-{
-  AdwMessageDialog *dialog = NULL;
-
-  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
-                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), 60);
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Account Password");
-  return dialog;
-}
-
-/* Types into the dialog's rows and clicks "Log In"; waits until it is gone. */
-static void
-log_in (AdwMessageDialog *dialog,
-        const char       *password,
-        const char       *key_passphrase)
-{
-  GtkWidget *button = tessera_ui_test_find_button (GTK_WIDGET (dialog), "_Log In");
-  gpointer weak = dialog;
-
-  set_text (find_named (GTK_WIDGET (dialog), "account-password-entry"), password);
-  if (key_passphrase != NULL)
-    set_text (find_named (GTK_WIDGET (dialog), "key-passphrase-entry"), key_passphrase);
-  g_assert_nonnull (button);
-  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
-  tessera_ui_test_click (button);
-  TESSERA_UI_WAIT (weak == NULL || !gtk_widget_get_visible (GTK_WIDGET (weak)), 10);
-  if (weak != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
-}
-
 static void
 wait_for_list (TesseraWindow *window)
 {
@@ -242,19 +194,19 @@ window_asks_for_password (Fixture          *f,
   TesseraWindow *window = TESSERA_WINDOW (tessera_ui_test_find_window (TESSERA_TYPE_WINDOW));
   AdwMessageDialog *dialog;
 
-  dialog = wait_for_password_dialog ();
-  g_assert_nonnull (find_named (GTK_WIDGET (dialog), "key-passphrase-entry"));
+  dialog = tessera_ui_test_wait_for_password_dialog (60);
+  g_assert_nonnull (tessera_ui_test_find_named (GTK_WIDGET (dialog), "key-passphrase-entry"));
   g_assert_true (tessera_account_model_get_needs_password (tessera_window_get_model (window)));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "passphrase you chose"));
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "no-keyring-window-unlock");
-  log_in (dialog, "not the password", PASSPHRASE);
+  tessera_ui_test_log_in (dialog, "not the password", PASSPHRASE);
 
-  dialog = wait_for_password_dialog ();
+  dialog = tessera_ui_test_wait_for_password_dialog (60);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "refused the password"));
-  g_assert_null (find_named (GTK_WIDGET (dialog), "key-passphrase-entry"));
+  g_assert_null (tessera_ui_test_find_named (GTK_WIDGET (dialog), "key-passphrase-entry"));
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "no-keyring-window-password");
   g_assert_cmpstr (tessera_window_get_page (window), ==, "offline");
-  log_in (dialog, tessera_ui_test_server_get (f->server, "PASSWORD"), NULL);
+  tessera_ui_test_log_in (dialog, tessera_ui_test_server_get (f->server, "PASSWORD"), NULL);
 
   wait_for_list (window);
   g_assert_false (tessera_account_model_get_needs_password (tessera_window_get_model (window)));
@@ -598,7 +550,8 @@ test_no_keyring_other_device (Fixture       *f,
   window = tessera_window_new (tessera_ui_test_get_app ());
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   gtk_window_present (GTK_WINDOW (window));
-  log_in (wait_for_password_dialog (), tessera_ui_test_server_get (f->server, "PASSWORD"), NULL);
+  tessera_ui_test_log_in (tessera_ui_test_wait_for_password_dialog (60),
+                          tessera_ui_test_server_get (f->server, "PASSWORD"), NULL);
   TESSERA_UI_WAIT (tessera_account_model_get_can_add (tessera_window_get_model (window)) &&
                    !tessera_window_get_busy (window), 60);
 

@@ -276,23 +276,6 @@ test_renew_refused (Fixture       *f,
   g_assert_nonnull (tessera_key_store_find_by_fingerprint (f->store, f->old_fingerprint));
 }
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The window shows the list and the strip says the certificate expired. */
 static TesseraWindow *
 open_expired_window (Fixture          *f,
@@ -374,18 +357,14 @@ test_renew_expired_asks (Fixture       *f,
   GtkWidget *button;
   TesseraWindow *window = open_expired_window (f, &list, &button);
   g_autoptr(TesseraAccount) account = tessera_ui_test_account_new (f->server);
-  AdwMessageDialog *dialog = NULL;
-  GtkWidget *log_in;
-  gpointer weak;
+  AdwMessageDialog *dialog;
   g_autoptr(GError) error = NULL;
 
   tessera_secret_clear_password (tessera_account_get_jid (account), &error);
   g_assert_no_error (error);
 
   tessera_ui_test_click (button);
-  TESSERA_UI_WAIT ((dialog = ADW_MESSAGE_DIALOG (tessera_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG))) != NULL &&
-                   gtk_widget_get_mapped (GTK_WIDGET (dialog)), 120);
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Account Password");
+  dialog = tessera_ui_test_wait_for_password_dialog (120);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "needs the account's password"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "to renew this device"));
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "renew-expired-password");
@@ -393,16 +372,7 @@ test_renew_expired_asks (Fixture       *f,
   g_assert_nonnull (tessera_key_store_find_by_fingerprint (f->store, f->old_fingerprint));
   g_assert_null (tessera_key_store_get_device_record (f->store, NULL));
 
-  gtk_editable_set_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "account-password-entry")),
-                         tessera_ui_test_server_get (f->server, "PASSWORD"));
-  log_in = tessera_ui_test_find_button (GTK_WIDGET (dialog), "_Log In");
-  g_assert_nonnull (log_in);
-  weak = dialog;
-  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
-  tessera_ui_test_click (log_in);
-  TESSERA_UI_WAIT (weak == NULL || !gtk_widget_get_visible (GTK_WIDGET (weak)), 10);
-  if (weak != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
+  tessera_ui_test_log_in (dialog, tessera_ui_test_server_get (f->server, "PASSWORD"), NULL);
   assert_renewed (f, window, list);
 }
 

@@ -3,15 +3,26 @@
 # Copyright 2026 The Tessera authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """TAP checks, and one device (its own XDG folders and file keyring, or
-none) running the built tessera-cli ($TESSERA_CLI) against a LocalServer."""
+none) running the built tessera-cli ($TESSERA_CLI) against a LocalServer;
+clients that are not ours (slixmpp, a plain libstrophe client, OpenSSL) to
+check what it made.  Importing it puts tests/server-module (ccm2client) on
+sys.path."""
 
 import contextlib
+import datetime
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "server-module"))
+
+# The peer XMPP client that is not ours: Debian's python3-slixmpp.
+PEER = os.path.join(SOURCE_ROOT, "tests", "bench", "peer-slixmpp.py")
 
 count = 0
 failed = 0
@@ -108,13 +119,65 @@ def run(argv, **kwargs):
     return subprocess.run(argv, capture_output=True, text=True, timeout=120, **kwargs)
 
 
+def peer_login(server, cert, key, key_passphrase_file=None):
+    """slixmpp (PEER) logs in by SASL EXTERNAL with @cert and @key."""
+    argv = ["/usr/bin/python3", PEER, "login", "--jid", server["JID"], "--host", server["HOST"],
+            "--port", server["PORT"], "--ca-file", server["CA_FILE"], "--cert", cert, "--key", key]
+    if key_passphrase_file:
+        argv += ["--key-passphrase-file", key_passphrase_file]
+    return run(argv)
+
+
+def strophe_login(server, cert, key, key_passphrase_file=None):
+    """A plain libstrophe client (tests/bench/floor-strophe: no Tessera code;
+    libstrophe's OpenSSL unlocks an encrypted key itself)."""
+    argv = [os.environ["TESSERA_FLOOR_STROPHE"], "login", "--jid", server["JID"], "--host", server["HOST"],
+            "--port", server["PORT"], "--ca-file", server["CA_FILE"], "--cert", cert, "--key", key]
+    if key_passphrase_file:
+        argv += ["--key-passphrase-file", key_passphrase_file]
+    return run(argv)
+
+
+def secret_file(path, text):
+    """A new file at @path, mode 0600 from the start, holding the line @text."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text + "\n")
+    return path
+
+
+def cert_fingerprint(pem_path):
+    """The SHA-256 fingerprint (lower-case hex) of the certificate in
+    @pem_path, as OpenSSL reads it."""
+    out = run(["openssl", "x509", "-in", pem_path, "-noout", "-fingerprint", "-sha256"]).stdout
+    return out.strip().partition("=")[2].replace(":", "").lower()
+
+
+def parse_time(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def private_folder(work, name):
+    """A new folder @name under @work that only we can read."""
+    path = os.path.join(work, name)
+    os.mkdir(path, 0o700)
+    return path
+
+
+def enroll_device(work, server, name):
+    """A device in @work/device enrolled as @name, checked: (device, the
+    enroll JSON; {} when it failed)."""
+    device = Device(os.path.join(work, "device"), server)
+    result = device.cli("--json", "enroll", name)
+    check(result.returncode == 0, "enroll this device", describe(result))
+    return device, result.doc or {}
 
 
 @contextlib.contextmanager
 def local_server(prefix, *args):
-    """A LocalServer (tests/server-module/ccm2client.py; the caller puts it
-    on sys.path) in a new temporary folder: yields (folder, server), then
-    stops the server and removes the folder, also when a check raised."""
+    """A LocalServer (tests/server-module/ccm2client.py) in a new temporary
+    folder: yields (folder, server), then stops the server and removes the
+    folder, also when a check raised."""
     from ccm2client import LocalServer
 
     work = tempfile.mkdtemp(prefix=prefix)

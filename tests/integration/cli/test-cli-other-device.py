@@ -17,41 +17,13 @@ import stat
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "server-module"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from clitest import Device, add_old_second_key, check, describe, finish, key_folders, local_server, run  # noqa: E402
+from clitest import (Device, add_old_second_key, cert_fingerprint, check, describe, enroll_device,  # noqa: E402
+                     finish, key_folders, local_server, peer_login, private_folder, run, secret_file,
+                     strophe_login)
 
-PEER = os.path.join(SOURCE_ROOT, "tests", "bench", "peer-slixmpp.py")
 PASSPHRASE = "phone export passphrase 42"
-
-
-def peer_login(server, cert, key, key_passphrase_file=None):
-    argv = ["/usr/bin/python3", PEER, "login", "--jid", server["JID"], "--host", server["HOST"],
-            "--port", server["PORT"], "--ca-file", server["CA_FILE"], "--cert", cert, "--key", key]
-    if key_passphrase_file:
-        argv += ["--key-passphrase-file", key_passphrase_file]
-    return run(argv)
-
-
-def strophe_login(server, cert, key):
-    argv = [os.environ["TESSERA_FLOOR_STROPHE"], "login", "--jid", server["JID"], "--host", server["HOST"],
-            "--port", server["PORT"], "--ca-file", server["CA_FILE"], "--cert", cert, "--key", key]
-    return run(argv)
-
-
-def secret_file(path, text):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text + "\n")
-    return path
-
-
-def cert_fingerprint(pem_path):
-    out = run(["openssl", "x509", "-in", pem_path, "-noout", "-fingerprint", "-sha256"]).stdout
-    return out.strip().partition("=")[2].replace(":", "").lower()
 
 
 def files_holding(device, needle):
@@ -257,12 +229,8 @@ def test_old_store(server, device, work, laptop):
 
 def main():
     with local_server("tessera-other-device-") as (work, server):
-        device = Device(os.path.join(work, "device"), server)
-        result = device.cli("--json", "enroll", "Laptop")
-        check(result.returncode == 0, "enroll this device", describe(result))
-        laptop = result.doc or {}
-        files = os.path.join(work, "files")
-        os.mkdir(files, 0o700)
+        device, laptop = enroll_device(work, server, "Laptop")
+        files = private_folder(work, "files")
         test_second_enroll_refused(device, laptop)
         phone = test_pkcs12(server, device, files)
         bot = test_pem(server, device, files)

@@ -20,14 +20,10 @@ import datetime
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "server-module"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from clitest import Device, check, describe, finish, local_server, run  # noqa: E402
-
-PEER = os.path.join(SOURCE_ROOT, "tests", "bench", "peer-slixmpp.py")
+from clitest import (Device, check, describe, finish, local_server, parse_time, peer_login,  # noqa: E402
+                     private_folder)
 
 
 class PasswordlessDevice(Device):
@@ -38,15 +34,6 @@ class PasswordlessDevice(Device):
         env = super().env()
         env.pop("TESSERA_PASSWORD", None)
         return env
-
-
-def peer_login(server, pem):
-    return run(["/usr/bin/python3", PEER, "login", "--jid", server["JID"], "--host", server["HOST"],
-                "--port", server["PORT"], "--ca-file", server["CA_FILE"], "--cert", pem, "--key", pem])
-
-
-def parse_time(text):
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def export_pem(device, path):
@@ -72,11 +59,11 @@ def check_renewed(server, device, lister, work, label, old_fp, doc, name):
           and parse_time(not_after) > datetime.datetime.now(datetime.timezone.utc),
           "%s: --json has renewed, old_fingerprint, new_fingerprint, name, not_after" % label, doc)
 
-    refused = peer_login(server, old_pem)
+    refused = peer_login(server, old_pem, old_pem)
     check(refused.returncode != 0, "%s: the old certificate no longer logs in (slixmpp, SASL EXTERNAL)" % label,
           refused.stdout + refused.stderr)
     export_pem(device, new_pem)
-    accepted = peer_login(server, new_pem)
+    accepted = peer_login(server, new_pem, new_pem)
     check(accepted.returncode == 0, "%s: the new certificate logs in (slixmpp, SASL EXTERNAL)" % label,
           accepted.stdout + accepted.stderr)
     login = device.cli("--json", "login")
@@ -174,8 +161,7 @@ def test_expiring(work):
 
 def main():
     with local_server("tessera-renew-") as (work, server):
-        files = os.path.join(work, "files")
-        os.mkdir(files, 0o700)
+        files = private_folder(work, "files")
         test_with_password(server, files)
         test_certificate_only(server, files)
         test_refusals(server, files)

@@ -14,16 +14,9 @@ import datetime
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "server-module"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from clitest import Device, check, describe, finish, local_server  # noqa: E402
-
-
-def parse_time(text):
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+from clitest import Device, check, describe, finish, local_server, parse_time  # noqa: E402
 
 
 def main():
