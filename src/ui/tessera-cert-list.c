@@ -50,7 +50,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const state_classes[] = { "warning", "error", "dim-label", NULL };
+static const char * const state_classes[] = { "warning", "error", "tessera-dim", NULL };
 
 /* Rows are recycled while scrolling: GTK 4.8 keeps up to 200 of them and a
  * fast scroll rebinds a page of rows per frame, so what a row costs is
@@ -407,7 +407,7 @@ name_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *cell = gtk_widget_get_first_child (box);
   const char *name = tessera_cert_entry_get_name (entry);
 
-  set_state_class (cell, name[0] == '\0' ? "dim-label" : NULL);
+  set_state_class (cell, name[0] == '\0' ? "tessera-dim" : NULL);
   set_cell_text (cell, name[0] == '\0' ? _("Unnamed") : name);
   show_badge (box, BADGE_DEVICE, tessera_cert_list_is_device (self, entry));
   show_badge (box, BADGE_KEPT,
@@ -440,7 +440,7 @@ last_used_bind_cb (GtkSignalListItemFactory *factory,
 
     case TESSERA_LAST_USED_UNKNOWN:
     default:
-      set_state_class (cell, "dim-label");
+      set_state_class (cell, "tessera-dim");
       set_cell_text (cell, _("Unknown"));
       break;
     }
@@ -455,7 +455,7 @@ users_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *cell = gtk_list_item_get_child (item);
   g_autofree char *users = tessera_format_users (tessera_cert_entry_get_users (entry));
 
-  set_state_class (cell, users == NULL ? "dim-label" : NULL);
+  set_state_class (cell, users == NULL ? "tessera-dim" : NULL);
   set_cell_text (cell, users == NULL ? _("Not in use") : users);
 }
 
@@ -498,7 +498,7 @@ expires_bind_cb (GtkSignalListItemFactory *factory,
       break;
 
     case TESSERA_EXPIRY_UNKNOWN:
-      set_state_class (cell, "dim-label");
+      set_state_class (cell, "tessera-dim");
       break;
 
     case TESSERA_EXPIRY_VALID:

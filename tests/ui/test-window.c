@@ -522,7 +522,7 @@ test_window_xep0257 (Fixture       *f,
   label = find_cell (GTK_WIDGET (f->cert_list), "Unknown");
   g_assert_nonnull (label);
   g_assert_false (gtk_widget_has_css_class (label, "warning"));
-  g_assert_true (gtk_widget_has_css_class (label, "dim-label"));
+  g_assert_true (gtk_widget_has_css_class (label, "tessera-dim"));
   tooltip = cell_tooltip (f, label);
   g_assert_cmpstr (tooltip, ==, "The server does not record when certificates are used");
   /* XEP-0257 revokes too. */
