@@ -16,6 +16,9 @@
  *                         frames
  *   bench-ui list-plain FILE  the same with the floor: a plain GtkColumnView
  *                         (same model, same sort, one GtkLabel per cell)
+ *                         Both print the CPU time too; BENCH_UI_FIRST_FRAME_ONLY
+ *                         in the environment stops them at the first frame
+ *                         with rows, for a profiler
  *   bench-ui start        the application as src/main.c starts it; prints the
  *                         CLOCK_MONOTONIC time of its first painted frame and
  *                         its RSS then and 1.5 s later
@@ -25,9 +28,11 @@
  *                         what Tessera's first frame shows (a header bar with
  *                         a title and two icon buttons, a status page with an
  *                         icon, a title, a description and a button)
- *   bench-ui suite DIR N… runs "list" and "list-plain" of DIR/list-N.xml per size and "start", "start-plain" and "start-content" five
- *                         times, each in a fresh process, and adds to each
- *                         start the time from spawn to first frame
+ *   bench-ui suite DIR N… runs "list" and "list-plain" of DIR/list-N.xml
+ *                         three times per size, and "start", "start-plain"
+ *                         and "start-content" five times, each in a fresh
+ *                         process, and adds to each start the time from
+ *                         spawn to first frame
  *
  * Each prints JSON lines on stdout. */
 
@@ -40,6 +45,21 @@
 #include <locale.h>
 #include <glib/gi18n.h>
 
+/* Under valgrind --tool=callgrind --instr-atstart=no, only the list's part
+ * of the first frame is counted: instructions, which unlike times do not
+ * depend on the machine's load. A start under callgrind writes its counts
+ * up to the first frame as a part of their own. */
+#if defined(__has_include)
+# if __has_include(<valgrind/callgrind.h>)
+#  include <valgrind/callgrind.h>
+# endif
+#endif
+#ifndef CALLGRIND_START_INSTRUMENTATION
+# define CALLGRIND_START_INSTRUMENTATION
+# define CALLGRIND_STOP_INSTRUMENTATION
+# define CALLGRIND_DUMP_STATS_AT(name)
+#endif
+
 #include "bench-reply.h"
 #include "bench-stats.h"
 #include "tessera-application.h"
@@ -49,6 +69,7 @@
 #define SCROLL_FRAMES    300
 #define MAX_FRAMES       3000
 #define START_SETTLE_MS  1500
+#define LIST_ROUNDS      3
 
 typedef enum {
   PHASE_WAIT_EMPTY,
@@ -71,6 +92,10 @@ typedef struct
   gint64           reply_ns;
   double           model_ms;
   double           set_model_ms;
+  double           reply_cpu_ms;   /* process CPU time (all threads) */
+  double           model_cpu_ms;
+  double           first_list_cpu_ms;
+  gboolean         first_only;     /* stop at the first frame with rows */
   guint            frames_until_rows;
   double           first_list_ms;
   double           first_list_frame_work_ms;
@@ -228,15 +253,18 @@ load_cb (gpointer user_data)
   xmpp_ctx_t *ctx = xmpp_ctx_new (NULL, NULL);
 
   bench->reply_ns = bench_now_ns ();
+  bench->reply_cpu_ms = bench_cpu_ms ();
   model = bench_reply_build_model (ctx, bench->xml, &bench->unreadable, &bench->error);
   xmpp_ctx_free (ctx);
   bench->model_ms = (bench_now_ns () - bench->reply_ns) / 1e6;
+  bench->model_cpu_ms = bench_cpu_ms () - bench->reply_cpu_ms;
   if (model == NULL)
     {
       g_main_loop_quit (bench->loop);
       return G_SOURCE_REMOVE;
     }
   bench->n_items = g_list_model_get_n_items (model);
+  CALLGRIND_START_INSTRUMENTATION;
   if (bench->plain)
     plain_set_model (bench->list, model);
   else
@@ -297,7 +325,15 @@ after_paint_cb (GdkFrameClock *clock,
       if (count_rows (bench) == 0)
         break;
       bench->first_list_ms = (now - bench->reply_ns) / 1e6;
+      bench->first_list_cpu_ms = bench_cpu_ms () - bench->reply_cpu_ms;
+      CALLGRIND_STOP_INSTRUMENTATION;
       bench->first_list_frame_work_ms = work;
+      if (bench->first_only)
+        {
+          bench->phase = PHASE_DONE;
+          g_main_loop_quit (bench->loop);
+          break;
+        }
       bench->phase = PHASE_SCROLL;
       gtk_widget_add_tick_callback (bench->list, scroll_tick_cb, bench, NULL);
       break;
@@ -360,6 +396,8 @@ run_list (const char *path,
 
   bench.loop = loop;
   bench.plain = plain;
+  /* For profiling the first frame alone (perf record, callgrind) */
+  bench.first_only = g_getenv ("BENCH_UI_FIRST_FRAME_ONLY") != NULL;
   bench.work_ms = work_ms;
   bench.interval_ms = interval_ms;
   if (!g_file_get_contents (path, &bench.xml, NULL, &error))
@@ -399,9 +437,11 @@ run_list (const char *path,
                           plain ? "plain" : "tessera", bench.set_model_ms, bench.frames_until_rows);
   g_string_append_printf (json, "\"file\":\"%s\",\"entries\":%u,\"unreadable\":%u,\"model_ms\":%.3f,"
                           "\"first_list_ms\":%.3f,\"first_list_frame_work_ms\":%.3f,"
+                          "\"model_cpu_ms\":%.3f,\"first_list_cpu_ms\":%.3f,"
                           "\"scroll_frames\":%u,\"reached_bottom\":%s,\"frames_over_16ms\":%u,",
                           path, bench.n_items, bench.unreadable, bench.model_ms, bench.first_list_ms,
-                          bench.first_list_frame_work_ms, work_ms->len,
+                          bench.first_list_frame_work_ms, bench.model_cpu_ms, bench.first_list_cpu_ms,
+                          work_ms->len,
                           bench.reached_bottom ? "true" : "false", over);
   bench_stats_to_json (json, "frame_work_ms", bench_stats_compute (work_ms));
   g_string_append (json, ",");
@@ -451,6 +491,7 @@ start_after_paint_cb (GdkFrameClock *clock,
   bench->first_frame_ns = bench_now_ns ();
   bench->first_frame_rss_kib = bench_rss_kib ();
   bench->first_frame_cpu_ms = bench_cpu_ms ();
+  CALLGRIND_DUMP_STATS_AT ("first frame");
   g_timeout_add (START_SETTLE_MS, settle_cb, bench);
 }
 
@@ -459,8 +500,11 @@ start_realize_cb (GtkWidget  *window,
                   StartBench *bench)
 {
   bench->realize_cpu_ms = bench_cpu_ms ();
-  g_signal_connect_after (gtk_widget_get_frame_clock (window), "after-paint",
-                          G_CALLBACK (start_after_paint_cb), bench);
+  /* Not connected after: the app's own after-paint handlers (the enrollment
+   * wizard, built once the window is on screen) run after this frame is
+   * out, and are not part of it. */
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (start_after_paint_cb), bench);
 }
 
 static void
@@ -612,16 +656,21 @@ run_suite (const char *self,
                          &status, &error))
         goto fail;
     }
-  for (int i = 0; i < n_sizes; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("list-%s.xml", sizes[i]);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      const char *argv[] = { self, "list", path, NULL };
-      const char *plain_argv[] = { self, "list-plain", path, NULL };
+  /* Each size LIST_ROUNDS times, the two widgets taking turns in both
+   * orders, so that a slow moment of the machine falls on both alike */
+  for (int round = 0; round < LIST_ROUNDS; round++)
+    for (int i = 0; i < n_sizes; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("list-%s.xml", sizes[i]);
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        const char *argv[] = { self, "list", path, NULL };
+        const char *plain_argv[] = { self, "list-plain", path, NULL };
+        const char * const *first = round % 2 == 0 ? argv : plain_argv;
+        const char * const *second = round % 2 == 0 ? plain_argv : argv;
 
-      if (!relay (argv, 0, &error) || !relay (plain_argv, 0, &error))
-        goto fail;
-    }
+        if (!relay (first, 0, &error) || !relay (second, 0, &error))
+          goto fail;
+      }
   for (int i = 0; i < 5; i++)
     {
       const char *argv[] = { self, "start", NULL };

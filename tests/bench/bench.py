@@ -106,6 +106,15 @@ def fmt_ratio(value, goal=None):
     return text
 
 
+def fmt_count(value):
+    """An instruction count in millions, or a small count as it is."""
+    if value is None:
+        return "n/a"
+    if value >= 1e6:
+        return "%.0f M" % (value / 1e6)
+    return "%g" % value
+
+
 def fmt_kib(kib):
     return "%.1f MiB" % (kib / 1024.0)
 
@@ -156,6 +165,7 @@ class Bench:
         os.chmod(self.tmp, 0o700)
         self.counter = 0
         self.ui_results = None
+        self.ui_callgrind = None
         self.base_env = {k: v for k, v in os.environ.items() if k not in DROP_ENV}
         self.base_env["LC_ALL"] = "C.UTF-8"
         self.base_env["NO_AT_BRIDGE"] = "1"
@@ -754,13 +764,9 @@ class Xvfb:
             self.process.wait()
 
 
-def run_ui_suite(bench, listdir, sizes):
-    if bench.ui_results is not None:
-        return bench.ui_results
-    ui = bench.path("tests", "bench", "bench-ui")
-    if not os.access(ui, os.X_OK):
-        bench.ui_results = []
-        return bench.ui_results
+def ui_env(bench):
+    """The environment of every GUI run: our own XDG directories, software
+    rendering, no accessibility bus."""
     xdg = bench.newdir("gui")
     for sub in ("data", "config", "cache", "runtime"):
         os.makedirs(os.path.join(xdg, sub), 0o700)
@@ -770,11 +776,63 @@ def run_ui_suite(bench, listdir, sizes):
                 "HOME": xdg, "XDG_DATA_HOME": os.path.join(xdg, "data"),
                 "XDG_CONFIG_HOME": os.path.join(xdg, "config"), "XDG_CACHE_HOME": os.path.join(xdg, "cache"),
                 "XDG_RUNTIME_DIR": os.path.join(xdg, "runtime")})
+    return env
+
+
+def run_ui_suite(bench, listdir, sizes):
+    if bench.ui_results is not None:
+        return bench.ui_results
+    ui = bench.path("tests", "bench", "bench-ui")
+    if not os.access(ui, os.X_OK):
+        bench.ui_results = []
+        return bench.ui_results
+    env = ui_env(bench)
     argv = ["dbus-run-session", "--", ui, "suite", listdir] + [str(s) for s in sizes]
     with Xvfb() as display:
         env["DISPLAY"] = display
-        bench.ui_results = bench.run_json(argv, env, timeout=600)
+        bench.ui_results = bench.run_json(argv, env, timeout=900)
     return bench.ui_results
+
+
+def callgrind_total(path):
+    """The instruction count a callgrind output file holds."""
+    counts = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("totals:", "summary:")):
+                counts[line.split(":")[0]] = int(line.split()[1])
+    # With --instr-atstart=no the summary line stays 0; the totals count.
+    if counts.get("totals") or counts.get("summary"):
+        return counts.get("totals") or counts["summary"]
+    raise BenchError("%s: no instructions counted" % path)
+
+
+def run_ui_callgrind(bench, listdir, sizes):
+    """Instructions, counted by callgrind, of each widget's part of the first
+    frame of a list (bench-ui instruments only that part) and of each kind of
+    start up to its first frame: unlike times, they do not depend on the
+    machine's load. None where valgrind or the GUI harness is missing."""
+    if bench.ui_callgrind is not None:
+        return bench.ui_callgrind
+    ui = bench.path("tests", "bench", "bench-ui")
+    bench.ui_callgrind = {}
+    if not os.access(ui, os.X_OK) or shutil.which("valgrind") is None:
+        return bench.ui_callgrind
+    outdir = bench.newdir("callgrind")
+    env = ui_env(bench)
+    runs = [((widget, size), ["--instr-atstart=no"], [mode, os.path.join(listdir, "list-%d.xml" % size)], "")
+            for size in sizes for widget, mode in (("tessera", "list"), ("plain", "list-plain"))]
+    runs += [((app, "start"), [], [mode], ".1")
+             for app, mode in (("tessera", "start"), ("plain", "start-plain"), ("content", "start-content"))]
+    with Xvfb() as display:
+        env["DISPLAY"] = display
+        env["BENCH_UI_FIRST_FRAME_ONLY"] = "1"
+        for key, options, args, part in runs:
+            out = os.path.join(outdir, "%s-%s.out" % key)
+            bench.run(["dbus-run-session", "--", "valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+                      + options + [ui] + args, env, timeout=900)
+            bench.ui_callgrind[key] = callgrind_total(out + part)
+    return bench.ui_callgrind
 
 
 def generate_lists(bench):
@@ -848,6 +906,7 @@ def table_lists(bench, listdir=None):
                   ["certificates", "list over the wire", "raw libstrophe", "ratio", "parse + model", "floor",
                    "ratio", "peak RSS added", "floor",
                    "reply → first frame", "of which widget", "plain GtkColumnView: widget", "ratio",
+                   "widget instructions", "plain", "ratio",
                    "frames > 16 ms (of scroll)",
                    "plain", "frame work p99", "plain", "frame work max"],
                   "the widget's part of the first frame ≤ 1.2× the plain GtkColumnView's; scrolling 10,000 rows "
@@ -874,29 +933,30 @@ def table_lists(bench, listdir=None):
                            "peak_kib": max(x["peak_kib"] - x["baseline_peak_kib"] for x in rows),
                            "baseline_peak_kib": 0}
     wire = list_over_the_wire(bench, listdir, 3)
-    ui = {}
+    rounds = {}
     for r in run_ui_suite(bench, listdir, LIST_SIZES):
         if "file" in r:
-            ui[(r["widget"], r["entries"])] = r
+            rounds.setdefault((r["widget"], r["entries"]), []).append(r)
+    ui = {key: ui_list_summary(rows) for key, rows in rounds.items()}
+    instructions = run_ui_callgrind(bench, listdir, LIST_SIZES)
     for size in LIST_SIZES:
         p, f = parsed[size], floors[size]
         t, plain = ui.get(("tessera", size)), ui.get(("plain", size))
+        i_t, i_plain = instructions.get(("tessera", size)), instructions.get(("plain", size))
         w_t, w_f = wire[size]
         cells = ["{:,}".format(size), fmt_ms(w_t), fmt_ms(w_f), fmt_ratio(w_t / w_f),
                  fmt_ms(p["ms"]["median"]), fmt_ms(f["ms"]["median"]),
                  fmt_ratio(p["ms"]["median"] / f["ms"]["median"]),
                  fmt_kib(p["peak_kib"] - p["baseline_peak_kib"]), fmt_kib(f["peak_kib"] - f["baseline_peak_kib"])]
         if t and plain:
-            t_widget = t["first_list_ms"] - t["model_ms"]
-            plain_widget = plain["first_list_ms"] - plain["model_ms"]
-            cells += [fmt_ms(t["first_list_ms"]), fmt_ms(t_widget), fmt_ms(plain_widget),
-                      fmt_ratio(t_widget / plain_widget, RATIO_GOAL),
-                      "%d of %d" % (t["frames_over_16ms"], t["scroll_frames"]),
-                      "%d of %d" % (plain["frames_over_16ms"], plain["scroll_frames"]),
-                      fmt_ms(t["frame_work_ms"]["p99"]), fmt_ms(plain["frame_work_ms"]["p99"]),
-                      fmt_ms(t["frame_work_ms"]["max"])]
+            cells += [fmt_ms(t["first_list_ms"]), fmt_ms(t["widget_ms"]), fmt_ms(plain["widget_ms"]),
+                      fmt_ratio(t["widget_ms"] / plain["widget_ms"], RATIO_GOAL)]
+            cells += ([fmt_count(i_t), fmt_count(i_plain), fmt_ratio(i_t / i_plain, RATIO_GOAL)]
+                      if i_t and i_plain else ["n/a"] * 3)
+            cells += [t["frames_over"], plain["frames_over"],
+                      fmt_ms(t["frame_work_p99"]), fmt_ms(plain["frame_work_p99"]), fmt_ms(t["frame_work_max"])]
         else:
-            cells += ["n/a"] * 9
+            cells += ["n/a"] * 12
         table.add(*cells)
     table.note("list over the wire: a fresh process listing an account that holds that many certificates on the "
                "local Prosody (mod_ccm2's stored list, written by the benchmark): bench-session list (the session "
@@ -914,13 +974,34 @@ def table_lists(bench, listdir=None):
                             for size in LIST_SIZES if ("tessera", size) in ui)
         table.note("window: the app's own TesseraCertList (libtessera_ui) and, as the floor, a plain GtkColumnView "
                    "(same model and name sort, one GtkLabel per cell), each in a 1000×700 GtkWindow under Xvfb "
-                   "with GSK_RENDERER=cairo; \"reply → first frame\" runs from the reply text to the first painted "
-                   "frame with rows, and \"widget\" is that less the model build, which both share (%s); scrolling goes top to bottom in about 300 frames (a page or more per "
-                   "frame: every visible row is rebound each frame); frame work = frame clock before-paint → "
-                   "after-paint" % t_split)
+                   "with GSK_RENDERER=cairo, a fresh process per run, %d rounds taking turns, medians (frame work "
+                   "max: the largest); \"reply → first frame\" runs from the reply text to the first painted "
+                   "frame with rows, and \"widget\" is that less the model build, which both share (%s); "
+                   "scrolling goes top to bottom in about 300 frames (a page or more per frame: every visible row "
+                   "is rebound each frame); frame work = frame clock before-paint → after-paint"
+                   % (len(rounds.get(("tessera", LIST_SIZES[0]), [])), t_split))
+        table.note("widget instructions: the same widget part of the first frame (set_model to the first painted "
+                   "frame with rows, all threads) counted by valgrind --tool=callgrind in one more run of each: "
+                   "a count, which unlike the times above does not move with the machine's load (the software "
+                   "rendering and the X server's replies are the same in every run)")
     else:
         table.note("the GUI harness was not built (-Dgui=false): window columns are n/a")
     return table
+
+
+def ui_list_summary(rows):
+    """One widget's runs of one list size: medians, and the largest frame."""
+    def median(key):
+        return statistics.median(key(r) for r in rows)
+
+    return {"first_list_ms": median(lambda r: r["first_list_ms"]),
+            "model_ms": median(lambda r: r["model_ms"]),
+            "set_model_ms": median(lambda r: r["set_model_ms"]),
+            "widget_ms": median(lambda r: r["first_list_ms"] - r["model_ms"]),
+            "frames_over": "%s of %d" % (fmt_count(median(lambda r: r["frames_over_16ms"])),
+                                         statistics.median(r["scroll_frames"] for r in rows)),
+            "frame_work_p99": median(lambda r: r["frame_work_ms"]["p99"]),
+            "frame_work_max": max(r["frame_work_ms"]["max"] for r in rows)}
 
 
 # ---- 6. never freeze -------------------------------------------------------
@@ -979,6 +1060,13 @@ def table_freeze(bench, listdir=None):
                                      fmt_ratio(t[2] / c[2]), fmt_ms(t[5][2]), fmt_ms(c[5][2]), fmt_ms(c[5][0]),
                                      fmt_ms(c[5][1]), fmt_ratio(t[5][2] / c[5][2]) if c[5][2] else "n/a"),
                   "for comparison (the goal is judged against the empty window above)")
+    instructions = run_ui_callgrind(bench, listdir or bench.newdir("no-lists"), LIST_SIZES if listdir else [])
+    i_t, i_p, i_c = (instructions.get((app, "start")) for app in ("tessera", "plain", "content"))
+    if i_t and i_p and i_c:
+        table.add("GUI start, instructions to the first frame (callgrind, one start each)", "—", "—", "—",
+                  "Tessera %s, empty AdwApplicationWindow %s, ratio %s; same window content %s, ratio %s"
+                  % (fmt_count(i_t), fmt_count(i_p), fmt_ratio(i_t / i_p), fmt_count(i_c), fmt_ratio(i_t / i_c)),
+                  "for comparison: a count that does not move with the machine's load")
     table.note("a 1 ms GLib timeout on the main context records the gaps between its calls while the operation "
                "runs; the session and key generation run on worker threads (2 cores here); \"own\" = each gap less "
                "the time the main thread was ready to run but waited for a CPU (run_delay in "
@@ -988,7 +1076,8 @@ def table_freeze(bench, listdir=None):
                "handshake, no byte ever comes back); the operation must end in TESSERA_XMPP_ERROR_TIMEOUT")
     table.note("GUI start: bench-ui start does what src/main.c does (TesseraApplication, no account yet), under "
                "Xvfb + dbus-run-session, GSK_RENDERER=cairo, GTK_A11Y=none, empty XDG directories; from spawn "
-               "to the first painted frame of the main window; the floor is an AdwApplication with one empty "
+               "to the first painted frame of the main window (taken by the first after-paint handler: the "
+               "enrollment wizard, which the app builds once its window is on screen, comes after it); the floor is an AdwApplication with one empty "
                "AdwApplicationWindow of the same size; CPU = the process's user + system time (all threads, "
                "getrusage) when the window was added to the application (built), realized, and painted first: "
                "unlike the wall time it hardly depends on the machine's load")
