@@ -15,6 +15,7 @@
 
 #include "tessera-cert-exchange.h"
 #include "tessera-certificate.h"
+#include "tessera-crypto.h"
 #include "tessera-error.h"
 #include "tessera-fingerprint.h"
 #include "tessera-other-device.h"
@@ -29,7 +30,10 @@
  *   key saved, request never sent      nothing: the key waits for an upload
  *   request sent (journal), no cert    send the same request again: the
  *                                      server answers with the certificate it
- *                                      issued for that key, if it did
+ *                                      issued for that key, if it did;
+ *                                      without the password, find it in the
+ *                                      list (this device's certificate
+ *                                      session may list, but not add it)
  *   certificate.pem written, state     mark the key certified
  *   not updated
  *   REVOKING                           list: still listed -> certified again
@@ -379,10 +383,13 @@ resolve_revoking (Reconcile        *r,
                                 tessera_key_record_get_name (fresh), shown));
 }
 
-/* An XEP-0257 append is not idempotent: look for the certificate first. */
+/* The listed certificate of the key whose request @record holds: an
+ * XEP-0257 append is not idempotent, so it is looked for first; and
+ * without the password, the list is where any request's certificate is
+ * found. */
 static TesseraCertificate *
-find_appended (Reconcile        *r,
-               TesseraKeyRecord *record)
+find_listed (Reconcile        *r,
+             TesseraKeyRecord *record)
 {
   g_autoptr(GBytes) spki = NULL;
 
@@ -459,7 +466,7 @@ finish_pending_with_key (Reconcile         *r,
 
       if (!ensure_entries (r, error))
         return NULL;
-      appended = find_appended (r, fresh);
+      appended = find_listed (r, fresh);
       if (appended != NULL)
         return store_found (r, fresh, key, appended, error);
       if ((r->features & TESSERA_FEATURE_XEP0257) == 0)
@@ -482,6 +489,18 @@ finish_pending_with_key (Reconcile         *r,
                                        TESSERA_CERT_PROTOCOL_CCM2, error);
 }
 
+static void
+note_stored (Reconcile        *r,
+             TesseraKeyRecord *stored)
+{
+  TesseraCertificate *cert = tessera_key_record_get_certificate (stored);
+  g_autofree char *shown = tessera_fingerprint_shorten (tessera_certificate_get_fingerprint (cert));
+
+  add_note (r, g_strdup_printf (_("The certificate for “%s” (%s), requested before an interruption, "
+                                  "is now stored"),
+                                tessera_key_record_get_name (stored), shown));
+}
+
 /* FALSE when the server could not be reached. */
 static gboolean
 finish_pending (Reconcile        *r,
@@ -499,12 +518,7 @@ finish_pending (Reconcile        *r,
 
   if (stored != NULL)
     {
-      TesseraCertificate *cert = tessera_key_record_get_certificate (stored);
-      g_autofree char *shown = tessera_fingerprint_shorten (tessera_certificate_get_fingerprint (cert));
-
-      add_note (r, g_strdup_printf (_("The certificate for “%s” (%s), requested before an interruption, "
-                                      "is now stored"),
-                                    tessera_key_record_get_name (stored), shown));
+      note_stored (r, stored);
       return TRUE;
     }
   if (local_error == NULL)
@@ -517,6 +531,34 @@ finish_pending (Reconcile        *r,
     }
 
   return TRUE;
+}
+
+/* One request that left before a crash, on a run without the password:
+ * its certificate is stored if the list shows it; otherwise it waits for a
+ * run with the password, which sends it again. */
+static void
+finish_listed (Reconcile        *r,
+               TesseraKeyRecord *fresh)
+{
+  const char *id = tessera_key_record_get_id (fresh);
+  g_autoptr(TesseraCertificate) listed = find_listed (r, fresh);
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(TesseraKeyRecord) stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (listed == NULL)
+    {
+      g_debug ("reconcile: the server lists no certificate for key %s; its request is sent again with the "
+               "password", id);
+      return;
+    }
+  key = tessera_key_store_load_key (r->store, id, r->op->key_passphrase, &error);
+  if (key != NULL)
+    stored = store_found (r, fresh, key, listed, &error);
+  if (stored != NULL)
+    note_stored (r, stored);
+  else
+    pending_failed (r, fresh, error);
 }
 
 /* ---- another device's key --------------------------------------------- */
@@ -579,7 +621,18 @@ finish_other_devices (Reconcile *r)
 typedef enum {
   WORK_REVOKING,
   WORK_PENDING,
+  WORK_LISTED,
 } WorkKind;
+
+/* Its request left and no certificate is stored for it (yet). */
+static gboolean
+is_pending (Reconcile        *r,
+            TesseraKeyRecord *fresh)
+{
+  return fresh != NULL && tessera_key_record_get_certificate (fresh) == NULL &&
+         tessera_key_record_get_request_der (fresh) != NULL &&
+         journal_says_sent (r->store, tessera_key_record_get_id (fresh));
+}
 
 /* Runs one piece of work on a key no operation of this account holds, and
  * only if the key is still in the state that called for it. */
@@ -606,15 +659,88 @@ work_on (Reconcile         *r,
       if (ok)
         resolve_revoking (r, fresh);
     }
-  else if (fresh != NULL && kind == WORK_PENDING &&
-           tessera_key_record_get_certificate (fresh) == NULL &&
-           tessera_key_record_get_request_der (fresh) != NULL &&
-           journal_says_sent (r->store, id))
+  else if (kind == WORK_PENDING && is_pending (r, fresh))
     ok = finish_pending (r, fresh, error);
+  else if (kind == WORK_LISTED && is_pending (r, fresh))
+    finish_listed (r, fresh);
 
   tessera_key_claims_release (r->self->claims, id);
 
   return ok;
+}
+
+/* ---- without the password ---------------------------------------------- */
+
+/* A link that manages as this device's certificate session. */
+static TesseraXmppLink *
+device_link (Reconcile  *r,
+             GError    **error)
+{
+  g_autoptr(TesseraKeyRecord) device = NULL;
+  g_autoptr(TesseraKey) key = NULL;
+  g_autoptr(GBytes) plain = NULL;
+
+  device = tessera_key_store_get_device_record (r->store, error);
+  if (device == NULL)
+    return NULL;
+  key = tessera_key_store_load_record_key (r->store, device, r->op->key_passphrase, error);
+  plain = key != NULL ? tessera_key_export_plain (key, error) : NULL;
+  if (plain == NULL)
+    return NULL;
+
+  return tessera_xmpp_link_new_certificate (tessera_xmpp_link_get_account (r->self->link),
+                                            tessera_key_record_get_certificate_path (device), plain);
+}
+
+/* Requests that left before a crash, on a run without the password (a
+ * login, a renewal on a certificate-only device): their certificates are
+ * found in the list read over this device's certificate session, so that
+ * a key whose certificate the server issued is not left without it (and
+ * another device's gets its file). Sent again from that session, a
+ * request would become a renewal of this device's certificate (PROTOCOL.md
+ * §8), revoked with it; so that is left to a run with the password. FALSE
+ * only when cancelled. */
+static gboolean
+finish_pending_from_list (Reconcile  *r,
+                          GError    **error)
+{
+  g_autoptr(TesseraXmppLink) link = NULL;
+  g_autoptr(GError) local_error = NULL;
+  TesseraFeatures features;
+  guint waiting = 0;
+
+  for (guint i = 0; i < r->pending->len; i++)
+    {
+      TesseraKeyRecord *record = g_ptr_array_index (r->pending, i);
+      g_autoptr(TesseraKeyRecord) fresh = tessera_key_store_lookup (r->store, tessera_key_record_get_id (record),
+                                                                    NULL);
+
+      /* The renewal finished before may have stored it. */
+      if (is_pending (r, fresh))
+        waiting++;
+    }
+  if (waiting == 0)
+    return TRUE;
+
+  link = device_link (r, &local_error);
+  if (link != NULL && tessera_xmpp_link_get_features (link, r->op, &features, &local_error))
+    r->entries = tessera_cert_exchange_list (link, r->op, features, &local_error);
+  if (r->entries == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s: %u requests to finish, no list without the password: left for later: %s", r->op->what,
+               waiting, local_error->message);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < r->pending->len; i++)
+    work_on (r, g_ptr_array_index (r->pending, i), WORK_LISTED, NULL);
+
+  return TRUE;
 }
 
 GPtrArray *
@@ -650,9 +776,10 @@ tessera_reconciler_run (TesseraReconciler  *self,
 
   if (!with_server)
     {
-      if (r.revoking->len > 0 || r.pending->len > 0)
-        g_debug ("%s: %u revocations and %u requests to finish need the server; left for later",
-                 op->what, r.revoking->len, r.pending->len);
+      if (r.revoking->len > 0)
+        g_debug ("%s: %u revocations to finish need the password; left for later", op->what, r.revoking->len);
+      if (!finish_pending_from_list (&r, error))
+        return NULL;
       finish_other_devices (&r);
       return g_steal_pointer (&r.notes);
     }

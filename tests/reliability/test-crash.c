@@ -920,6 +920,96 @@ test_renew_killed (gconstpointer data)
   check_renew_outcome (&k, c);
 }
 
+/* An enroll --other-device killed once the server had issued the
+ * certificate (its key here, the request in flight), then a renew that is
+ * not killed, with the password or on a certificate-only device: the renew
+ * reconciles first, so the other device's certificate ends in its file with
+ * its key and in no key folder here, and the renewal replaces this device's
+ * certificate and nothing else. (random-kills, seed 777, iteration 359.) */
+static void
+test_renew_after_other_device (gconstpointer data)
+{
+  gboolean with_password = GPOINTER_TO_INT (data);
+  g_auto(KillCase) k = { 0 };
+  g_auto(RelResult) result = { 0 };
+  g_autoptr(GPtrArray) crashed = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) added = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *phone_fp = NULL;
+  g_autofree char *phone_key = NULL;
+  TesseraKeyRecord *record;
+  RelServerCert *phone;
+
+  if (!kill_case_init (&k, 3, "renew-other", "Renewed"))
+    return;
+  out = g_build_filename (k.device.root, "phone.pem", NULL);
+  run_crashing (k.server, k.jid, k.password, &k.device, "enroll:result-received", &result, "enroll", "Phone",
+                "--other-device", "--format", "pem", "--no-encrypt", "--output", out, NULL);
+  RETURN_IF_FAILED ();
+
+  /* Issued, its key here waiting for it, no file yet. */
+  crashed = rel_server_certs (k.server, k.user);
+  g_assert_cmpuint (crashed->len, ==, k.before->len + 1);
+  RETURN_IF_FAILED ();
+  phone_fp = g_strdup (find_issued (k.before, crashed));
+  g_assert_nonnull (phone_fp);
+  RETURN_IF_FAILED ();
+  phone_key = g_strdup (rel_server_certs_find (crashed, phone_fp)->key_id);
+  records = local_records (&k.device, k.jid);
+  record = local_by_id (records, phone_key);
+  g_assert_nonnull (record);
+  RETURN_IF_FAILED ();
+  g_assert_true (tessera_key_record_is_other_device (record));
+  g_assert_null (tessera_key_record_get_certificate (record));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+
+  rel_result_clear (&result);
+  rel_run_cli (k.server, k.jid, &k.device, &(RelRun) { .password = with_password ? k.password : NULL }, &result,
+               "renew", NULL);
+  if (result.status != TESSERA_TEST_EXIT_OK)
+    g_test_message ("renew: %s", result.err);
+  g_assert_cmpint (result.status, ==, TESSERA_TEST_EXIT_OK);
+  RETURN_IF_FAILED ();
+
+  /* The other device's certificate: listed, in its file, not here. */
+  after = rel_server_certs (k.server, k.user);
+  phone = rel_server_certs_find (after, phone_fp);
+  g_assert_nonnull (phone);
+  RETURN_IF_FAILED ();
+  g_clear_pointer (&records, g_ptr_array_unref);
+  records = local_records (&k.device, k.jid);
+  if (local_by_id (records, phone_key) != NULL)
+    BROKEN ("orphan certificate %s: key %s is still here without it after the renew", phone_fp, phone_key);
+  else
+    check_other_device_file (out, FALSE, phone);
+  g_assert_nonnull (strstr (result.err, "is written to"));
+
+  /* The renewal: the old certificate revoked, a new one held here as this
+   * device's only key, nothing else gone from the server. */
+  g_assert_null (rel_server_certs_find (after, k.enrolled));
+  for (guint i = 0; i < k.before->len; i++)
+    {
+      RelServerCert *cert = g_ptr_array_index (k.before, i);
+
+      if (!g_str_equal (cert->fingerprint, k.enrolled) && rel_server_certs_find (after, cert->fingerprint) == NULL)
+        BROKEN ("wrong revocation: %s left the server", cert->fingerprint);
+    }
+  added = server_new_certs (k.before, after);
+  g_assert_cmpuint (added->len, ==, 2);
+  g_assert_cmpuint (records->len, ==, 1);
+  RETURN_IF_FAILED ();
+  record = g_ptr_array_index (records, 0);
+  g_assert_cmpint (tessera_key_record_get_state (record), ==, TESSERA_KEY_STATE_CERTIFIED);
+  g_assert_cmpstr (tessera_key_record_get_name (record), ==, "Renewed");
+  g_assert_false (tessera_key_record_is_other_device (record));
+  g_assert_nonnull (tessera_key_record_get_certificate (record));
+  RETURN_IF_FAILED ();
+  g_assert_nonnull (rel_server_certs_find (after, tessera_certificate_get_fingerprint (
+                                             tessera_key_record_get_certificate (record))));
+}
+
 /* ---- random kills ------------------------------------------------------- */
 
 typedef enum {
@@ -1512,6 +1602,10 @@ main (int   argc,
                         test_reconcile_killed);
   g_test_add_data_func ("/tessera/reliability/next-run/enroll", "enroll", test_next_run);
   g_test_add_data_func ("/tessera/reliability/next-run/revoke", "revoke", test_next_run);
+  g_test_add_data_func ("/tessera/reliability/next-run/renew-after-other-device/password", GINT_TO_POINTER (TRUE),
+                        test_renew_after_other_device);
+  g_test_add_data_func ("/tessera/reliability/next-run/renew-after-other-device/certificate-only",
+                        GINT_TO_POINTER (FALSE), test_renew_after_other_device);
   g_test_add_func ("/tessera/reliability/xep0257-append-not-repeated", test_xep0257);
   g_test_add_func ("/tessera/reliability/random-kills", test_random_kills);
 
