@@ -642,7 +642,7 @@ test_window_add_account (Fixture       *f,
   g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
 }
 
-/* Ctrl+? opens the shortcuts window from gtk/help-overlay.ui; Ctrl+Q quits. */
+/* Ctrl+? opens the shortcuts window (tessera-shortcuts-window.ui, built on first use); Ctrl+Q quits. */
 static void
 test_window_shortcuts (Fixture       *f,
                        gconstpointer  data)
