@@ -117,23 +117,6 @@ is_listed (Fixture    *f,
   return FALSE;
 }
 
-/* Answers @dialog by clicking the button of @response_label, as a user
- * would, and waits until the dialog is gone. */
-static void
-respond (AdwMessageDialog *dialog,
-         const char       *response_label)
-{
-  GtkWidget *button = tessera_ui_test_find_button (GTK_WIDGET (dialog), response_label);
-  gpointer weak = dialog;
-
-  g_assert_nonnull (button);
-  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
-  tessera_ui_test_click (button);
-  TESSERA_UI_WAIT (weak == NULL || !gtk_widget_get_visible (GTK_WIDGET (weak)), 10);
-  if (weak != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (weak), &weak);
-}
-
 static AdwMessageDialog *
 wait_for_message_dialog (void)
 {
@@ -339,7 +322,7 @@ test_window_upload_user_passphrase (Fixture       *f,
   TESSERA_UI_WAIT (gtk_widget_get_mapped (entry), 10);
   gtk_editable_set_text (GTK_EDITABLE (entry), "user passphrase 1234");
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "window-key-passphrase");
-  respond (dialog, "_Use Key");
+  tessera_ui_test_respond (dialog, "_Use Key");
 
   TESSERA_UI_WAIT (!gtk_widget_is_sensitive (upload_button) && window_settled (f), 60);
   /* Neither asked again nor an error. */
@@ -413,7 +396,7 @@ test_window_revoke (Fixture       *f,
   dialog = wait_for_message_dialog ();
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "revoke-confirm");
 
-  respond (dialog, "_Revoke");
+  tessera_ui_test_respond (dialog, "_Revoke");
   TESSERA_UI_WAIT (!is_listed (f, fingerprint) && window_settled (f), 60);
   g_assert_cmpuint (n_entries (f), ==, before - 1);
   g_assert_cmpstr (tessera_window_get_page (f->window), ==, "list");
@@ -437,7 +420,7 @@ test_window_revoke_this_device (Fixture       *f,
 
   tessera_ui_test_click (window_child (f, "revoke_button"));
   first = wait_for_message_dialog ();
-  respond (first, "_Revoke");
+  tessera_ui_test_respond (first, "_Revoke");
 
   second = wait_for_message_dialog ();
   g_assert_false (adw_message_dialog_get_response_enabled (second, "revoke"));
@@ -450,7 +433,7 @@ test_window_revoke_this_device (Fixture       *f,
   g_assert_true (adw_message_dialog_get_response_enabled (second, "revoke"));
   tessera_ui_test_screenshot (GTK_WIDGET (second), "revoke-this-device");
 
-  respond (second, "_Revoke");
+  tessera_ui_test_respond (second, "_Revoke");
   TESSERA_UI_WAIT (!is_listed (f, fingerprint) && window_settled (f), 60);
   g_assert_cmpstr (tessera_window_get_page (f->window), ==, "empty");
 
@@ -812,7 +795,7 @@ test_window_revoke_stale (Fixture       *f,
   g_assert_nonnull (strstr (body, "Old phone"));
   g_assert_null (strstr (body, "Laptop"));
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "revoke-stale-confirm");
-  respond (dialog, "_Revoke All");
+  tessera_ui_test_respond (dialog, "_Revoke All");
 
   TESSERA_UI_WAIT (window_settled (f) && n_entries (f) == before - 2, 60);
   for (guint i = 0; i < stale->len; i++)
@@ -1017,7 +1000,7 @@ test_window_revoke_selected (Fixture       *f,
 
   /* Meanwhile, elsewhere: a real failure for the one in the middle. */
   revoke_elsewhere (f, tablet);
-  respond (dialog, "_Revoke All");
+  tessera_ui_test_respond (dialog, "_Revoke All");
 
   dialog = wait_for_dialog_titled ("Some Certificates Were Not Revoked", 180);
   body = adw_message_dialog_get_body (dialog);
@@ -1027,7 +1010,7 @@ test_window_revoke_selected (Fixture       *f,
   g_assert_nonnull (strstr (body, "Not revoked:\n• Old tablet: "));
   g_assert_nonnull (strstr (body, "does not list"));
   tessera_ui_test_screenshot (GTK_WIDGET (dialog), "revoke-selected-summary");
-  respond (dialog, "_Close");
+  tessera_ui_test_respond (dialog, "_Close");
 
   /* The server keeps only the one not selected; this device's key is gone. */
   left = server_names (f);
