@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "tessera-application.h"
+#include "tessera-cell-label.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
 
@@ -366,6 +367,27 @@ tessera_ui_test_find_button (GtkWidget  *root,
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = tessera_ui_test_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A certificate list cell (a TesseraCellLabel) on screen under @root
+ * showing exactly @text, or NULL: rows the list keeps off screen may still
+ * hold old texts. */
+GtkWidget *
+tessera_ui_test_find_cell (GtkWidget  *root,
+                           const char *text)
+{
+  if (TESSERA_IS_CELL_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (tessera_cell_label_get_text (TESSERA_CELL_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tessera_ui_test_find_cell (child, text);
 
       if (found != NULL)
         return found;

@@ -56,6 +56,8 @@ GtkWidget      *tessera_ui_test_find_button     (GtkWidget          *root,
                                                  const char         *label);
 GtkWidget      *tessera_ui_test_find_named      (GtkWidget          *root,
                                                  const char         *name);
+GtkWidget      *tessera_ui_test_find_cell       (GtkWidget          *root,
+                                                 const char         *text);
 
 void            tessera_ui_test_respond         (AdwMessageDialog   *dialog,
                                                  const char         *response_label);

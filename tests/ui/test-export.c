@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
-#include "tessera-cell-label.h"
 #include "tessera-export-dialog.h"
 #include "tessera-test-fixtures.h"
 #include "tessera-ui-test.h"
@@ -287,25 +286,6 @@ test_export_from_window (Fixture       *f,
   g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (dialog)), "Work Laptop"));
 }
 
-/* The list's cell that shows @text (cells are TesseraCellLabels). */
-static GtkWidget *
-find_cell (GtkWidget  *widget,
-           const char *text)
-{
-  if (TESSERA_IS_CELL_LABEL (widget) &&
-      g_strcmp0 (tessera_cell_label_get_text (TESSERA_CELL_LABEL (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_cell (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* A secondary click on a row that is not selected selects it alone and
  * opens the context menu (Export…, Renew…, Revoke…), which acts on it:
  * its Export… opens the dialog for that certificate. */
@@ -339,7 +319,7 @@ test_export_context_menu (Fixture       *f,
   g_assert_false (tessera_cert_list_popup_context_menu (list, 5, gtk_widget_get_height (GTK_WIDGET (list)) - 5));
   g_assert_null (tessera_cert_list_get_context_menu (list));
 
-  TESSERA_UI_WAIT ((cell = find_cell (GTK_WIDGET (list), "Work Laptop")) != NULL, 10);
+  TESSERA_UI_WAIT ((cell = tessera_ui_test_find_cell (GTK_WIDGET (list), "Work Laptop")) != NULL, 10);
   g_assert_true (gtk_widget_compute_bounds (cell, GTK_WIDGET (list), &bounds));
   g_assert_true (tessera_cert_list_popup_context_menu (list, bounds.origin.x + bounds.size.width / 2,
                                                        bounds.origin.y + bounds.size.height / 2));

@@ -10,7 +10,6 @@
 
 #include "tessera-account-dialog.h"
 #include "tessera-account-form.h"
-#include "tessera-cell-label.h"
 #include "tessera-cert-details.h"
 #include "tessera-cert-list.h"
 #include "tessera-format.h"
@@ -127,24 +126,6 @@ wait_for_message_dialog (void)
   return dialog;
 }
 
-/* A list cell (a TesseraCellLabel) on screen showing exactly @text, or NULL. */
-static GtkWidget *
-find_cell (GtkWidget  *root,
-           const char *text)
-{
-  if (TESSERA_IS_CELL_LABEL (root) && gtk_widget_get_mapped (root) &&
-      g_strcmp0 (tessera_cell_label_get_text (TESSERA_CELL_LABEL (root)), text) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_cell (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The tooltip a cell gives when the pointer rests on it (query-tooltip). */
 static char *
 cell_tooltip (Fixture   *f,
@@ -176,7 +157,7 @@ test_window_list (Fixture       *f,
   never = find_entry (f, TESSERA_LAST_USED_NEVER, FALSE);
   g_assert_nonnull (never);
   /* Warned: the warning class shows style.css's icon with it. */
-  label = find_cell (GTK_WIDGET (f->cert_list), "Never used");
+  label = tessera_ui_test_find_cell (GTK_WIDGET (f->cert_list), "Never used");
   g_assert_nonnull (label);
   g_assert_true (gtk_widget_has_css_class (label, "warning"));
   g_assert_true (gtk_widget_has_css_class (label, "tessera-icon-cell"));
@@ -188,7 +169,7 @@ test_window_list (Fixture       *f,
   g_assert_nonnull (used);
   relative = tessera_format_relative_time (tessera_cert_entry_get_last_used (used), NULL);
   exact = tessera_format_exact_time (tessera_cert_entry_get_last_used (used));
-  label = find_cell (GTK_WIDGET (f->cert_list), relative);
+  label = tessera_ui_test_find_cell (GTK_WIDGET (f->cert_list), relative);
   g_assert_nonnull (label);
   tooltip = cell_tooltip (f, label);
   g_assert_cmpstr (tooltip, ==, exact);
@@ -348,7 +329,7 @@ test_window_generate_upload (Fixture       *f,
   g_assert_cmpstr (tessera_cert_entry_get_name (selected), ==, "Test Laptop");
   g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
   g_assert_nonnull (tessera_ui_test_find_label (GTK_WIDGET (f->cert_list), "This device"));
-  g_assert_nonnull (find_cell (GTK_WIDGET (f->cert_list), "Never used"));
+  g_assert_nonnull (tessera_ui_test_find_cell (GTK_WIDGET (f->cert_list), "Never used"));
   g_assert_false (gtk_widget_get_visible (window_child (f, "pending_label")));
   tessera_ui_test_screenshot (GTK_WIDGET (f->window), "generate-upload");
 }
@@ -501,8 +482,8 @@ test_window_xep0257 (Fixture       *f,
   g_assert_cmpint (tessera_cert_entry_get_last_used_state (selected), ==, TESSERA_LAST_USED_UNKNOWN);
   g_assert_true (tessera_cert_list_is_device (f->cert_list, selected));
 
-  g_assert_null (find_cell (GTK_WIDGET (f->cert_list), "Never used"));
-  label = find_cell (GTK_WIDGET (f->cert_list), "Unknown");
+  g_assert_null (tessera_ui_test_find_cell (GTK_WIDGET (f->cert_list), "Never used"));
+  label = tessera_ui_test_find_cell (GTK_WIDGET (f->cert_list), "Unknown");
   g_assert_nonnull (label);
   g_assert_false (gtk_widget_has_css_class (label, "warning"));
   g_assert_true (gtk_widget_has_css_class (label, "tessera-dim"));
