@@ -10,6 +10,7 @@
 #include <locale.h>
 
 #include "tessera-application.h"
+#include "tessera-stdio.h"
 
 int
 main (int   argc,
@@ -17,6 +18,8 @@ main (int   argc,
 {
   g_autoptr(TesseraApplication) app = NULL;
 
+  /* Before anything opens a file: see tessera_stdio_ensure_open (). */
+  tessera_stdio_ensure_open ();
   setlocale (LC_ALL, "");
   /* TESSERA_LOCALEDIR lets an uninstalled build (and its tests) use the
    * catalogs in <builddir>/po. */

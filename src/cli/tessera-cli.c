@@ -361,6 +361,9 @@ main (int   argc,
   g_auto(GStrv) args = NULL;
   int status;
 
+  /* Before anything opens a file: a closed 1 would let --json land in
+   * one (tessera_stdio_ensure_open ()). */
+  tessera_stdio_ensure_open ();
   /* Debug and info messages go to stderr: stdout carries --json. */
   g_log_writer_default_set_use_stderr (TRUE);
 

@@ -18,6 +18,7 @@
 #include "tessera-connection-private.h"
 #include "tessera-error.h"
 #include "tessera-secret.h"
+#include "tessera-stdio.h"
 
 /* How long the process waits at exit for workers still closing their
  * streams: more than a worker's own grace for a polite close (2 s) plus
@@ -129,6 +130,8 @@ _tessera_connection_ensure_initialized (void)
    * shut down because other connections may still be running. */
   if (g_once_init_enter (&initialized))
     {
+      /* Before libstrophe's first socket could be numbered 0. */
+      tessera_stdio_ensure_open ();
       g_thread_join (g_thread_new ("tessera-xmpp-init", initialize_thread, NULL));
       workers = g_ptr_array_new ();
       ended_threads = g_ptr_array_new ();

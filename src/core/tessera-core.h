@@ -23,3 +23,4 @@
 #include "tessera-other-device.h"
 #include "tessera-secret.h"
 #include "tessera-session.h"
+#include "tessera-stdio.h"

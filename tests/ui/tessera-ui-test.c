@@ -54,6 +54,8 @@ tessera_ui_test_init (int    *argc,
   g_autofree char *schema_dir = NULL;
   g_autofree char *program = g_path_get_basename ((*argv)[0]);
 
+  /* As the application's main () does, before anything opens a file. */
+  tessera_stdio_ensure_open ();
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("NO_AT_BRIDGE", "1", TRUE);

@@ -8,6 +8,7 @@
 
 #include <locale.h>
 #include <string.h>
+#include <unistd.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
@@ -1003,6 +1004,67 @@ test_no_keyring (Fixture       *f,
   g_assert_nonnull (result.json);
 }
 
+static void
+close_stdin_and_stderr (gpointer user_data)
+{
+  close (STDIN_FILENO);
+  close (STDERR_FILENO);
+}
+
+/* Started with standard input and error closed (a script's "<&- 2>&-", a
+ * service manager that closes them), tessera-cli still connects, by
+ * password and by certificate, and prints its document. A socket numbered
+ * 0 is no socket to libstrophe (its connection times out): main () now
+ * opens /dev/null on closed standard descriptors first, which unit /
+ * stdio checks; before, GLib's wake-up descriptor happened to take 0. */
+static void
+test_standard_fds_closed (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *port = g_strdup_printf ("%u", tessera_test_server_get_port (f->server));
+  const char *settings[] = { "--json", "--timeout", "20", "--jid", tessera_test_server_get_jid (f->server),
+                             "--host", tessera_test_server_get (f->server, "HOST"), "--port", port,
+                             "--ca-file", tessera_test_server_get_ca_file (f->server), NULL };
+  const char *commands[] = { "features", "login" };
+  g_autofree char *fingerprint = enroll (f, &f->device_a, "Closed Descriptors", "ccm2");
+
+  g_assert_nonnull (fingerprint);
+  RETURN_IF_FAILED ();
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) argv = NULL;
+      g_autoptr(JsonNode) json = NULL;
+      g_autofree char *out = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_strv_builder_add (builder, cli_path ());
+      g_strv_builder_addv (builder, settings);
+      g_strv_builder_add (builder, commands[i]);
+      argv = g_strv_builder_end (builder);
+      tessera_test_device_apply (&f->device_a, launcher);
+      /* The password only for "features": "login" is by certificate. */
+      if (i == 0)
+        g_subprocess_launcher_setenv (launcher, "TESSERA_PASSWORD", password_of (f), TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, "TESSERA_PASSWORD");
+      g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+      g_subprocess_launcher_set_child_setup (launcher, close_stdin_and_stderr, NULL, NULL);
+      process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+      g_assert_no_error (error);
+      g_test_message ("tessera-cli %s with standard input and error closed: exit %d\nstdout: %s", commands[i],
+                      g_subprocess_get_exit_status (process), out);
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, TESSERA_TEST_EXIT_OK);
+      json = json_from_string (out, &error);
+      g_assert_no_error (error);
+    }
+}
+
 /* A server that accepts the TCP connection (the kernel does, from the
  * backlog) and never says a word: the deadline has to end the wait. */
 static void
@@ -1063,6 +1125,8 @@ main (int   argc,
               fixture_setup, test_server_certificate, fixture_teardown);
   g_test_add ("/tessera/cli/no-keyring", Fixture, server_options_ccm2,
               fixture_setup, test_no_keyring, fixture_teardown);
+  g_test_add ("/tessera/cli/standard-fds-closed", Fixture, server_options_ccm2,
+              fixture_setup, test_standard_fds_closed, fixture_teardown);
   g_test_add ("/tessera/cli/ccm2-lifecycle", Fixture, server_options_ccm2,
               fixture_setup, test_ccm2_lifecycle, fixture_teardown);
   g_test_add ("/tessera/cli/revoke-force", Fixture, server_options_ccm2,
