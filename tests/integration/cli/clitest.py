@@ -116,6 +116,10 @@ def describe(result):
 
 
 def run(argv, **kwargs):
+    """@argv's result, its standard input /dev/null: a plain libstrophe
+    client started without one can get socket number 0, which libstrophe
+    takes for no socket."""
+    kwargs.setdefault("stdin", subprocess.DEVNULL)
     return subprocess.run(argv, capture_output=True, text=True, timeout=120, **kwargs)
 
 
