@@ -15,7 +15,6 @@
 
 #include "tessera-cert-exchange.h"
 #include "tessera-certificate.h"
-#include "tessera-crypto.h"
 #include "tessera-error.h"
 #include "tessera-fingerprint.h"
 #include "tessera-other-device.h"
@@ -678,18 +677,16 @@ device_link (Reconcile  *r,
 {
   g_autoptr(TesseraKeyRecord) device = NULL;
   g_autoptr(TesseraKey) key = NULL;
-  g_autoptr(GBytes) plain = NULL;
 
   device = tessera_key_store_get_device_record (r->store, error);
   if (device == NULL)
     return NULL;
   key = tessera_key_store_load_record_key (r->store, device, r->op->key_passphrase, error);
-  plain = key != NULL ? tessera_key_export_plain (key, error) : NULL;
-  if (plain == NULL)
+  if (key == NULL)
     return NULL;
 
   return tessera_xmpp_link_new_certificate (tessera_xmpp_link_get_account (r->self->link),
-                                            tessera_key_record_get_certificate_path (device), plain);
+                                            tessera_key_record_get_certificate_path (device), key, error);
 }
 
 /* Requests that left before a crash, on a run without the password (a

@@ -73,19 +73,15 @@ certificate_link (Renewing          *r,
                   GError           **error)
 {
   g_autoptr(TesseraKey) key = key_in != NULL ? g_object_ref (key_in) : NULL;
-  g_autoptr(GBytes) plain = NULL;
 
   if (key == NULL)
     key = tessera_key_store_load_key (r->rn->store, tessera_key_record_get_id (record),
                                       r->op->key_passphrase, error);
   if (key == NULL)
     return NULL;
-  plain = tessera_key_export_plain (key, error);
-  if (plain == NULL)
-    return NULL;
 
   return tessera_xmpp_link_new_certificate (tessera_xmpp_link_get_account (r->rn->link),
-                                            tessera_key_record_get_certificate_path (record), plain);
+                                            tessera_key_record_get_certificate_path (record), key, error);
 }
 
 /* Where the new certificate is added: the old certificate's own session

@@ -116,19 +116,26 @@ tessera_xmpp_link_new (TesseraAccount *account)
 }
 
 TesseraXmppLink *
-tessera_xmpp_link_new_certificate (TesseraAccount *account,
-                                   const char     *certificate_path,
-                                   GBytes         *key)
+tessera_xmpp_link_new_certificate (TesseraAccount  *account,
+                                   const char      *certificate_path,
+                                   TesseraKey      *key,
+                                   GError         **error)
 {
   TesseraXmppLink *self;
+  GBytes *plain;
 
   g_return_val_if_fail (TESSERA_IS_ACCOUNT (account), NULL);
   g_return_val_if_fail (certificate_path != NULL, NULL);
-  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (TESSERA_IS_KEY (key), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  plain = tessera_key_export_plain (key, error);
+  if (plain == NULL)
+    return NULL;
 
   self = tessera_xmpp_link_new (account);
   self->certificate_path = g_strdup (certificate_path);
-  self->client_key = g_bytes_ref (key);
+  self->client_key = plain;
 
   return self;
 }

@@ -10,6 +10,7 @@
 
 #include "tessera-account.h"
 #include "tessera-connection.h"
+#include "tessera-crypto.h"
 #include "tessera-features.h"
 #include "tessera-operation.h"
 
@@ -25,11 +26,13 @@ G_DECLARE_FINAL_TYPE (TesseraXmppLink, tessera_xmpp_link, TESSERA, XMPP_LINK, GO
 TesseraXmppLink   *tessera_xmpp_link_new            (TesseraAccount     *account);
 /* A link whose management connection logs in with a client certificate
  * (SASL EXTERNAL, checked) instead of a password: the rights of that
- * certificate's session (PROTOCOL.md §8). @key: the key already unlocked
- * (PEM PKCS #8), kept in memory only. Its has_password() is FALSE. */
+ * certificate's session (PROTOCOL.md §8). @key: the certificate's key,
+ * already unlocked; its plain PEM is kept in memory only. Its
+ * has_password() is FALSE. NULL when the key cannot be exported. */
 TesseraXmppLink   *tessera_xmpp_link_new_certificate (TesseraAccount    *account,
                                                       const char        *certificate_path,
-                                                      GBytes            *key);
+                                                      TesseraKey        *key,
+                                                      GError           **error);
 TesseraAccount    *tessera_xmpp_link_get_account    (TesseraXmppLink    *self);
 /* The password of the management login; unset, the Secret Service's. */
 void               tessera_xmpp_link_set_password   (TesseraXmppLink    *self,
