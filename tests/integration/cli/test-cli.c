@@ -140,6 +140,21 @@ run_cli_argv (TesseraTestDevice  *device,
                   result->status, result->out, result->err);
 }
 
+/* "--json" and the local server's connection settings. */
+static void
+add_settings (Fixture      *f,
+              GStrvBuilder *builder)
+{
+  g_autofree char *port = g_strdup_printf ("%u", tessera_test_server_get_port (f->server));
+
+  g_strv_builder_add_many (builder, "--json", "--timeout", "20",
+                           "--jid", tessera_test_server_get_jid (f->server),
+                           "--host", tessera_test_server_get (f->server, "HOST"),
+                           "--port", port,
+                           "--ca-file", tessera_test_server_get_ca_file (f->server),
+                           NULL);
+}
+
 /* Runs "tessera-cli --json --jid … --host … (connection settings) ARGS…". */
 static void
 run_cli (Fixture    *f,
@@ -150,17 +165,10 @@ run_cli (Fixture    *f,
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
-  g_autofree char *port = NULL;
   const char *arg;
   va_list args;
 
-  port = g_strdup_printf ("%u", tessera_test_server_get_port (f->server));
-  g_strv_builder_add_many (builder, "--json", "--timeout", "20",
-                           "--jid", tessera_test_server_get_jid (f->server),
-                           "--host", tessera_test_server_get (f->server, "HOST"),
-                           "--port", port,
-                           "--ca-file", tessera_test_server_get_ca_file (f->server),
-                           NULL);
+  add_settings (f, builder);
   va_start (args, result);
   while ((arg = va_arg (args, const char *)) != NULL)
     g_strv_builder_add (builder, arg);
@@ -1021,10 +1029,6 @@ static void
 test_standard_fds_closed (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autofree char *port = g_strdup_printf ("%u", tessera_test_server_get_port (f->server));
-  const char *settings[] = { "--json", "--timeout", "20", "--jid", tessera_test_server_get_jid (f->server),
-                             "--host", tessera_test_server_get (f->server, "HOST"), "--port", port,
-                             "--ca-file", tessera_test_server_get_ca_file (f->server), NULL };
   const char *commands[] = { "features", "login" };
   g_autofree char *fingerprint = enroll (f, &f->device_a, "Closed Descriptors", "ccm2");
 
@@ -1041,7 +1045,7 @@ test_standard_fds_closed (Fixture       *f,
       g_autoptr(GError) error = NULL;
 
       g_strv_builder_add (builder, cli_path ());
-      g_strv_builder_addv (builder, settings);
+      add_settings (f, builder);
       g_strv_builder_add (builder, commands[i]);
       argv = g_strv_builder_end (builder);
       tessera_test_device_apply (&f->device_a, launcher);
